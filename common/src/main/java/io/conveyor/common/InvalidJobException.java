@@ -1,0 +1,19 @@
+package io.conveyor.common;
+
+/**
+ * A job request that breaks a rule of the contract; the API answers it with 422 naming the field.
+ */
+public class InvalidJobException extends IllegalArgumentException {
+
+    private final String field;
+
+    public InvalidJobException(String field, String message) {
+        super(message);
+        this.field = field;
+    }
+
+    /** The JSON field at fault, e.g. {@code type} or {@code payload}. */
+    public String field() {
+        return field;
+    }
+}

@@ -1,0 +1,56 @@
+package io.conveyor.common;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * A job as accepted by the API and carried on the jobs topic: the worker turns it into a JobRunr job with the same id.
+ *
+ * @param id          the job id, also the JobRunr job id and the Kafka record key
+ * @param type        selects the handler that runs the job; never a Java class name
+ * @param payload     the handler's input, a JSON object
+ * @param maxAttempts how many times the job may run before it stays FAILED (1 = no retry)
+ * @param labels      up to {@value #MAX_LABELS} short labels, shown on the dashboard
+ * @param acceptedAt  when the API accepted the job
+ */
+public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt) {
+
+    public static final int MAX_ATTEMPTS_DEFAULT = 5;
+    public static final int MAX_ATTEMPTS_LIMIT = 100;
+    /** JobRunr keeps at most 3 labels of at most 45 characters each. */
+    public static final int MAX_LABELS = 3;
+    public static final int MAX_LABEL_LENGTH = 45;
+    public static final int MAX_TYPE_LENGTH = 100;
+    private static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
+
+    public JobSubmission {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(acceptedAt, "acceptedAt");
+        if (type == null || type.isBlank()) {
+            throw new InvalidJobException("type", "type is required and must not be blank");
+        }
+        if (type.length() > MAX_TYPE_LENGTH || !TYPE_PATTERN.matcher(type).matches()) {
+            throw new InvalidJobException("type", "type must be at most " + MAX_TYPE_LENGTH
+                    + " letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
+        }
+        payload = payload == null ? JsonNodeFactory.instance.objectNode() : payload;
+        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
+            throw new InvalidJobException("maxAttempts", "maxAttempts must be between 1 and " + MAX_ATTEMPTS_LIMIT + ", was " + maxAttempts);
+        }
+        labels = labels == null ? List.of() : List.copyOf(labels);
+        if (labels.size() > MAX_LABELS) {
+            throw new InvalidJobException("labels", "at most " + MAX_LABELS + " labels are allowed, got " + labels.size());
+        }
+        for (String label : labels) {
+            if (label.isBlank() || label.length() > MAX_LABEL_LENGTH) {
+                throw new InvalidJobException("labels", "a label must be 1 to " + MAX_LABEL_LENGTH + " characters, was '" + label + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.conveyor.common;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The JSON form of a {@link JobSubmission}: what clients send to {@code POST /jobs} and what travels on the jobs topic.
+ * <p>
+ * Client fields: {@code type} (required), {@code payload} (object), {@code maxAttempts}, {@code labels}.
+ * The topic form adds {@code id} and {@code acceptedAt}. Unknown fields are refused so that a typo is not silently ignored.
+ */
+public final class JobSubmissionJson {
+
+    /** The one JSON mapper of the contract; thread-safe. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder().findAndAddModules().build();
+
+    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels");
+    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt");
+
+    private JobSubmissionJson() {
+    }
+
+    /** Builds a submission from a client's request body, with the id and time the API assigned. */
+    public static JobSubmission fromClient(JsonNode body, UUID id, Instant acceptedAt) {
+        ObjectNode object = requireObject(body, CLIENT_FIELDS);
+        return build(object, id, acceptedAt);
+    }
+
+    /** Reads a submission from a jobs-topic record; {@code keyId} is used when the value carries no id. */
+    public static JobSubmission fromTopic(byte[] value, UUID keyId, Instant receivedAt) throws IOException {
+        ObjectNode object = requireObject(MAPPER.readTree(value), TOPIC_FIELDS);
+        UUID id = object.hasNonNull("id") ? parseUuid(object.get("id")) : keyId;
+        if (id == null) {
+            throw new InvalidJobException("id", "the record has neither an id field nor a UUID key");
+        }
+        Instant acceptedAt = object.hasNonNull("acceptedAt") ? parseInstant(object.get("acceptedAt")) : receivedAt;
+        return build(object, id, acceptedAt);
+    }
+
+    public static byte[] toTopic(JobSubmission job) {
+        ObjectNode object = MAPPER.createObjectNode();
+        object.put("id", job.id().toString());
+        object.put("type", job.type());
+        object.set("payload", job.payload());
+        object.put("maxAttempts", job.maxAttempts());
+        ArrayNode labels = object.putArray("labels");
+        job.labels().forEach(labels::add);
+        object.put("acceptedAt", job.acceptedAt().toString());
+        try {
+            return MAPPER.writeValueAsBytes(object);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serializes", e);
+        }
+    }
+
+    private static ObjectNode requireObject(JsonNode node, Set<String> allowedFields) {
+        if (node == null || !node.isObject()) {
+            throw new InvalidJobException("", "a job must be a JSON object");
+        }
+        List<String> unknown = new ArrayList<>();
+        node.fieldNames().forEachRemaining(name -> {
+            if (!allowedFields.contains(name)) {
+                unknown.add(name);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new InvalidJobException(unknown.getFirst(), "unknown field(s) " + unknown + "; allowed: " + allowedFields.stream().sorted().toList());
+        }
+        return (ObjectNode) node;
+    }
+
+    private static JobSubmission build(ObjectNode object, UUID id, Instant acceptedAt) {
+        JsonNode type = object.get("type");
+        if (type != null && !type.isNull() && !type.isTextual()) {
+            throw new InvalidJobException("type", "type must be a string");
+        }
+        JsonNode payload = object.get("payload");
+        if (payload != null && !payload.isNull() && !payload.isObject()) {
+            throw new InvalidJobException("payload", "payload must be a JSON object, was " + payload.getNodeType().name().toLowerCase());
+        }
+        return new JobSubmission(
+                id,
+                type == null || type.isNull() ? null : type.asText(),
+                payload == null || payload.isNull() ? null : (ObjectNode) payload,
+                maxAttempts(object.get("maxAttempts")),
+                labels(object.get("labels")),
+                acceptedAt);
+    }
+
+    private static int maxAttempts(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return JobSubmission.MAX_ATTEMPTS_DEFAULT;
+        }
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+            throw new InvalidJobException("maxAttempts", "maxAttempts must be a whole number between 1 and " + JobSubmission.MAX_ATTEMPTS_LIMIT);
+        }
+        return node.intValue();
+    }
+
+    private static List<String> labels(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new InvalidJobException("labels", "labels must be an array of strings");
+        }
+        List<String> labels = new ArrayList<>();
+        for (JsonNode label : node) {
+            if (!label.isTextual()) {
+                throw new InvalidJobException("labels", "labels must be an array of strings");
+            }
+            labels.add(label.asText());
+        }
+        return labels;
+    }
+
+    private static UUID parseUuid(JsonNode node) {
+        try {
+            return UUID.fromString(node.asText());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidJobException("id", "id must be a UUID, was '" + node.asText() + "'");
+        }
+    }
+
+    private static Instant parseInstant(JsonNode node) {
+        try {
+            return Instant.parse(node.asText());
+        } catch (DateTimeParseException e) {
+            throw new InvalidJobException("acceptedAt", "acceptedAt must be an ISO-8601 instant, was '" + node.asText() + "'");
+        }
+    }
+}

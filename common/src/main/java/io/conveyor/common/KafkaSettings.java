@@ -1,0 +1,30 @@
+package io.conveyor.common;
+
+/**
+ * Where the Kafka broker is and which topics to use; shared by the api and worker roles.
+ *
+ * @param bootstrapServers {@code CONVEYOR_KAFKA_BOOTSTRAP}, host:port[,host:port...]
+ * @param topics           topic names under {@code CONVEYOR_TOPIC_PREFIX}
+ */
+public record KafkaSettings(String bootstrapServers, Topics topics) {
+
+    public static final String BOOTSTRAP = "CONVEYOR_KAFKA_BOOTSTRAP";
+    public static final String TOPIC_PREFIX = "CONVEYOR_TOPIC_PREFIX";
+    public static final String BOOTSTRAP_DEFAULT = "127.0.0.1:9092";
+
+    public KafkaSettings {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new Env.SettingsException(BOOTSTRAP + " must name at least one host:port");
+        }
+    }
+
+    public static KafkaSettings from(Env env) {
+        Topics topics;
+        try {
+            topics = new Topics(env.string(TOPIC_PREFIX, Topics.PREFIX_DEFAULT));
+        } catch (IllegalArgumentException e) {
+            throw new Env.SettingsException(TOPIC_PREFIX + ": " + e.getMessage());
+        }
+        return new KafkaSettings(env.string(BOOTSTRAP, BOOTSTRAP_DEFAULT), topics);
+    }
+}

@@ -1,0 +1,75 @@
+package io.conveyor.common;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.jobrunr.storage.StorageProvider;
+import org.jobrunr.storage.sql.common.SqlStorageProviderFactory;
+import org.jobrunr.jobs.mappers.JobMapper;
+import org.jobrunr.utils.mapper.JsonMapper;
+import org.jobrunr.utils.mapper.jackson.JacksonJsonMapper;
+
+import java.time.Duration;
+
+/**
+ * The JobRunr ledger in PostgreSQL, opened the same way by every role: one connection pool, one JSON mapper,
+ * and JobRunr's storage provider over them (JobRunr creates or migrates its tables on first use).
+ */
+public final class Ledger implements AutoCloseable {
+
+    /** How long a caller waits for a free connection before the ledger counts as unavailable. */
+    public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+
+    private final HikariDataSource dataSource;
+    private final JsonMapper jsonMapper;
+    private final StorageProvider storageProvider;
+
+    private Ledger(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        // Named explicitly: JobRunr would otherwise pick whichever Jackson it finds first on the classpath.
+        this.jsonMapper = new JacksonJsonMapper();
+        this.storageProvider = SqlStorageProviderFactory.using(dataSource);
+        this.storageProvider.setJobMapper(new JobMapper(jsonMapper));
+    }
+
+    /**
+     * Connects to the ledger database.
+     *
+     * @param poolSize the most connections this process holds
+     */
+    public static Ledger open(DatabaseSettings settings, String poolName, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.jdbcUrl());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setPoolName(poolName);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        config.setInitializationFailTimeout(CONNECTION_TIMEOUT.toMillis());
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            return new Ledger(dataSource);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    public JsonMapper jsonMapper() {
+        return jsonMapper;
+    }
+
+    public StorageProvider storageProvider() {
+        return storageProvider;
+    }
+
+    @Override
+    public void close() {
+        storageProvider.close();
+        dataSource.close();
+    }
+}
