@@ -1,0 +1,72 @@
+package io.conveyor.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.conveyor.common.ComputePool;
+import io.conveyor.common.JobContext;
+import io.conveyor.common.JobHandler;
+import io.conveyor.common.JobSubmissionJson;
+import io.conveyor.common.NonRetryableJobException;
+import org.jobrunr.JobRunrException;
+import org.jobrunr.jobs.lambdas.JobRequestHandler;
+import org.jobrunr.server.runner.ThreadLocalJobContext;
+
+import java.io.IOException;
+import java.util.UUID;
+
+/**
+ * Runs a ledger job: JobRunr calls it with the job's request, and it hands the job to the handler registered for
+ * its type. Failures a retry cannot fix (unknown type, unreadable payload, {@link NonRetryableJobException}) are
+ * turned into JobRunr's "do not retry" failure so the job ends FAILED at once.
+ */
+public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> {
+
+    /** JobRunr metadata key under which a handler's JSON result is kept with the job. */
+    public static final String RESULT_METADATA_KEY = "conveyor.result";
+    static final String UNKNOWN_TYPE = "unknown job type";
+
+    private final HandlerRegistry registry;
+    private final ComputePool computePool;
+
+    public JobDispatcher(HandlerRegistry registry, ComputePool computePool) {
+        this.registry = registry;
+        this.computePool = computePool;
+    }
+
+    @Override
+    public void run(LedgerJobRequest request) throws Exception {
+        org.jobrunr.jobs.context.JobContext jobRunrContext = ThreadLocalJobContext.getJobContext();
+        JobHandler handler = registry.find(request.type())
+                .orElseThrow(() -> doNotRetry(UNKNOWN_TYPE + " '" + request.type() + "': no handler is registered for it on this worker", null));
+        Context context = new Context(jobRunrContext.getJobId(), request.type(), jobRunrContext.amountOfFailures() + 1,
+                parsePayload(request.payload()), computePool);
+        JsonNode result;
+        try {
+            result = handler.handle(context);
+        } catch (NonRetryableJobException e) {
+            throw doNotRetry(e.getMessage(), e);
+        }
+        if (result != null && !result.isNull()) {
+            jobRunrContext.saveMetadata(RESULT_METADATA_KEY, JobSubmissionJson.MAPPER.writeValueAsString(result));
+        }
+    }
+
+    private static ObjectNode parsePayload(String payload) {
+        try {
+            JsonNode node = JobSubmissionJson.MAPPER.readTree(payload == null ? "{}" : payload);
+            if (node instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (IOException e) {
+            throw doNotRetry("payload is not valid JSON: " + e.getMessage(), e);
+        }
+        throw doNotRetry("payload must be a JSON object", null);
+    }
+
+    private static JobRunrException doNotRetry(String message, Throwable cause) {
+        return new JobRunrException(message, true, cause);
+    }
+
+    private record Context(UUID jobId, String type, int attempt, ObjectNode payload, ComputePool compute) implements JobContext {
+    }
+}

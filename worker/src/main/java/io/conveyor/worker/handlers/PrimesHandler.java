@@ -1,0 +1,53 @@
+package io.conveyor.worker.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.common.JobContext;
+import io.conveyor.common.JobHandler;
+import io.conveyor.common.JobSubmissionJson;
+
+/**
+ * {@code primes} {@code {"from": a, "to": b}}: counts the primes in [a, b), split across the worker's compute pool.
+ */
+public final class PrimesHandler implements JobHandler {
+
+    /** Largest range one job may cover, so that one request cannot occupy a worker for hours. */
+    public static final long MAX_RANGE = 1_000_000_000L;
+
+    @Override
+    public String type() {
+        return "primes";
+    }
+
+    @Override
+    public JsonNode handle(JobContext context) throws InterruptedException {
+        long from = Payloads.longField(context.payload(), "from", 0, Long.MAX_VALUE - 1);
+        long to = Payloads.longField(context.payload(), "to", from, from + MAX_RANGE);
+        long count = context.compute().splitRange(from, to, PrimesHandler::countPrimes, Long::sum);
+        return JobSubmissionJson.MAPPER.createObjectNode().put("from", from).put("to", to).put("count", count);
+    }
+
+    static long countPrimes(long from, long to) {
+        long count = 0;
+        for (long n = from; n < to; n++) {
+            if (isPrime(n)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    static boolean isPrime(long n) {
+        if (n < 2) {
+            return false;
+        }
+        if (n % 2 == 0) {
+            return n == 2;
+        }
+        for (long d = 3; d * d <= n; d += 2) {
+            if (n % d == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

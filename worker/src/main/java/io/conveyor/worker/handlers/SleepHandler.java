@@ -1,0 +1,24 @@
+package io.conveyor.worker.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.common.JobContext;
+import io.conveyor.common.JobHandler;
+
+/**
+ * {@code sleep} {@code {"millis": n}}: holds a job thread for n milliseconds, like a job waiting on I/O.
+ */
+public final class SleepHandler implements JobHandler {
+
+    public static final long MAX_MILLIS = 3_600_000;
+
+    @Override
+    public String type() {
+        return "sleep";
+    }
+
+    @Override
+    public JsonNode handle(JobContext context) throws InterruptedException {
+        Thread.sleep(Payloads.longField(context.payload(), "millis", 0, MAX_MILLIS));
+        return null;
+    }
+}
