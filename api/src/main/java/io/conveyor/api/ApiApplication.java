@@ -1,0 +1,142 @@
+package io.conveyor.api;
+
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.KafkaSettings;
+import io.conveyor.common.KafkaTopics;
+import io.conveyor.common.Ledger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The api role, wired in one place: the Kafka producer, the ledger reader, the HTTP API and the dashboard.
+ * <p>
+ * Submissions touch only Kafka, so the API keeps accepting jobs while PostgreSQL is down; the ledger is needed at
+ * start (for the dashboard) and by {@code GET /jobs/{id}}. Kafka need not be up at start: POSTs answer 503 until it is.
+ */
+public final class ApiApplication implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(ApiApplication.class);
+    /** The connections one API process holds: the GETs of the API and the dashboard's queries share them. */
+    static final int LEDGER_POOL_SIZE = 4;
+    private static final Duration TOPIC_RETRY_DELAY = Duration.ofSeconds(5);
+
+    private final Thread topicSetup;
+    private final Ledger ledger;
+    private final JobSubmitter submitter;
+    private final ApiServer http;
+    private final DashboardServer dashboard;
+
+    private ApiApplication(Thread topicSetup, Ledger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard) {
+        this.topicSetup = topicSetup;
+        this.ledger = ledger;
+        this.submitter = submitter;
+        this.http = http;
+        this.dashboard = dashboard;
+    }
+
+    public static ApiApplication start(ApiSettings settings, KafkaSettings kafka, DatabaseSettings database) {
+        return start(settings, kafka, database, Clock.systemUTC());
+    }
+
+    public static ApiApplication start(ApiSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) {
+        if (settings.usesDefaultIdSecret()) {
+            LOGGER.info("{} is not set: job ids are tagged with the development secret; give every API instance of a"
+                    + " deployment the same secret of its own", ApiSettings.ID_SECRET);
+        }
+        Thread topicSetup = ensureTopics(kafka, settings.submitTimeout());
+        Ledger ledger = null;
+        JobSubmitter submitter = null;
+        ApiServer http = null;
+        try {
+            ledger = Ledger.open(database, "conveyor-api", LEDGER_POOL_SIZE);
+            submitter = KafkaJobSubmitter.create(kafka, settings);
+            http = ApiServer.start(settings, new JobIds(settings.idSecret(), clock), submitter,
+                    new LedgerReader(ledger.storageProvider()), clock);
+            DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper());
+            LOGGER.info("API on http://localhost:{}/jobs, dashboard on http://localhost:{}/dashboard", http.port(), dashboard.port());
+            return new ApiApplication(topicSetup, ledger, submitter, http, dashboard);
+        } catch (RuntimeException e) {
+            topicSetup.interrupt();
+            closeQuietly(http);
+            closeQuietly(submitter);
+            closeQuietly(ledger);
+            throw e;
+        }
+    }
+
+    /**
+     * Creates the topics on a thread of its own, waiting for it at most {@code wait}: with Kafka down the API still
+     * starts, and the thread keeps trying until Kafka answers or the API stops.
+     */
+    private static Thread ensureTopics(KafkaSettings kafka, Duration wait) {
+        Thread thread = Thread.ofVirtual().name("conveyor-api-topics").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    KafkaTopics.ensureExist(kafka);
+                    return;
+                } catch (RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
+                    }
+                    LOGGER.warn("could not make sure the Kafka topics exist ({}); trying again in {} s", e.getMessage(), TOPIC_RETRY_DELAY.toSeconds());
+                }
+                try {
+                    Thread.sleep(TOPIC_RETRY_DELAY);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            if (!thread.join(wait)) {
+                LOGGER.warn("Kafka at {} did not answer within {} ms; starting anyway, job submissions answer 503 until it does",
+                        kafka.bootstrapServers(), wait.toMillis());
+            }
+        } catch (InterruptedException e) {
+            thread.interrupt();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the Kafka topics", e);
+        }
+        return thread;
+    }
+
+    /** The port of the HTTP API. */
+    public int port() {
+        return http.port();
+    }
+
+    /** The port of the JobRunr dashboard. */
+    public int dashboardPort() {
+        return dashboard.port();
+    }
+
+    /** Stops taking requests, then closes the producer (sending what it holds) and the ledger. */
+    @Override
+    public void close() {
+        topicSetup.interrupt();
+        closeQuietly(http);
+        closeQuietly(dashboard);
+        closeQuietly(submitter);
+        closeQuietly(ledger);
+        try {
+            topicSetup.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOGGER.warn("failed to close {}", closeable.getClass().getSimpleName(), e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.conveyor.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.common.InvalidJobException;
+import io.conveyor.common.JobSubmissionJson;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Header;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
+import io.javalin.router.EndpointNotFound;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+
+/**
+ * The HTTP API on Javalin: its routes, and the mapping of every failure to a problem+json answer.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(ApiServer.class);
+    /** Liveness only: it answers while the process serves HTTP, whatever the state of Kafka and PostgreSQL. */
+    private static final JsonNode HEALTH_UP = JobSubmissionJson.MAPPER.createObjectNode().put("status", "UP");
+    static final String ROUTES = "POST /jobs, POST /jobs/batch, GET /jobs/{id}, GET /health";
+
+    private final Javalin javalin;
+
+    private ApiServer(Javalin javalin) {
+        this.javalin = javalin;
+    }
+
+    /** Starts serving on {@code settings.port()} (0: any free port, see {@link #port()}). */
+    public static ApiServer start(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock) {
+        JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, clock);
+        Javalin javalin = Javalin.create(config -> {
+            config.jetty.port = settings.port();
+            // Requests wait on Kafka for up to the submit timeout: a virtual thread each keeps that cheap.
+            config.concurrency.useVirtualThreads = true;
+            config.http.prefer405over404 = true;
+            // JsonBodyReader enforces the limit; Javalin's own (1 MB by default) is kept equal should anything else read a body.
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            // Errors Jetty answers itself (a malformed request line, oversized headers) are problems too.
+            config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+
+            config.routes.get("/health", ctx -> Responses.json(ctx, HEALTH_UP));
+            config.routes.post("/jobs", jobs::submit);
+            config.routes.post("/jobs/batch", jobs::submitBatch);
+            config.routes.get("/jobs/{id}", jobs::find);
+
+            config.routes.exception(ProblemException.class, (e, ctx) -> Responses.problem(ctx, e.problem()));
+            config.routes.exception(InvalidJobException.class, (e, ctx) -> Responses.problem(ctx, Problem.invalidJob(e)));
+            config.routes.exception(JobTooLargeException.class, (e, ctx) -> Responses.problem(ctx, Problem.tooLarge(e.getMessage())));
+            // The cause goes to the log; the client learns what it can act on (retry), not our internals.
+            config.routes.exception(KafkaUnavailableException.class, (e, ctx) -> unavailable(ctx, e, Problem.kafkaUnavailable(
+                    "Kafka did not acknowledge the submission within " + settings.submitTimeout().toMillis() + " ms, so nothing was accepted; try again later")));
+            config.routes.exception(LedgerUnavailableException.class, (e, ctx) -> unavailable(ctx, e, Problem.ledgerUnavailable(
+                    "the job ledger (PostgreSQL) cannot be read right now; try again later")));
+            // Javalin's own answers (no such route, wrong method, body over its limit) arrive as HttpResponseException.
+            config.routes.exception(HttpResponseException.class, ApiServer::javalinResponse);
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOGGER.error("unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
+                Responses.problem(ctx, Problem.status(500, "an unexpected error occurred; it has been logged on the server"));
+            });
+        });
+        javalin.start();
+        return new ApiServer(javalin);
+    }
+
+    private static void unavailable(Context ctx, RuntimeException cause, Problem problem) {
+        LOGGER.warn("answering 503 to {} {}: {}", ctx.method(), ctx.path(), cause.getMessage());
+        ctx.header(Header.RETRY_AFTER, "1");
+        Responses.problem(ctx, problem);
+    }
+
+    private static void javalinResponse(HttpResponseException e, Context ctx) {
+        String detail = e.getMessage();
+        if (e instanceof EndpointNotFound) {
+            detail = "no route " + ctx.method() + " " + ctx.path() + "; the API serves " + ROUTES;
+        } else if (e instanceof MethodNotAllowedResponse) {
+            String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
+            if (allowed != null) {
+                ctx.header(Header.ALLOW, allowed);
+            }
+            detail = ctx.method() + " is not allowed on " + ctx.path() + (allowed == null ? "" : "; allowed: " + allowed);
+        }
+        Responses.problem(ctx, Problem.status(e.getStatus(), detail == null || detail.isBlank() ? "HTTP " + e.getStatus() : detail));
+    }
+
+    /** The port the API listens on, which is the actual one when 0 was asked for. */
+    public int port() {
+        return javalin.port();
+    }
+
+    @Override
+    public void close() {
+        javalin.stop();
+    }
+}

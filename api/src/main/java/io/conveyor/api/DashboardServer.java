@@ -1,0 +1,72 @@
+package io.conveyor.api;
+
+import org.jobrunr.dashboard.JobRunrDashboardWebServer;
+import org.jobrunr.dashboard.JobRunrDashboardWebServerConfiguration;
+import org.jobrunr.storage.StorageProvider;
+import org.jobrunr.utils.mapper.JsonMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+/**
+ * JobRunr's own dashboard over the ledger, served at {@code http://host:port/dashboard}.
+ */
+public final class DashboardServer implements AutoCloseable {
+
+    /** Attempts to find and bind a free port when any port will do; another process may take the one we found. */
+    private static final int FREE_PORT_ATTEMPTS = 5;
+
+    private final JobRunrDashboardWebServer server;
+    private final int port;
+
+    private DashboardServer(JobRunrDashboardWebServer server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    /** Starts the dashboard on {@code port}; 0 picks a free port, see {@link #port()}. */
+    public static DashboardServer start(int port, StorageProvider storage, JsonMapper jsonMapper) {
+        if (port != 0) {
+            return startOn(port, storage, jsonMapper);
+        }
+        // JobRunr's server does not tell which port it bound, so pick one ourselves.
+        RuntimeException lastFailure = null;
+        for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+            try {
+                return startOn(freePort(), storage, jsonMapper);
+            } catch (RuntimeException e) {
+                lastFailure = e;
+            }
+        }
+        throw lastFailure;
+    }
+
+    private static DashboardServer startOn(int port, StorageProvider storage, JsonMapper jsonMapper) {
+        JobRunrDashboardWebServer server = new JobRunrDashboardWebServer(storage, jsonMapper,
+                JobRunrDashboardWebServerConfiguration.usingStandardDashboardConfiguration()
+                        .andPort(port)
+                        .andAllowAnonymousDataUsage(false));
+        server.start();
+        return new DashboardServer(server, port);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not find a free port for the dashboard", e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

@@ -1,0 +1,124 @@
+package io.conveyor.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.conveyor.common.JobSubmissionJson;
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.states.CarbonAwareAwaitingState;
+import org.jobrunr.jobs.states.DeletedState;
+import org.jobrunr.jobs.states.FailedState;
+import org.jobrunr.jobs.states.JobState;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.ScheduledState;
+import org.jobrunr.jobs.states.StateName;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What {@code GET /jobs/{id}} answers: a job's state and history as the ledger records them, or {@code ACCEPTED}
+ * for a job that Kafka holds but no worker has written to the ledger yet.
+ *
+ * @param state       {@value #ACCEPTED} or a JobRunr state name (ENQUEUED, PROCESSING, SUCCEEDED, FAILED, SCHEDULED, DELETED, AWAITING)
+ * @param attempts    how many times the job started running (its PROCESSING states)
+ * @param maxAttempts the most times it may run, or null when unknown
+ * @param error       the message of the latest failure, or null if it never failed
+ */
+public record JobView(UUID id, String type, String state, int attempts, Integer maxAttempts, List<String> labels,
+                      Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String error) {
+
+    /** The state of a job that was accepted but is not in the ledger yet. */
+    public static final String ACCEPTED = "ACCEPTED";
+
+    public JobView {
+        labels = labels == null ? List.of() : List.copyOf(labels);
+        history = List.copyOf(history);
+    }
+
+    /**
+     * One state change of a job.
+     *
+     * @param worker   for PROCESSING: the name of the worker process that ran the attempt
+     * @param serverId for PROCESSING: the JobRunr server id of that process
+     * @param message  why the job came to this state, where the ledger says (failure, retry schedule, deletion)
+     */
+    public record HistoryEntry(String state, Instant at, String worker, UUID serverId, String message) {
+    }
+
+    /** The view of an id that was issued and accepted but has no ledger entry yet. */
+    public static JobView accepted(UUID id) {
+        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null);
+    }
+
+    /** The view of a job read from the ledger; never touches its job details, whose classes live in the worker. */
+    public static JobView of(Job job) {
+        List<HistoryEntry> history = job.getJobStates().stream().map(JobView::entry).toList();
+        String error = job.getLastJobStateOfType(FailedState.class).map(JobView::failureMessage).orElse(null);
+        Integer retries = job.getAmountOfRetries();
+        return new JobView(
+                job.getId(),
+                job.getJobName(),
+                job.getState().name(),
+                (int) history.stream().filter(entry -> entry.state().equals(StateName.PROCESSING.name())).count(),
+                retries == null ? null : retries + 1,
+                job.getLabels(),
+                job.getCreatedAt(),
+                job.getUpdatedAt(),
+                history,
+                error);
+    }
+
+    private static HistoryEntry entry(JobState state) {
+        String name = state.getName().name();
+        return switch (state) {
+            case ProcessingState processing ->
+                    new HistoryEntry(name, state.getCreatedAt(), processing.getServerName(), processing.getServerId(), null);
+            case FailedState failed -> new HistoryEntry(name, state.getCreatedAt(), null, null, failureMessage(failed));
+            case ScheduledState scheduled -> new HistoryEntry(name, state.getCreatedAt(), null, null, scheduled.getReason());
+            case DeletedState deleted -> new HistoryEntry(name, state.getCreatedAt(), null, null, deleted.getReason());
+            case CarbonAwareAwaitingState awaiting -> new HistoryEntry(name, state.getCreatedAt(), null, null, awaiting.getReason());
+            default -> new HistoryEntry(name, state.getCreatedAt(), null, null, null);
+        };
+    }
+
+    /** The exception's own message says what went wrong; JobRunr's message around it only says that something did. */
+    private static String failureMessage(FailedState failed) {
+        String message = failed.getExceptionMessage();
+        return message == null || message.isBlank() ? failed.getMessage() : message;
+    }
+
+    /** The JSON body, leaving out what is unknown. */
+    public ObjectNode toJson() {
+        ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode();
+        json.put("id", id.toString());
+        putIfKnown(json, "type", type);
+        json.put("state", state);
+        if (!ACCEPTED.equals(state)) {
+            json.put("attempts", attempts);
+            if (maxAttempts != null) {
+                json.put("maxAttempts", maxAttempts);
+            }
+            labels.forEach(json.putArray("labels")::add);
+            putIfKnown(json, "createdAt", createdAt);
+            putIfKnown(json, "updatedAt", updatedAt);
+        }
+        ArrayNode entries = json.putArray("history");
+        for (HistoryEntry entry : history) {
+            ObjectNode item = entries.addObject();
+            item.put("state", entry.state());
+            putIfKnown(item, "at", entry.at());
+            putIfKnown(item, "worker", entry.worker());
+            putIfKnown(item, "serverId", entry.serverId());
+            putIfKnown(item, "message", entry.message());
+        }
+        putIfKnown(json, "error", error);
+        return json;
+    }
+
+    private static void putIfKnown(ObjectNode json, String field, Object value) {
+        if (value != null) {
+            json.put(field, value.toString());
+        }
+    }
+}

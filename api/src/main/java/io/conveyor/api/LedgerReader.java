@@ -1,0 +1,35 @@
+package io.conveyor.api;
+
+import org.jobrunr.jobs.Job;
+import org.jobrunr.storage.JobNotFoundException;
+import org.jobrunr.storage.StorageException;
+import org.jobrunr.storage.StorageProvider;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Reads a job's state and history from the ledger through JobRunr's storage API, the same one the dashboard reads.
+ */
+public final class LedgerReader {
+
+    private final StorageProvider storage;
+
+    public LedgerReader(StorageProvider storage) {
+        this.storage = storage;
+    }
+
+    /** The job with this id, or empty if the ledger has none; throws {@link LedgerUnavailableException} if it cannot tell. */
+    public Optional<JobView> find(UUID id) {
+        Job job;
+        try {
+            job = storage.getJobById(id);
+        } catch (JobNotFoundException e) {
+            return Optional.empty();
+        } catch (StorageException e) {
+            // JobRunr wraps SQL errors (no free connection in time, connection refused) in StorageException.
+            throw new LedgerUnavailableException("the ledger could not be read: " + e.getMessage(), e);
+        }
+        return Optional.of(JobView.of(job));
+    }
+}

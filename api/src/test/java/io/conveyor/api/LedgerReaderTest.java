@@ -1,0 +1,150 @@
+package io.conveyor.api;
+
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.JobDetails;
+import org.jobrunr.jobs.JobParameter;
+import org.jobrunr.jobs.mappers.JobMapper;
+import org.jobrunr.jobs.states.EnqueuedState;
+import org.jobrunr.jobs.states.FailedState;
+import org.jobrunr.jobs.states.JobState;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.ScheduledState;
+import org.jobrunr.jobs.states.SucceededState;
+import org.jobrunr.storage.InMemoryStorageProvider;
+import org.jobrunr.storage.StorageException;
+import org.jobrunr.utils.mapper.jackson.JacksonJsonMapper;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LedgerReaderTest {
+
+    private static final JobMapper JOB_MAPPER = new JobMapper(new JacksonJsonMapper());
+    private static final UUID SERVER_A = UUID.randomUUID();
+    private static final UUID SERVER_B = UUID.randomUUID();
+
+    @Test
+    void readsAJobAsTheWorkerWritesItAlthoughItsClassesAreNotHere() {
+        UUID id = UUID.randomUUID();
+        Job written = aJobThatFailedOnceThenSucceeded(id);
+        // The worker's job request and handler are not on the api's classpath: name them as the worker does.
+        String json = JOB_MAPPER.serializeJob(written)
+                .replace(StandInRequest.class.getName(), "io.conveyor.worker.LedgerJobRequest")
+                .replace(StandInHandler.class.getName(), "io.conveyor.worker.JobDispatcher");
+        assertThat(json).contains("io.conveyor.worker.LedgerJobRequest");
+
+        JobView view = new LedgerReader(new StoredJson(json)).find(id).orElseThrow();
+
+        assertThat(view.id()).isEqualTo(id);
+        assertThat(view.type()).isEqualTo("fail");
+        assertThat(view.state()).isEqualTo("SUCCEEDED");
+        assertThat(view.attempts()).isEqualTo(2);
+        assertThat(view.maxAttempts()).isEqualTo(3);
+        assertThat(view.labels()).containsExactly("demo");
+        assertThat(view.error()).isEqualTo("boom on the first attempt");
+        assertThat(view.history()).extracting(JobView.HistoryEntry::state)
+                .containsExactly("ENQUEUED", "PROCESSING", "FAILED", "SCHEDULED", "ENQUEUED", "PROCESSING", "SUCCEEDED");
+        assertThat(view.history()).filteredOn(entry -> entry.state().equals("PROCESSING"))
+                .extracting(JobView.HistoryEntry::worker, JobView.HistoryEntry::serverId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("worker-a", SERVER_A), org.assertj.core.groups.Tuple.tuple("worker-b", SERVER_B));
+        assertThat(view.history().get(3).message()).isEqualTo("Retry 1 of 2");
+        assertThat(view.createdAt()).isNotNull();
+        assertThat(view.updatedAt()).isAfterOrEqualTo(view.createdAt());
+    }
+
+    @Test
+    void theJsonFormLeavesOutWhatIsUnknown() {
+        UUID id = UUID.randomUUID();
+        JobView view = JobView.of(JOB_MAPPER.deserializeJob(JOB_MAPPER.serializeJob(aJobThatFailedOnceThenSucceeded(id))));
+
+        var json = view.toJson();
+
+        assertThat(json.path("id").asText()).isEqualTo(id.toString());
+        assertThat(json.path("history").get(0).has("worker")).isFalse();
+        assertThat(json.path("history").get(1).path("worker").asText()).isEqualTo("worker-a");
+        assertThat(json.path("history").get(1).path("serverId").asText()).isEqualTo(SERVER_A.toString());
+        assertThat(json.path("history").get(2).path("message").asText()).isEqualTo("boom on the first attempt");
+        assertThat(json.path("error").asText()).isEqualTo("boom on the first attempt");
+    }
+
+    @Test
+    void anAcceptedJobHasOnlyItsIdStateAndAnEmptyHistory() {
+        UUID id = UUID.randomUUID();
+
+        var json = JobView.accepted(id).toJson();
+
+        assertThat(json.properties()).extracting(java.util.Map.Entry::getKey).containsExactly("id", "state", "history");
+        assertThat(json.path("state").asText()).isEqualTo("ACCEPTED");
+        assertThat(json.path("history").isEmpty()).isTrue();
+    }
+
+    @Test
+    void anUnknownIdIsEmpty() {
+        InMemoryStorageProvider storage = new InMemoryStorageProvider();
+        storage.setJobMapper(JOB_MAPPER);
+
+        assertThat(new LedgerReader(storage).find(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void aStorageFailureIsLedgerUnavailable() {
+        InMemoryStorageProvider failing = new InMemoryStorageProvider() {
+            @Override
+            public Job getJobById(UUID id) {
+                throw new StorageException(new java.sql.SQLTransientConnectionException("conveyor-api - Connection is not available"));
+            }
+        };
+
+        assertThatThrownBy(() -> new LedgerReader(failing).find(UUID.randomUUID()))
+                .isInstanceOf(LedgerUnavailableException.class)
+                .hasMessageContaining("Connection is not available");
+    }
+
+    private static Job aJobThatFailedOnceThenSucceeded(UUID id) {
+        List<JobState> states = new ArrayList<>();
+        states.add(new EnqueuedState());
+        states.add(new ProcessingState(SERVER_A, "worker-a"));
+        states.add(new FailedState("An exception occurred during the performance of the job", new IllegalStateException("boom on the first attempt")));
+        states.add(new ScheduledState(Instant.now().plusSeconds(3), "Retry 1 of 2"));
+        states.add(new EnqueuedState());
+        states.add(new ProcessingState(SERVER_B, "worker-b"));
+        states.add(new SucceededState(Duration.ofMillis(5), Duration.ofMillis(20)));
+        JobDetails details = new JobDetails(StandInHandler.class.getName(), null, "run",
+                List.of(new JobParameter(new StandInRequest("fail", "{\"times\":1}"))));
+        Job job = new Job(id, 7, details, states, new ConcurrentHashMap<>());
+        job.setJobName("fail");
+        job.setAmountOfRetries(2);
+        job.setLabels(new ArrayList<>(List.of("demo")));
+        return job;
+    }
+
+    /** Stands in for the worker's job request record while the job is written. */
+    record StandInRequest(String type, String payload) {
+    }
+
+    /** Stands in for the worker's handler class while the job is written. */
+    static final class StandInHandler {
+    }
+
+    /** A ledger holding one job as JSON, read back the way the SQL storage reads it. */
+    private static final class StoredJson extends InMemoryStorageProvider {
+        private final String json;
+
+        StoredJson(String json) {
+            this.json = json;
+        }
+
+        @Override
+        public Job getJobById(UUID id) {
+            return JOB_MAPPER.deserializeJob(json);
+        }
+    }
+}

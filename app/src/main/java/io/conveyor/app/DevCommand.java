@@ -1,0 +1,120 @@
+package io.conveyor.app;
+
+import io.conveyor.api.ApiApplication;
+import io.conveyor.api.ApiSettings;
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.Env;
+import io.conveyor.common.KafkaSettings;
+import io.conveyor.worker.WorkerSupervisor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code conveyor dev}: everything on one machine. A real Kafka broker in-process (unless
+ * {@code CONVEYOR_KAFKA_BOOTSTRAP} names one), PostgreSQL from {@code CONVEYOR_DB_URL}, else the local server, else an
+ * embedded one; the API, the dashboard, and a supervisor with worker JVMs.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = "Start Kafka (embedded), PostgreSQL (local or embedded), the API, the dashboard and worker JVMs.")
+final class DevCommand implements Callable<Integer> {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(DevCommand.class);
+    static final String WORKERS = "CONVEYOR_DEV_WORKERS";
+    static final int WORKERS_DEFAULT = 2;
+    static final String DEV_DIR = "CONVEYOR_DEV_DIR";
+
+    @Option(names = "--workers", paramLabel = "N", description = "Worker JVMs to start (default: $" + WORKERS + " or " + WORKERS_DEFAULT + ").")
+    private Integer workers;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the embedded broker and database keep their data (default: $" + DEV_DIR + " or a new temporary directory).")
+    private Path dir;
+
+    /** Everything started, closed in reverse order. */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+    @Override
+    public Integer call() throws Exception {
+        long startNanos = System.nanoTime();
+        Env env = Env.system();
+        int workerCount = workers != null ? workers : env.integer(WORKERS, WORKERS_DEFAULT, 0, 64);
+        Path dataDir = dir != null ? dir : env.optional(DEV_DIR).map(Path::of).orElse(null);
+        if (dataDir == null) {
+            dataDir = Files.createTempDirectory("conveyor-dev-");
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "conveyor-dev-stop"));
+
+        KafkaSettings kafka = kafka(env, dataDir);
+        DatabaseSettings database = database(env, dataDir);
+        ApiApplication api = ApiApplication.start(ApiSettings.from(env), kafka, database);
+        started.push(api);
+        WorkerSupervisor supervisor = new WorkerSupervisor(workerCount, JavaCommand.forRole(env.string(WorkerCommand.HEAP, WorkerCommand.HEAP_DEFAULT), "worker"),
+                Map.of(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers(),
+                        KafkaSettings.TOPIC_PREFIX, kafka.topics().prefix(),
+                        DatabaseSettings.URL, database.jdbcUrl(),
+                        DatabaseSettings.USER, database.user(),
+                        DatabaseSettings.PASSWORD, database.password()),
+                Optional.empty());
+        started.push(supervisor);
+
+        System.out.printf("""
+
+                Conveyor dev is up in %.1f s
+                  API        http://localhost:%d   (POST /jobs, GET /jobs/{id})
+                  Dashboard  http://localhost:%d/dashboard
+                  Kafka      %s
+                  PostgreSQL %s
+                  Workers    %d JVMs under a supervisor
+                  Data       %s
+                Try: curl -XPOST localhost:%d/jobs -d '{"type":"primes","payload":{"from":0,"to":1000000}}'
+                Stop with Ctrl+C.
+
+                """, Duration.ofNanos(System.nanoTime() - startNanos).toMillis() / 1000.0, api.port(), api.dashboardPort(),
+                kafka.bootstrapServers(), database.jdbcUrl(), workerCount, dataDir, api.port());
+        new CountDownLatch(1).await(); // until Ctrl+C: the shutdown hook stops everything
+        return 0;
+    }
+
+    private KafkaSettings kafka(Env env, Path dataDir) {
+        if (env.optional(KafkaSettings.BOOTSTRAP).isPresent()) {
+            return KafkaSettings.from(env);
+        }
+        LOGGER.info("no {} set: starting an embedded Kafka broker", KafkaSettings.BOOTSTRAP);
+        EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"));
+        started.push(broker);
+        return new KafkaSettings(broker.bootstrapServers(), KafkaSettings.from(env).topics());
+    }
+
+    private DatabaseSettings database(Env env, Path dataDir) throws IOException {
+        DatabaseSettings configured = DatabaseSettings.from(env);
+        if (env.optional(DatabaseSettings.URL).isPresent() || PostgresProbe.isReachable(configured, Duration.ofSeconds(2))) {
+            return configured;
+        }
+        LOGGER.info("no PostgreSQL at {} and no {} set: starting an embedded PostgreSQL", configured.jdbcUrl(), DatabaseSettings.URL);
+        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(Files.createDirectories(dataDir.resolve("postgres")));
+        started.push(postgres);
+        return postgres.settings();
+    }
+
+    private void stopAll() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                LOGGER.warn("while stopping: {}", e.toString());
+            }
+        }
+    }
+}

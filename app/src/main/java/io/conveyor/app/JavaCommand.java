@@ -1,0 +1,32 @@
+package io.conveyor.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line that starts another Conveyor JVM from this one: the same java binary and class path, so a
+ * worker forked by {@code dev}, by {@code worker --processes} or by a test runs exactly this build.
+ */
+public final class JavaCommand {
+
+    private JavaCommand() {
+    }
+
+    /**
+     * @param heap  maximum heap of the new JVM, e.g. {@code 512m}
+     * @param role  the subcommand and its arguments
+     */
+    public static List<String> forRole(String heap, String... role) {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java,
+                "-Xmx" + heap,
+                // A job that exhausts the heap takes its worker down at once, rather than leaving it limping.
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp", System.getProperty("java.class.path"),
+                ConveyorCommand.class.getName()));
+        command.addAll(List.of(role));
+        return command;
+    }
+}

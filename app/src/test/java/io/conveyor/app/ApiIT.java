@@ -1,0 +1,247 @@
+package io.conveyor.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.api.ApiApplication;
+import io.conveyor.api.ApiSettings;
+import io.conveyor.app.testing.TestServices;
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.JobSubmission;
+import io.conveyor.common.JobSubmissionJson;
+import io.conveyor.common.KafkaSettings;
+import io.conveyor.common.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The api role on a real Kafka broker and a real PostgreSQL, without workers: what a 202 promises, what GET answers
+ * before a job reaches the ledger, and a 503 in time when Kafka is gone.
+ */
+class ApiIT {
+
+    private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(5);
+
+    private static KafkaSettings kafka;
+    private static DatabaseSettings database;
+    private static ApiApplication api;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void startApi() {
+        kafka = TestServices.newKafka("api");
+        database = TestServices.newDatabase("api");
+        api = ApiApplication.start(settings(SUBMIT_TIMEOUT), kafka, database);
+    }
+
+    @AfterAll
+    static void stopApi() {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void anAcceptedJobIsOnTheJobsTopicKeyedByItsId() {
+        HttpResponse<String> response = post(api.port(), "/jobs",
+                "{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":1000},\"maxAttempts\":2,\"labels\":[\"it\"]}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        UUID id = UUID.fromString(json(response).get("id").asText());
+        assertThat(response.headers().firstValue("Location")).hasValue("/jobs/" + id);
+
+        JobSubmission onTopic = readJobsTopic(List.of(id.toString())).get(id.toString());
+        assertThat(onTopic.id()).isEqualTo(id);
+        assertThat(onTopic.type()).isEqualTo("primes");
+        assertThat(onTopic.payload().path("to").asInt()).isEqualTo(1000);
+        assertThat(onTopic.maxAttempts()).isEqualTo(2);
+        assertThat(onTopic.labels()).containsExactly("it");
+    }
+
+    @Test
+    void everyJobOfAnAcceptedBatchIsOnTheJobsTopic() {
+        String batch = IntStream.range(0, 50).mapToObj(i -> "{\"type\":\"noop\",\"payload\":{\"i\":" + i + "}}")
+                .collect(Collectors.joining(",", "[", "]"));
+
+        HttpResponse<String> response = post(api.port(), "/jobs/batch", batch);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        List<String> ids = json(response).get("jobs").findValuesAsText("id");
+        assertThat(ids).hasSize(50);
+        Map<String, JobSubmission> onTopic = readJobsTopic(ids);
+        assertThat(onTopic.get(ids.get(7)).payload().path("i").asInt()).isEqualTo(7);
+    }
+
+    @Test
+    void aJobAcceptedButNotInTheLedgerYetIsAccepted() {
+        // No worker runs in this test: the job stays on the topic, never reaching the ledger.
+        UUID id = UUID.fromString(json(post(api.port(), "/jobs", "{\"type\":\"noop\"}")).get("id").asText());
+
+        HttpResponse<String> response = get("http://127.0.0.1:" + api.port() + "/jobs/" + id);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("state").asText()).isEqualTo("ACCEPTED");
+    }
+
+    @Test
+    void anIdNeverAcceptedIs404() {
+        HttpResponse<String> response = get("http://127.0.0.1:" + api.port() + "/jobs/" + UUID.randomUUID());
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    @Test
+    void theDashboardServesTheLedger() {
+        HttpResponse<String> response = get("http://127.0.0.1:" + api.dashboardPort() + "/api/jobs?state=ENQUEUED&offset=0&limit=20&order=updatedAt:ASC");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    @Test
+    void withKafkaGoneAPostAnswers503WithinTheSubmitTimeout() {
+        Duration timeout = Duration.ofMillis(1500);
+        KafkaSettings noBroker = new KafkaSettings("127.0.0.1:" + closedPort(), new Topics("it-gone-" + UUID.randomUUID().toString().substring(0, 8) + "."));
+        try (ApiApplication cutOff = ApiApplication.start(settings(timeout), noBroker, TestServices.newDatabase("api-no-kafka"))) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = post(cutOff.port(), "/jobs", "{\"type\":\"noop\"}");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(json(response).get("detail").asText()).isNotBlank();
+            assertThat(took).isLessThan(timeout.plusSeconds(2));
+            // The API itself stays up meanwhile.
+            assertThat(get("http://127.0.0.1:" + cutOff.port() + "/health").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void withPostgresGoneJobsAreStillAcceptedAndGetAnswers503() throws SQLException {
+        DatabaseSettings doomed = TestServices.newDatabase("api-no-postgres");
+        try (ApiApplication apiWithoutLedger = ApiApplication.start(settings(SUBMIT_TIMEOUT), kafka, doomed)) {
+            // Dropping the database closes the API's connections and refuses new ones: the ledger is gone for it.
+            dropDatabase(doomed);
+
+            HttpResponse<String> accepted = post(apiWithoutLedger.port(), "/jobs", "{\"type\":\"noop\"}");
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            String id = json(accepted).get("id").asText();
+            assertThat(readJobsTopic(List.of(id))).containsKey(id);
+
+            HttpResponse<String> lookup = get("http://127.0.0.1:" + apiWithoutLedger.port() + "/jobs/" + id);
+            assertThat(lookup.statusCode()).as(lookup.body()).isEqualTo(503);
+            assertThat(lookup.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        }
+    }
+
+    private static void dropDatabase(DatabaseSettings database) throws SQLException {
+        Matcher url = Pattern.compile("(jdbc:postgresql://[^/?]*)/([^?]*)(\\?.*)?").matcher(database.jdbcUrl());
+        assertThat(url.matches()).as(database.jdbcUrl()).isTrue();
+        String adminUrl = url.group(1) + "/postgres" + (url.group(3) == null ? "" : url.group(3));
+        try (Connection connection = DriverManager.getConnection(adminUrl, database.user(), database.password());
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE \"" + url.group(2) + "\" WITH (FORCE)");
+        }
+    }
+
+    private static ApiSettings settings(Duration submitTimeout) {
+        return new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT, ApiSettings.BATCH_LIMIT_DEFAULT, submitTimeout, "api-integration-test-secret");
+    }
+
+    /** Reads the jobs topic from the start until it has seen every one of {@code ids}; returns its jobs by record key. */
+    private static Map<String, JobSubmission> readJobsTopic(Collection<String> ids) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, JobSubmission> jobs = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(kafka.topics().jobs()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    jobs.put(record.key(), parse(record));
+                }
+                return jobs.keySet().containsAll(ids);
+            });
+        }
+        return jobs;
+    }
+
+    private static JobSubmission parse(ConsumerRecord<String, byte[]> record) {
+        try {
+            return JobSubmissionJson.fromTopic(record.value(), UUID.fromString(record.key()), Instant.ofEpochMilli(record.timestamp()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private HttpResponse<String> post(int port, String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private HttpResponse<String> get(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JobSubmissionJson.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

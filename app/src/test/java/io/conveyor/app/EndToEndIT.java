@@ -1,0 +1,172 @@
+package io.conveyor.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.api.ApiApplication;
+import io.conveyor.api.ApiSettings;
+import io.conveyor.app.testing.ConveyorClient;
+import io.conveyor.app.testing.TestServices;
+import io.conveyor.app.testing.WorkerFleet;
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.JobSubmission;
+import io.conveyor.common.JobSubmissionJson;
+import io.conveyor.common.KafkaSettings;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole path on real parts: HTTP → API → Kafka → two worker JVMs → JobRunr ledger in PostgreSQL → API and dashboard.
+ */
+class EndToEndIT {
+
+    private static KafkaSettings kafka;
+    private static DatabaseSettings database;
+    private static ApiApplication api;
+    private static WorkerFleet workers;
+    private static ConveyorClient client;
+
+    @BeforeAll
+    static void startConveyor() {
+        kafka = TestServices.newKafka("e2e");
+        database = TestServices.newDatabase("e2e");
+        System.out.println("EndToEndIT on " + TestServices.describe());
+        api = ApiApplication.start(new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT, ApiSettings.BATCH_LIMIT_DEFAULT,
+                Duration.ofSeconds(5), "end-to-end-secret"), kafka, database);
+        workers = WorkerFleet.start("e2e", 2, kafka, database, Map.of("CONVEYOR_WORKER_THREADS", "2"));
+        client = new ConveyorClient(api.port(), api.dashboardPort());
+    }
+
+    @AfterAll
+    static void stopConveyor() {
+        if (workers != null) {
+            workers.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void twoHundredMixedJobsAllSucceedAndBothWorkerProcessesRanSome() {
+        long start = System.nanoTime();
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            ids.add(client.submit(switch (i % 3) {
+                case 0 -> "{\"type\":\"noop\"}";
+                case 1 -> "{\"type\":\"sleep\",\"payload\":{\"millis\":" + (10 + i % 40) + "}}";
+                default -> "{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":" + (20_000 + i * 100) + "},\"labels\":[\"e2e\"]}";
+            }));
+        }
+        double submitSeconds = (System.nanoTime() - start) / 1e9;
+
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(ids).allSatisfy(id -> assertThat(client.job(id).get("state").asText()).isEqualTo("SUCCEEDED")));
+        double totalSeconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("200 jobs: submitted in %.2f s, all SUCCEEDED after %.2f s (%.0f jobs/s end to end)%n",
+                submitSeconds, totalSeconds, 200 / totalSeconds);
+
+        Set<String> workerNames = new HashSet<>();
+        for (UUID id : ids) {
+            JsonNode job = client.job(id);
+            assertThat(job.get("id").asText()).isEqualTo(id.toString());
+            StreamSupport.stream(job.get("history").spliterator(), false)
+                    .filter(state -> state.get("state").asText().equals("PROCESSING"))
+                    .forEach(state -> workerNames.add(state.get("worker").asText()));
+        }
+        assertThat(workerNames).as("worker processes that ran jobs").hasSize(2);
+
+        for (UUID id : ids.subList(0, 20)) {
+            JsonNode ours = client.job(id);
+            JsonNode dashboard = client.dashboardJob(id);
+            assertThat(dashboard.get("id").asText()).isEqualTo(ours.get("id").asText());
+            assertThat(dashboard.get("jobName").asText()).isEqualTo(ours.get("type").asText());
+            assertThat(dashboard.get("jobHistory")).hasSameSizeAs(ours.get("history"));
+            JsonNode lastDashboardState = dashboard.get("jobHistory").get(dashboard.get("jobHistory").size() - 1);
+            assertThat(lastDashboardState.get("state").asText()).isEqualTo(ours.get("state").asText());
+        }
+    }
+
+    @Test
+    void aJobOfAnUnknownTypeFailsOnceAndIsNotRetried() {
+        UUID id = client.submit("{\"type\":\"no-such-type\",\"maxAttempts\":5}");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.job(id).get("state").asText()).isEqualTo("FAILED"));
+        JsonNode job = client.job(id);
+        assertThat(job.get("attempts").asInt()).isEqualTo(1);
+        assertThat(job.get("error").asText()).contains("unknown job type");
+    }
+
+    @Test
+    void aFailingJobIsRetriedUntilItSucceeds() {
+        UUID id = client.submit("{\"type\":\"fail\",\"payload\":{\"n\":1},\"maxAttempts\":3}");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.job(id).get("state").asText()).isEqualTo("SUCCEEDED"));
+        JsonNode job = client.job(id);
+        assertThat(job.get("attempts").asInt()).isEqualTo(2);
+        assertThat(job.get("history").toString()).contains("fails on purpose");
+    }
+
+    @Test
+    void aJobRequestDeliveredTwiceBecomesOneJobThatSucceedsOnce() throws Exception {
+        JobSubmission submission = new JobSubmission(UUID.randomUUID(), "noop", null, 1, List.of(), Instant.now());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 2; i++) {
+                producer.send(new ProducerRecord<>(kafka.topics().jobs(), submission.id().toString(), JobSubmissionJson.toTopic(submission))).get();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(client.job(submission.id()).get("state").asText()).isEqualTo("SUCCEEDED"));
+        assertThat(ledgerRowsWithId(submission.id())).isEqualTo(1);
+        long succeeded = StreamSupport.stream(client.job(submission.id()).get("history").spliterator(), false)
+                .filter(state -> state.get("state").asText().equals("SUCCEEDED")).count();
+        assertThat(succeeded).isEqualTo(1);
+    }
+
+    @Test
+    void anIdleSystemStartsAJobWithoutWaitingForJobRunrsPoll() {
+        // Printed, not asserted: timing belongs in benchmarks. The assertion is only that the job ran at all.
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            long start = System.nanoTime();
+            UUID id = client.submit("{\"type\":\"noop\"}");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
+                    assertThat(client.job(id).get("state").asText()).isEqualTo("SUCCEEDED"));
+            millis.add((System.nanoTime() - start) / 1_000_000);
+        }
+        millis.sort(Long::compare);
+        System.out.printf("idle submit→SUCCEEDED over HTTP (ms, 10 jobs one at a time): p50 %d, max %d%n", millis.get(5), millis.get(9));
+    }
+
+    private static int ledgerRowsWithId(UUID id) throws Exception {
+        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+             PreparedStatement select = connection.prepareStatement("select count(*) from jobrunr_jobs where id = ?")) {
+            select.setString(1, id.toString());
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+}

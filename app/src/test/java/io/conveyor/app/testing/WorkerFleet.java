@@ -1,0 +1,52 @@
+package io.conveyor.app.testing;
+
+import io.conveyor.app.JavaCommand;
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.KafkaSettings;
+import io.conveyor.worker.WorkerSupervisor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Real worker JVMs for a test, started from the test's own class path under the production supervisor; each
+ * worker's output goes to {@code target/it-logs/<name>/worker-<i>.log}.
+ */
+public final class WorkerFleet implements AutoCloseable {
+
+    private final WorkerSupervisor supervisor;
+
+    private WorkerFleet(WorkerSupervisor supervisor) {
+        this.supervisor = supervisor;
+    }
+
+    public static WorkerFleet start(String name, int processes, KafkaSettings kafka, DatabaseSettings database, Map<String, String> extraEnv) {
+        Path logDir = Path.of("target", "it-logs", name);
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                KafkaSettings.BOOTSTRAP, kafka.bootstrapServers(),
+                KafkaSettings.TOPIC_PREFIX, kafka.topics().prefix(),
+                DatabaseSettings.URL, database.jdbcUrl(),
+                DatabaseSettings.USER, database.user(),
+                DatabaseSettings.PASSWORD, database.password()));
+        env.putAll(extraEnv);
+        return new WorkerFleet(new WorkerSupervisor(processes, JavaCommand.forRole("256m", "worker"), env, Optional.of(logDir)));
+    }
+
+    public WorkerSupervisor supervisor() {
+        return supervisor;
+    }
+
+    @Override
+    public void close() {
+        supervisor.close();
+    }
+}
