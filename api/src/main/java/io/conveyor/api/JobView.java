@@ -1,7 +1,11 @@
 package io.conveyor.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.conveyor.common.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.CarbonAwareAwaitingState;
@@ -24,9 +28,10 @@ import java.util.UUID;
  * @param attempts    how many times the job started running (its PROCESSING states)
  * @param maxAttempts the most times it may run, or null when unknown
  * @param error       the message of the latest failure, or null if it never failed
+ * @param result      the JSON result the job's handler returned, or null
  */
 public record JobView(UUID id, String type, String state, int attempts, Integer maxAttempts, List<String> labels,
-                      Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String error) {
+                      Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String error, JsonNode result) {
 
     /** The state of a job that was accepted but is not in the ledger yet. */
     public static final String ACCEPTED = "ACCEPTED";
@@ -48,7 +53,7 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
 
     /** The view of an id that was issued and accepted but has no ledger entry yet. */
     public static JobView accepted(UUID id) {
-        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null);
+        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null, null);
     }
 
     /** The view of a job read from the ledger; never touches its job details, whose classes live in the worker. */
@@ -66,7 +71,21 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
                 job.getCreatedAt(),
                 job.getUpdatedAt(),
                 history,
-                error);
+                error,
+                result(job));
+    }
+
+    /** The handler's result, kept as JSON text in the job's metadata; unreadable text is shown as text. */
+    private static JsonNode result(Job job) {
+        Object stored = job.getMetadata().get(JobHandler.RESULT_METADATA_KEY);
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return JobSubmissionJson.MAPPER.readTree(stored.toString());
+        } catch (JsonProcessingException e) {
+            return TextNode.valueOf(stored.toString());
+        }
     }
 
     private static HistoryEntry entry(JobState state) {
@@ -113,6 +132,9 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
             putIfKnown(item, "message", entry.message());
         }
         putIfKnown(json, "error", error);
+        if (result != null) {
+            json.set("result", result);
+        }
         return json;
     }
 

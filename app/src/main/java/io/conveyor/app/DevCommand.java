@@ -14,7 +14,14 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -35,6 +42,7 @@ final class DevCommand implements Callable<Integer> {
     static final String WORKERS = "CONVEYOR_DEV_WORKERS";
     static final int WORKERS_DEFAULT = 2;
     static final String DEV_DIR = "CONVEYOR_DEV_DIR";
+    private static final Duration WORKERS_READY_TIMEOUT = Duration.ofSeconds(60);
 
     @Option(names = "--workers", paramLabel = "N", description = "Worker JVMs to start (default: $" + WORKERS + " or " + WORKERS_DEFAULT + ").")
     private Integer workers;
@@ -68,6 +76,7 @@ final class DevCommand implements Callable<Integer> {
                         DatabaseSettings.PASSWORD, database.password()),
                 Optional.empty());
         started.push(supervisor);
+        awaitWorkersRegistered(database, workerCount, Instant.now().minusSeconds(1));
 
         System.out.printf("""
 
@@ -106,6 +115,26 @@ final class DevCommand implements Callable<Integer> {
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(Files.createDirectories(dataDir.resolve("postgres")));
         started.push(postgres);
         return postgres.settings();
+    }
+
+    /** Waits until the workers announced themselves in the ledger, so that "up" means ready to run jobs. */
+    private static void awaitWorkersRegistered(DatabaseSettings database, int count, Instant since) throws InterruptedException {
+        long deadline = System.nanoTime() + WORKERS_READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+                 PreparedStatement select = connection.prepareStatement("select count(*) from jobrunr_backgroundjobservers where firstHeartbeat >= ?")) {
+                select.setTimestamp(1, Timestamp.from(since));
+                try (ResultSet rows = select.executeQuery()) {
+                    if (rows.next() && rows.getInt(1) >= count) {
+                        return;
+                    }
+                }
+            } catch (SQLException e) {
+                LOGGER.debug("workers not registered yet: {}", e.toString());
+            }
+            Thread.sleep(200); // polling the ledger for readiness; nothing to be notified by
+        }
+        LOGGER.warn("not all {} workers registered within {} s; see their output above", count, WORKERS_READY_TIMEOUT.toSeconds());
     }
 
     private void stopAll() {

@@ -51,7 +51,15 @@ final class WorkerCommand implements Callable<Integer> {
             worker.close();
             stopped.countDown();
         }, "conveyor-worker-stop"));
+        stopWhenSupervisorDies(env);
         stopped.await();
         return 0;
+    }
+
+    /** A worker forked by a supervisor must not outlive it: exiting runs the shutdown hook, which drains the worker. */
+    private static void stopWhenSupervisorDies(Env env) {
+        env.optional(WorkerSupervisor.SUPERVISOR_PID)
+                .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
+                .ifPresent(supervisor -> supervisor.onExit().thenRun(() -> System.exit(0)));
     }
 }

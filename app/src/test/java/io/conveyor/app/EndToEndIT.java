@@ -109,6 +109,13 @@ class EndToEndIT {
     }
 
     @Test
+    void aPrimesJobReturnsItsCountAsTheResult() {
+        UUID id = client.submit("{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":100000}}");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.job(id).get("state").asText()).isEqualTo("SUCCEEDED"));
+        assertThat(client.job(id).get("result").get("count").asLong()).isEqualTo(9_592);
+    }
+
+    @Test
     void aJobOfAnUnknownTypeFailsOnceAndIsNotRetried() {
         UUID id = client.submit("{\"type\":\"no-such-type\",\"maxAttempts\":5}");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.job(id).get("state").asText()).isEqualTo("FAILED"));

@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public interface JobHandler {
 
+    /** The JobRunr metadata key under which a handler's JSON result is kept with the job (as JSON text). */
+    String RESULT_METADATA_KEY = "conveyor.result";
+
     /** The job type this handler runs, as clients name it in {@code POST /jobs}. */
     String type();
 

@@ -21,16 +21,16 @@ import java.util.UUID;
  */
 public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> {
 
-    /** JobRunr metadata key under which a handler's JSON result is kept with the job. */
-    public static final String RESULT_METADATA_KEY = "conveyor.result";
     static final String UNKNOWN_TYPE = "unknown job type";
 
     private final HandlerRegistry registry;
     private final ComputePool computePool;
+    private final JobResults results;
 
-    public JobDispatcher(HandlerRegistry registry, ComputePool computePool) {
+    public JobDispatcher(HandlerRegistry registry, ComputePool computePool, JobResults results) {
         this.registry = registry;
         this.computePool = computePool;
+        this.results = results;
     }
 
     @Override
@@ -47,7 +47,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
             throw doNotRetry(e.getMessage(), e);
         }
         if (result != null && !result.isNull()) {
-            jobRunrContext.saveMetadata(RESULT_METADATA_KEY, JobSubmissionJson.MAPPER.writeValueAsString(result));
+            results.hold(context.jobId(), JobSubmissionJson.MAPPER.writeValueAsString(result));
         }
     }
 

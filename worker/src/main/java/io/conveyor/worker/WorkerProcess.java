@@ -9,6 +9,7 @@ import io.conveyor.worker.handlers.FailHandler;
 import io.conveyor.worker.handlers.NoopHandler;
 import io.conveyor.worker.handlers.PrimesHandler;
 import io.conveyor.worker.handlers.SleepHandler;
+import org.jobrunr.jobs.filters.RetryFilter;
 import org.jobrunr.server.BackgroundJobServerConfiguration;
 import org.jobrunr.server.configuration.BackgroundJobServerThreadType;
 import org.jobrunr.server.configuration.DefaultBackgroundJobServerWorkerPolicy;
@@ -44,7 +45,8 @@ public final class WorkerProcess implements AutoCloseable {
         this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + 4);
         this.computePool = new ForkJoinComputePool(settings.computeThreads());
         HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(BUILT_IN_HANDLERS);
-        JobDispatcher dispatcher = new JobDispatcher(registry, computePool);
+        JobResults results = new JobResults();
+        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, results);
         this.jobServer = new ConveyorJobServer(ledger.storageProvider(), ledger.jsonMapper(), new DispatcherActivator(dispatcher),
                 BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
                         .andName(settings.name())
@@ -52,6 +54,7 @@ public final class WorkerProcess implements AutoCloseable {
                         .andInterruptJobsAwaitDurationOnStopBackgroundJobServer(STOP_GRACE)
                         .andBackgroundJobServerWorkerPolicy(new DefaultBackgroundJobServerWorkerPolicy(
                                 settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)));
+        jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(new RetryFilter(), results))));
         jobServer.start();
         this.claimTrigger = new ClaimTrigger(jobServer);
         this.jobsWaitingSignal = new JobsWaitingSignal(database, ledger.dataSource(), claimTrigger::jobsWaiting);

@@ -27,6 +27,9 @@ public final class WorkerSupervisor implements AutoCloseable {
     static final Duration STABLE_AFTER = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Set in each child's environment: a worker whose supervisor is gone (even by kill -9) stops too. */
+    public static final String SUPERVISOR_PID = "CONVEYOR_SUPERVISOR_PID";
+
     private final List<Child> children = new ArrayList<>();
     private volatile boolean stopping;
 
@@ -121,7 +124,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         private Process start() throws IOException {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(environment);
-            builder.environment().putIfAbsent("CONVEYOR_WORKER_INDEX", Integer.toString(index));
+            builder.environment().put(SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
             builder.redirectErrorStream(true);
             if (logDir.isPresent()) {
                 builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.get().resolve("worker-" + index + ".log").toFile()));
