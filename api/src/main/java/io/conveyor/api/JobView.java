@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.conveyor.common.JobHandler;
+import io.conveyor.common.failure.FailureKind;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.CarbonAwareAwaitingState;
@@ -14,7 +15,6 @@ import org.jobrunr.jobs.states.FailedState;
 import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.ScheduledState;
-import org.jobrunr.jobs.states.StateName;
 
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +25,7 @@ import java.util.UUID;
  * for a job that Kafka holds but no worker has written to the ledger yet.
  *
  * @param state       {@value #ACCEPTED} or a JobRunr state name (ENQUEUED, PROCESSING, SUCCEEDED, FAILED, SCHEDULED, DELETED, AWAITING)
- * @param attempts    how many times the job started running (its PROCESSING states)
+ * @param attempts    how many times the job started running, not counting runs a worker handed back unfinished
  * @param maxAttempts the most times it may run, or null when unknown
  * @param error       the message of the latest failure, or null if it never failed
  * @param result      the JSON result the job's handler returned, or null
@@ -65,7 +65,7 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
                 job.getId(),
                 job.getJobName(),
                 job.getState().name(),
-                (int) history.stream().filter(entry -> entry.state().equals(StateName.PROCESSING.name())).count(),
+                attempts(job),
                 retries == null ? null : retries + 1,
                 job.getLabels(),
                 job.getCreatedAt(),
@@ -86,6 +86,14 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
         } catch (JsonProcessingException e) {
             return TextNode.valueOf(stored.toString());
         }
+    }
+
+    /** Times the job started running, less the runs it handed back unfinished (which are not attempts). */
+    private static int attempts(Job job) {
+        long started = job.getJobStates().stream().filter(ProcessingState.class::isInstance).count();
+        long handedBack = job.getJobStates().stream()
+                .filter(state -> state instanceof FailedState failed && !FailureKind.of(failed).countsAsAttempt()).count();
+        return (int) (started - handedBack);
     }
 
     private static HistoryEntry entry(JobState state) {

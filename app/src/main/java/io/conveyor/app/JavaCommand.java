@@ -21,9 +21,8 @@ public final class JavaCommand {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java,
+                // Each worker has its own heap; one that a job exhausts exits (FatalJobErrors), and only it.
                 "-Xmx" + heap,
-                // A job that exhausts the heap takes its worker down at once, rather than leaving it limping.
-                "-XX:+ExitOnOutOfMemoryError",
                 "-cp", System.getProperty("java.class.path"),
                 ConveyorCommand.class.getName()));
         command.addAll(List.of(role));

@@ -50,6 +50,8 @@ final class WorkerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();
             stopped.countDown();
+            // A drained worker stopped as asked: exit 0 (not 143), so a supervisor does not take it for a crash.
+            Runtime.getRuntime().halt(0);
         }, "conveyor-worker-stop"));
         stopWhenSupervisorDies(env);
         stopped.await();

@@ -17,6 +17,11 @@ public interface JobHandler {
     /** The job type this handler runs, as clients name it in {@code POST /jobs}. */
     String type();
 
+    /** This type's retry back-off, used when a submission names none; null for the worker's default. */
+    default Backoff backoff() {
+        return null;
+    }
+
     /**
      * Runs one attempt of a job.
      *

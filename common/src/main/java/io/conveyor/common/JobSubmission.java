@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
  * @param maxAttempts how many times the job may run before it stays FAILED (1 = no retry)
  * @param labels      up to {@value #MAX_LABELS} short labels, shown on the dashboard
  * @param acceptedAt  when the API accepted the job
+ * @param backoff     the job's own retry back-off, or null for its type's default
  */
-public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt) {
+public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
+                            Backoff backoff) {
 
     public static final int MAX_ATTEMPTS_DEFAULT = 5;
     public static final int MAX_ATTEMPTS_LIMIT = 100;
@@ -28,6 +30,11 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
     public static final int MAX_LABEL_LENGTH = 45;
     public static final int MAX_TYPE_LENGTH = 100;
     private static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
+
+    /** A submission that leaves the back-off to its job type. */
+    public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt) {
+        this(id, type, payload, maxAttempts, labels, acceptedAt, null);
+    }
 
     public JobSubmission {
         Objects.requireNonNull(id, "id");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import java.util.UUID;
 /**
  * The JSON form of a {@link JobSubmission}: what clients send to {@code POST /jobs} and what travels on the jobs topic.
  * <p>
- * Client fields: {@code type} (required), {@code payload} (object), {@code maxAttempts}, {@code labels}.
+ * Client fields: {@code type} (required), {@code payload} (object), {@code maxAttempts}, {@code labels},
+ * {@code backoff} ({@code {"baseMillis", "maxMillis"}}).
  * The topic form adds {@code id} and {@code acceptedAt}. Unknown fields are refused so that a typo is not silently ignored.
  */
 public final class JobSubmissionJson {
@@ -26,8 +28,8 @@ public final class JobSubmissionJson {
     /** The one JSON mapper of the contract; thread-safe. */
     public static final ObjectMapper MAPPER = JsonMapper.builder().findAndAddModules().build();
 
-    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels");
-    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt");
+    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff");
+    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff");
 
     private JobSubmissionJson() {
     }
@@ -58,6 +60,9 @@ public final class JobSubmissionJson {
         ArrayNode labels = object.putArray("labels");
         job.labels().forEach(labels::add);
         object.put("acceptedAt", job.acceptedAt().toString());
+        if (job.backoff() != null) {
+            object.putObject("backoff").put("baseMillis", job.backoff().base().toMillis()).put("maxMillis", job.backoff().max().toMillis());
+        }
         try {
             return MAPPER.writeValueAsBytes(object);
         } catch (JsonProcessingException e) {
@@ -96,7 +101,8 @@ public final class JobSubmissionJson {
                 payload == null || payload.isNull() ? null : (ObjectNode) payload,
                 maxAttempts(object.get("maxAttempts")),
                 labels(object.get("labels")),
-                acceptedAt);
+                acceptedAt,
+                backoff(object.get("backoff")));
     }
 
     private static int maxAttempts(JsonNode node) {
@@ -107,6 +113,24 @@ public final class JobSubmissionJson {
             throw new InvalidJobException("maxAttempts", "maxAttempts must be a whole number between 1 and " + JobSubmission.MAX_ATTEMPTS_LIMIT);
         }
         return node.intValue();
+    }
+
+    private static Backoff backoff(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String shape = "backoff must be {\"baseMillis\": n, \"maxMillis\": m} with whole numbers of milliseconds";
+        if (!node.isObject() || !node.path("baseMillis").isIntegralNumber() || (node.has("maxMillis") && !node.get("maxMillis").isIntegralNumber())) {
+            throw new InvalidJobException("backoff", shape);
+        }
+        node.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("baseMillis") && !name.equals("maxMillis")) {
+                throw new InvalidJobException("backoff", "unknown field backoff." + name + "; " + shape);
+            }
+        });
+        long base = node.get("baseMillis").longValue();
+        long max = node.has("maxMillis") ? node.get("maxMillis").longValue() : Math.max(base, Backoff.DEFAULT_MAX.toMillis());
+        return new Backoff(Duration.ofMillis(base), Duration.ofMillis(max));
     }
 
     private static List<String> labels(JsonNode node) {

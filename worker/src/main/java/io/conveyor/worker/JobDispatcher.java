@@ -26,25 +26,32 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     private final HandlerRegistry registry;
     private final ComputePool computePool;
     private final JobResults results;
+    private final Attempts attempts;
+    private final FatalJobErrors fatalErrors;
 
-    public JobDispatcher(HandlerRegistry registry, ComputePool computePool, JobResults results) {
+    JobDispatcher(HandlerRegistry registry, ComputePool computePool, JobResults results, Attempts attempts, FatalJobErrors fatalErrors) {
         this.registry = registry;
         this.computePool = computePool;
         this.results = results;
+        this.attempts = attempts;
+        this.fatalErrors = fatalErrors;
     }
 
     @Override
     public void run(LedgerJobRequest request) throws Exception {
         org.jobrunr.jobs.context.JobContext jobRunrContext = ThreadLocalJobContext.getJobContext();
+        int attempt = attempts.take(jobRunrContext.getJobId());
         JobHandler handler = registry.find(request.type())
                 .orElseThrow(() -> doNotRetry(UNKNOWN_TYPE + " '" + request.type() + "': no handler is registered for it on this worker", null));
-        Context context = new Context(jobRunrContext.getJobId(), request.type(), jobRunrContext.amountOfFailures() + 1,
-                parsePayload(request.payload()), computePool);
+        Context context = new Context(jobRunrContext.getJobId(), request.type(), attempt, parsePayload(request.payload()), computePool);
         JsonNode result;
         try {
             result = handler.handle(context);
         } catch (NonRetryableJobException e) {
             throw doNotRetry(e.getMessage(), e);
+        } catch (VirtualMachineError e) {
+            fatalErrors.jobKilledWorker(context.jobId(), e); // exits the process
+            throw e;
         }
         if (result != null && !result.isNull()) {
             results.hold(context.jobId(), JobSubmissionJson.MAPPER.writeValueAsString(result));

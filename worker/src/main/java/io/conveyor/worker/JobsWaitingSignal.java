@@ -9,9 +9,11 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * Tells every worker that jobs are waiting, through PostgreSQL's LISTEN/NOTIFY on the ledger database: the worker
@@ -24,6 +26,7 @@ public final class JobsWaitingSignal implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(JobsWaitingSignal.class);
     private static final Duration RECONNECT_DELAY = Duration.ofSeconds(2);
 
+    private final String self;
     private final DatabaseSettings database;
     private final DataSource dataSource;
     private final Runnable onJobsWaiting;
@@ -31,17 +34,21 @@ public final class JobsWaitingSignal implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Connection listening;
 
-    public JobsWaitingSignal(DatabaseSettings database, DataSource dataSource, Runnable onJobsWaiting) {
+    /** @param self this worker's id: its own announcements need no answer, it claims directly */
+    public JobsWaitingSignal(String self, DatabaseSettings database, DataSource dataSource, Runnable onJobsWaiting) {
+        this.self = self;
         this.database = database;
         this.dataSource = dataSource;
         this.onJobsWaiting = onJobsWaiting;
         this.listener = Thread.ofPlatform().name("conveyor-jobs-waiting-listener").daemon().start(this::listen);
     }
 
-    /** Announces to all workers that jobs were enqueued. */
+    /** Announces to all other workers that jobs were enqueued. */
     public void announce() {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("NOTIFY " + CHANNEL);
+        try (Connection connection = dataSource.getConnection(); PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
+            notify.setString(1, CHANNEL);
+            notify.setString(2, self);
+            notify.execute();
         } catch (SQLException e) {
             LOGGER.debug("could not announce waiting jobs: {}", e.toString());
         }
@@ -57,7 +64,7 @@ public final class JobsWaitingSignal implements AutoCloseable {
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(1_000);
-                    if (notifications != null && notifications.length > 0) {
+                    if (notifications != null && Arrays.stream(notifications).anyMatch(n -> !self.equals(n.getParameter()))) {
                         onJobsWaiting.run();
                     }
                 }

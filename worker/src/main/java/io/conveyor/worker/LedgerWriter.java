@@ -1,5 +1,6 @@
 package io.conveyor.worker;
 
+import io.conveyor.common.Backoff;
 import io.conveyor.common.JobSubmission;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Writes accepted jobs into the JobRunr ledger as ENQUEUED jobs, idempotently by job id: a job request seen twice
@@ -32,10 +34,13 @@ public final class LedgerWriter {
 
     private final StorageProvider storageProvider;
     private final DataSource dataSource;
+    private final Consumer<List<Job>> onInserted;
 
-    public LedgerWriter(StorageProvider storageProvider, DataSource dataSource) {
+    /** @param onInserted told of the jobs this writer created (after they were committed) */
+    public LedgerWriter(StorageProvider storageProvider, DataSource dataSource, Consumer<List<Job>> onInserted) {
         this.storageProvider = storageProvider;
         this.dataSource = dataSource;
+        this.onInserted = onInserted;
     }
 
     /**
@@ -52,6 +57,7 @@ public final class LedgerWriter {
         List<Job> jobs = byId.values().stream().map(LedgerWriter::toJob).toList();
         try {
             storageProvider.save(jobs);
+            onInserted.accept(jobs);
             return jobs.size();
         } catch (RuntimeException batchFailed) {
             // Another worker may have inserted some of these ids since we looked (during a consumer-group rebalance):
@@ -68,7 +74,9 @@ public final class LedgerWriter {
                 continue;
             }
             try {
-                storageProvider.save(toJob(job));
+                Job copy = toJob(job);
+                storageProvider.save(copy);
+                onInserted.accept(List.of(copy));
                 inserted++;
             } catch (RuntimeException e) {
                 if (existingIds(Set.of(job.getId())).isEmpty()) {
@@ -91,7 +99,11 @@ public final class LedgerWriter {
 
     static Job toJob(JobSubmission submission) {
         String payload = JobSubmissionJson.MAPPER.valueToTree(submission.payload()).toString();
-        Job job = new Job(submission.id(), new JobDetails(new LedgerJobRequest(submission.type(), payload)), new EnqueuedState());
+        Backoff backoff = submission.backoff();
+        LedgerJobRequest request = backoff == null
+                ? new LedgerJobRequest(submission.type(), payload)
+                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis());
+        Job job = new Job(submission.id(), new JobDetails(request), new EnqueuedState());
         job.setJobName(submission.type());
         job.setAmountOfRetries(submission.maxAttempts() - 1);
         job.setLabels(new ArrayList<>(submission.labels()));

@@ -1,76 +1,133 @@
 package io.conveyor.worker;
 
+import io.conveyor.common.Backoff;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.JobHandler;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
 import io.conveyor.common.Ledger;
+import io.conveyor.worker.fleet.Fleet;
+import io.conveyor.worker.fleet.LivenessLock;
+import io.conveyor.worker.fleet.OrphanRescuer;
+import io.conveyor.worker.handlers.AllocateHandler;
 import io.conveyor.worker.handlers.FailHandler;
 import io.conveyor.worker.handlers.NoopHandler;
 import io.conveyor.worker.handlers.PrimesHandler;
 import io.conveyor.worker.handlers.SleepHandler;
-import org.jobrunr.jobs.filters.RetryFilter;
+import io.conveyor.common.failure.HandedBackException;
+import io.conveyor.worker.retry.RetryElsewhere;
+import io.conveyor.worker.retry.RetryPolicy;
+import io.conveyor.worker.retry.RetryTimer;
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.server.BackgroundJobServerConfiguration;
 import org.jobrunr.server.configuration.BackgroundJobServerThreadType;
 import org.jobrunr.server.configuration.DefaultBackgroundJobServerWorkerPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.random.RandomGenerator;
+
+import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
 
 /**
- * One worker JVM's parts, wired in one place: the ledger, JobRunr's job server with the handler registry and the
- * compute pool, the immediate-claim trigger and its cross-worker signal, and the Kafka intake.
+ * One worker JVM's parts, wired in one place: its liveness lock, the ledger, JobRunr's job server with Conveyor's
+ * filters (retry policy, results, retry timer, events), the handler registry and compute pool, immediate claims and their
+ * cross-worker signal, the orphan rescuer, and the Kafka intake.
  */
 public final class WorkerProcess implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(WorkerProcess.class);
     /** The built-in job types. */
-    public static final List<JobHandler> BUILT_IN_HANDLERS = List.of(new NoopHandler(), new SleepHandler(), new FailHandler(), new PrimesHandler());
-    /** How long a stopping worker lets running jobs finish before JobRunr interrupts them. */
-    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    public static final List<JobHandler> BUILT_IN_HANDLERS = List.of(
+            new NoopHandler(), new SleepHandler(), new FailHandler(), new PrimesHandler(), new AllocateHandler());
 
+    private final UUID serverId = UUID.randomUUID();
+    private final WorkerSettings settings;
     private final Ledger ledger;
+    private final LivenessLock liveness;
     private final ForkJoinComputePool computePool;
+    private final Fleet fleet = new Fleet();
+    private final RetryTimer retryTimer;
+    private final JobEventPublisher events;
     private final ConveyorJobServer jobServer;
+    private final LedgerTransitions transitions;
     private final ClaimTrigger claimTrigger;
     private final JobsWaitingSignal jobsWaitingSignal;
+    private final OrphanRescuer orphanRescuer;
     private final JobIntake intake;
 
-    private WorkerProcess(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) {
+    private WorkerProcess(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) throws SQLException {
+        this.settings = settings;
         KafkaTopics.ensureExist(kafka);
-        // Connections: one per job thread for state updates, plus JobRunr's own tasks, intake and signalling.
-        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + 4);
+        // Connections: one per job thread for state updates, plus JobRunr's own tasks, intake, rescuer and signalling.
+        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + 6);
+        this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
+        FatalJobErrors fatalErrors = new FatalJobErrors(serverId, settings.quarantineKills());
+        fatalErrors.installAsDefaultHandler();
         this.computePool = new ForkJoinComputePool(settings.computeThreads());
         HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(BUILT_IN_HANDLERS);
         JobResults results = new JobResults();
-        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, results);
+        Attempts attempts = new Attempts();
+        RetryPolicy retryPolicy = new RetryPolicy(job -> backoffOf(job, registry), settings.quarantineKills(), clock, RandomGenerator.getDefault());
+        AtomicReference<LedgerTransitions> lateTransitions = new AtomicReference<>();
+        this.retryTimer = new RetryTimer(lateTransitions::get, this::retryDue, clock);
+
+        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, results, attempts, fatalErrors);
         this.jobServer = new ConveyorJobServer(ledger.storageProvider(), ledger.jsonMapper(), new DispatcherActivator(dispatcher),
                 BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
+                        .andId(serverId)
                         .andName(settings.name())
                         .andPollIntervalInSeconds(settings.pollIntervalSeconds())
-                        .andInterruptJobsAwaitDurationOnStopBackgroundJobServer(STOP_GRACE)
+                        .andInterruptJobsAwaitDurationOnStopBackgroundJobServer(settings.stopGrace())
                         .andBackgroundJobServerWorkerPolicy(new DefaultBackgroundJobServerWorkerPolicy(
-                                settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)));
-        jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(new RetryFilter(), results))));
-        jobServer.start();
+                                settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
+                attempts);
+        this.events = new JobEventPublisher(kafka, settings.name());
+        jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events));
+        this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
+        lateTransitions.set(transitions);
+        fatalErrors.useTransitions(transitions);
+
         this.claimTrigger = new ClaimTrigger(jobServer);
-        this.jobsWaitingSignal = new JobsWaitingSignal(database, ledger.dataSource(), claimTrigger::jobsWaiting);
-        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource());
+        this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::jobsWaiting);
+        jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, jobsWaitingSignal::announce, clock));
+        jobServer.start();
+        this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
+                fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
+        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), events::enqueued);
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock);
-        LOGGER.info("worker {} started: {} job threads, {} compute threads, job types {}",
-                settings.name(), settings.jobThreads(), settings.computeThreads(), registry.types());
+        LOGGER.info("worker {} ({}) started: {} job threads, {} compute threads, job types {}",
+                settings.name(), serverId, settings.jobThreads(), settings.computeThreads(), registry.types());
     }
 
     public static WorkerProcess start(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database) {
-        return new WorkerProcess(settings, kafka, database, Clock.systemUTC());
+        try {
+            return new WorkerProcess(settings, kafka, database, Clock.systemUTC());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the ledger database " + database.jdbcUrl() + ": " + e.getMessage(), e);
+        }
     }
 
     /** This process's JobRunr server id, as recorded in the ledger for each job it runs. */
-    public java.util.UUID serverId() {
-        return jobServer.getId();
+    public UUID serverId() {
+        return serverId;
+    }
+
+    /** The job's own back-off, else its type's, else this worker's default. */
+    private Backoff backoffOf(Job job, HandlerRegistry registry) {
+        if (job.getJobDetails().getJobParameters().getFirst().getObject() instanceof LedgerJobRequest request) {
+            return request.backoff()
+                    .or(() -> registry.find(request.type()).map(JobHandler::backoff))
+                    .orElse(settings.retryBackoff());
+        }
+        return settings.retryBackoff();
     }
 
     private void jobsEnqueued() {
@@ -78,16 +135,49 @@ public final class WorkerProcess implements AutoCloseable {
         jobsWaitingSignal.announce();
     }
 
-    /** Stops taking new work, lets running jobs finish (up to a grace period), then releases every resource. */
+    /** A retry is due: another worker should take it, so only tell the others, unless there are none. */
+    private void retryDue() {
+        jobsWaitingSignal.announce();
+        if (!fleet.hasOtherThan(serverId)) {
+            claimTrigger.jobsWaiting();
+        }
+    }
+
+    /**
+     * Stops gracefully: no more intake or claims, running jobs get the grace period to finish, whatever did not
+     * finish is handed back (ENQUEUED again, not counted as an attempt) and announced to the other workers.
+     */
     @Override
     public void close() {
         intake.close();
         claimTrigger.close();
-        jobsWaitingSignal.close();
+        orphanRescuer.close();
         jobServer.stop();
+        int handedBack = handBackUnfinishedJobs();
+        if (handedBack > 0) {
+            jobsWaitingSignal.announce();
+        }
+        jobsWaitingSignal.close();
+        retryTimer.close();
+        events.close();
+        liveness.close();
         computePool.close();
         ledger.close();
-        LOGGER.info("worker stopped");
+        LOGGER.info("worker {} stopped; {} unfinished jobs handed back", settings.name(), handedBack);
+    }
+
+    private int handBackUnfinishedJobs() {
+        int handedBack = 0;
+        for (Job job : ledger.storageProvider().getJobList(StateName.PROCESSING, ascOnUpdatedAt(10_000))) {
+            if (job.<ProcessingState>getJobState().getServerId().equals(serverId)) {
+                String reason = "handed back: worker " + settings.name() + " stopped before the job finished";
+                job.failed(reason, new HandedBackException(reason));
+                if (transitions.save(job).isPresent()) {
+                    handedBack++;
+                }
+            }
+        }
+        return handedBack;
     }
 
     /** Gives JobRunr the one dispatcher instance for every job, whatever its type. */

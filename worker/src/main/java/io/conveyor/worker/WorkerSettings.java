@@ -1,10 +1,11 @@
 package io.conveyor.worker;
 
+import io.conveyor.common.Backoff;
 import io.conveyor.common.Env;
 
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 
 /**
  * Settings of one worker process, read from environment variables.
@@ -14,14 +15,27 @@ import java.net.UnknownHostException;
  * @param computeThreads      {@code CONVEYOR_COMPUTE_THREADS}: threads of the pool for a job's own data work
  * @param pollIntervalSeconds {@code CONVEYOR_POLL_INTERVAL_SECONDS}: JobRunr's fallback poll; new work is claimed at once anyway
  * @param intakeMaxRecords    {@code CONVEYOR_INTAKE_MAX_RECORDS}: most job requests written to the ledger in one transaction
+ * @param retryBackoff        {@code CONVEYOR_RETRY_BASE_MS} and {@code CONVEYOR_RETRY_MAX_MS}: the back-off of jobs whose
+ *                            submission and type name none
+ * @param quarantineKills     {@code CONVEYOR_QUARANTINE_KILLS}: a job that killed its worker this many times stays FAILED
+ * @param stopGrace           {@code CONVEYOR_STOP_GRACE_SECONDS}: how long a stopping worker lets running jobs finish
+ *                            before it hands them back
+ * @param hangTimeout         {@code CONVEYOR_HANG_TIMEOUT_SECONDS}: a worker without a heartbeat this long counts as hung
+ *                            and its jobs go to others
  */
-public record WorkerSettings(String name, int jobThreads, int computeThreads, int pollIntervalSeconds, int intakeMaxRecords) {
+public record WorkerSettings(String name, int jobThreads, int computeThreads, int pollIntervalSeconds, int intakeMaxRecords,
+                             Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout) {
 
     public static final String NAME = "CONVEYOR_WORKER_NAME";
     public static final String JOB_THREADS = "CONVEYOR_WORKER_THREADS";
     public static final String COMPUTE_THREADS = "CONVEYOR_COMPUTE_THREADS";
     public static final String POLL_INTERVAL_SECONDS = "CONVEYOR_POLL_INTERVAL_SECONDS";
     public static final String INTAKE_MAX_RECORDS = "CONVEYOR_INTAKE_MAX_RECORDS";
+    public static final String RETRY_BASE_MS = "CONVEYOR_RETRY_BASE_MS";
+    public static final String RETRY_MAX_MS = "CONVEYOR_RETRY_MAX_MS";
+    public static final String QUARANTINE_KILLS = "CONVEYOR_QUARANTINE_KILLS";
+    public static final String STOP_GRACE_SECONDS = "CONVEYOR_STOP_GRACE_SECONDS";
+    public static final String HANG_TIMEOUT_SECONDS = "CONVEYOR_HANG_TIMEOUT_SECONDS";
 
     public static final int CORES = Runtime.getRuntime().availableProcessors();
     public static final int JOB_THREADS_DEFAULT = CORES;
@@ -29,6 +43,10 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
     /** JobRunr refuses a poll interval under 5 s with SQL storage. */
     public static final int POLL_INTERVAL_SECONDS_DEFAULT = 5;
     public static final int INTAKE_MAX_RECORDS_DEFAULT = 500;
+    public static final int QUARANTINE_KILLS_DEFAULT = 2;
+    public static final Duration STOP_GRACE_DEFAULT = Duration.ofSeconds(10);
+    /** Three of JobRunr's 5 s heartbeats missed. */
+    public static final Duration HANG_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
 
     public WorkerSettings {
         if (name == null || name.isBlank()) {
@@ -38,15 +56,27 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
         requireRange(COMPUTE_THREADS, computeThreads, 1, 1024);
         requireRange(POLL_INTERVAL_SECONDS, pollIntervalSeconds, 5, 3600);
         requireRange(INTAKE_MAX_RECORDS, intakeMaxRecords, 1, 10_000);
+        requireRange(QUARANTINE_KILLS, quarantineKills, 1, 100);
+        requireRange(STOP_GRACE_SECONDS, (int) stopGrace.toSeconds(), 0, 3600);
+        if (hangTimeout.toSeconds() < 2L * pollIntervalSeconds) {
+            throw new Env.SettingsException(HANG_TIMEOUT_SECONDS + " must be at least twice " + POLL_INTERVAL_SECONDS
+                    + " (" + pollIntervalSeconds + " s), the heartbeat interval, was " + hangTimeout.toSeconds());
+        }
     }
 
     public static WorkerSettings from(Env env) {
+        long retryBase = env.longInteger(RETRY_BASE_MS, Backoff.DEFAULT_BASE.toMillis(), 0, Backoff.LIMIT.toMillis());
+        long retryMax = env.longInteger(RETRY_MAX_MS, Math.max(retryBase, Backoff.DEFAULT_MAX.toMillis()), retryBase, Backoff.LIMIT.toMillis());
         return new WorkerSettings(
                 env.string(NAME, defaultName()),
                 env.integer(JOB_THREADS, JOB_THREADS_DEFAULT, 1, 1024),
                 env.integer(COMPUTE_THREADS, COMPUTE_THREADS_DEFAULT, 1, 1024),
                 env.integer(POLL_INTERVAL_SECONDS, POLL_INTERVAL_SECONDS_DEFAULT, 5, 3600),
-                env.integer(INTAKE_MAX_RECORDS, INTAKE_MAX_RECORDS_DEFAULT, 1, 10_000));
+                env.integer(INTAKE_MAX_RECORDS, INTAKE_MAX_RECORDS_DEFAULT, 1, 10_000),
+                new Backoff(Duration.ofMillis(retryBase), Duration.ofMillis(retryMax)),
+                env.integer(QUARANTINE_KILLS, QUARANTINE_KILLS_DEFAULT, 1, 100),
+                Duration.ofSeconds(env.integer(STOP_GRACE_SECONDS, (int) STOP_GRACE_DEFAULT.toSeconds(), 0, 3600)),
+                Duration.ofSeconds(env.integer(HANG_TIMEOUT_SECONDS, (int) HANG_TIMEOUT_DEFAULT.toSeconds(), 10, 3600)));
     }
 
     /** host-pid: unique per process, and says where to look. */

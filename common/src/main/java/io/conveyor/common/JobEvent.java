@@ -1,0 +1,47 @@
+package io.conveyor.common;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One state change of a job, as published on the events topic (key = job id), so that a consumer can follow a job
+ * live or feed downstream systems.
+ *
+ * @param state   a JobRunr state name: ENQUEUED, PROCESSING, SUCCEEDED, FAILED, SCHEDULED, DELETED
+ * @param attempt the attempt the job is on (1 for the first run)
+ * @param worker  the worker process, for PROCESSING (and the failures it caused), else null
+ * @param error   why it failed, was scheduled or deleted, else null
+ * @param result  the handler's result, for SUCCEEDED, else null
+ */
+public record JobEvent(UUID id, String type, String state, Instant at, int attempt, String worker, String error, JsonNode result) {
+
+    public byte[] toJson() {
+        ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode()
+                .put("id", id.toString())
+                .put("type", type)
+                .put("state", state)
+                .put("at", at.toString())
+                .put("attempt", attempt);
+        if (worker != null) {
+            json.put("worker", worker);
+        }
+        if (error != null) {
+            json.put("error", error);
+        }
+        if (result != null) {
+            json.set("result", result);
+        }
+        return json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public static JobEvent fromJson(byte[] bytes) throws IOException {
+        JsonNode json = JobSubmissionJson.MAPPER.readTree(bytes);
+        return new JobEvent(UUID.fromString(json.get("id").asText()), json.path("type").asText(null), json.get("state").asText(),
+                Instant.parse(json.get("at").asText()), json.path("attempt").asInt(), json.path("worker").asText(null),
+                json.path("error").asText(null), json.get("result"));
+    }
+}

@@ -1,0 +1,163 @@
+package io.conveyor.worker.fleet;
+
+import io.conveyor.worker.LedgerTransitions;
+import io.conveyor.common.failure.WorkerLostException;
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.StateName;
+import org.jobrunr.storage.BackgroundJobServerStatus;
+import org.jobrunr.storage.StorageProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
+
+/**
+ * Finds worker processes that died or hung and gives their running jobs to the living, every second, on every
+ * worker (optimistic locking lets only one rescue each job). A worker is dead when its {@link LivenessLock} is free
+ * (its connection closed: PostgreSQL notices a killed process at once), and hung when its JobRunr heartbeat is older
+ * than the hang timeout. JobRunr alone would wait four poll intervals (20 s or more) to fail such jobs as orphans.
+ */
+public final class OrphanRescuer implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(OrphanRescuer.class);
+    private static final Duration PERIOD = Duration.ofSeconds(1);
+    private static final int PAGE = 1_000;
+
+    private final UUID self;
+    private final StorageProvider storage;
+    private final DataSource dataSource;
+    private final Supplier<LedgerTransitions> transitions;
+    private final Fleet fleet;
+    private final Duration hangTimeout;
+    private final Runnable onJobsRescued;
+    private final Clock clock;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("conveyor-orphan-rescuer").daemon().factory());
+
+    public OrphanRescuer(UUID self, StorageProvider storage, DataSource dataSource, Supplier<LedgerTransitions> transitions,
+                         Fleet fleet, Duration hangTimeout, Runnable onJobsRescued, Clock clock) {
+        this.self = self;
+        this.storage = storage;
+        this.dataSource = dataSource;
+        this.transitions = transitions;
+        this.fleet = fleet;
+        this.hangTimeout = hangTimeout;
+        this.onJobsRescued = onJobsRescued;
+        this.clock = clock;
+        timer.scheduleWithFixedDelay(this::checkSafely, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void checkSafely() {
+        try {
+            check();
+        } catch (RuntimeException | SQLException e) {
+            LOGGER.warn("could not check for dead workers: {}", e.toString());
+        }
+    }
+
+    private void check() throws SQLException {
+        Set<UUID> alive = new HashSet<>();
+        Set<BackgroundJobServerStatus> gone = new HashSet<>();
+        Instant hungBefore = clock.instant().minus(hangTimeout);
+        for (BackgroundJobServerStatus server : storage.getBackgroundJobServers()) {
+            if (server.getId().equals(self)) {
+                alive.add(self);
+            } else if (isDead(server.getId()) || server.getLastHeartbeat().isBefore(hungBefore)) {
+                gone.add(server);
+            } else {
+                alive.add(server.getId());
+            }
+        }
+        fleet.update(alive);
+        if (gone.isEmpty()) {
+            return;
+        }
+        int rescued = 0;
+        for (BackgroundJobServerStatus server : gone) {
+            rescued += rescueJobsOf(server);
+            forget(server.getId());
+        }
+        if (rescued > 0) {
+            onJobsRescued.run();
+        }
+    }
+
+    private int rescueJobsOf(BackgroundJobServerStatus server) {
+        String reason = isDeadQuietly(server.getId())
+                ? "worker process " + server.getName() + " died while running this job"
+                : "worker process " + server.getName() + " stopped responding (no heartbeat for " + hangTimeout.toSeconds() + " s)";
+        List<Job> running = storage.getJobList(StateName.PROCESSING, ascOnUpdatedAt(PAGE));
+        int rescued = 0;
+        for (Job job : running) {
+            if (ranOn(job, server.getId())) {
+                boolean saved = transitions.get().change(job.getId(), current -> ranOn(current, server.getId()), current -> {
+                    current.failed(reason, new WorkerLostException(reason));
+                    return current;
+                }).isPresent();
+                if (saved) {
+                    rescued++;
+                    LOGGER.info("job {} ({}) rescued: {}", job.getId(), job.getJobName(), reason);
+                }
+            }
+        }
+        return rescued;
+    }
+
+    private static boolean ranOn(Job job, UUID serverId) {
+        return job.getState() == StateName.PROCESSING && job.<ProcessingState>getJobState().getServerId().equals(serverId);
+    }
+
+    /** Free lock = no live session holds it = the worker's connection is gone. */
+    private boolean isDead(UUID serverId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement tryLock = connection.prepareStatement("select pg_try_advisory_xact_lock(?)")) {
+            tryLock.setLong(1, LivenessLock.key(serverId));
+            try (ResultSet row = tryLock.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        }
+    }
+
+    private boolean isDeadQuietly(UUID serverId) {
+        try {
+            return isDead(serverId);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Removes a gone server from JobRunr's server table, as JobRunr does itself once the heartbeat times out, so that
+     * a new master is elected now rather than after four poll intervals.
+     */
+    private void forget(UUID serverId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement("delete from jobrunr_backgroundjobservers where id = ?")) {
+            delete.setString(1, serverId.toString());
+            delete.executeUpdate();
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,64 @@
+package io.conveyor.worker.retry;
+
+import io.conveyor.worker.LedgerTransitions;
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.filters.ApplyStateFilter;
+import org.jobrunr.jobs.states.FailedState;
+import org.jobrunr.jobs.states.JobState;
+import org.jobrunr.jobs.states.ScheduledState;
+import org.jobrunr.jobs.states.StateName;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Enqueues a job scheduled for retry when its back-off ends, on the worker that scheduled it. JobRunr moves due
+ * scheduled jobs only at its master's poll (every 5 s at best); this keeps a 1 s back-off a 1 s back-off. If this
+ * worker dies first, JobRunr's poll still does it.
+ */
+public final class RetryTimer implements ApplyStateFilter, AutoCloseable {
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("conveyor-retry-timer").daemon().factory());
+    private final Supplier<LedgerTransitions> transitions;
+    private final Runnable onEnqueued;
+    private final Clock clock;
+
+    /**
+     * @param transitions supplied late: the transitions need the job server's filters, which include this timer
+     * @param onEnqueued  called after a job was enqueued (to claim it or tell the other workers)
+     */
+    public RetryTimer(Supplier<LedgerTransitions> transitions, Runnable onEnqueued, Clock clock) {
+        this.transitions = transitions;
+        this.onEnqueued = onEnqueued;
+        this.clock = clock;
+    }
+
+    @Override
+    public void onStateApplied(Job job, JobState oldState, JobState newState) {
+        if (oldState instanceof FailedState && newState instanceof ScheduledState scheduled) {
+            long delay = Math.max(0, Duration.between(clock.instant(), scheduled.getScheduledAt()).toMillis());
+            timer.schedule(() -> enqueueIfStillScheduled(job), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void enqueueIfStillScheduled(Job scheduledJob) {
+        int version = scheduledJob.getVersion();
+        transitions.get().change(scheduledJob.getId(),
+                        job -> job.getState() == StateName.SCHEDULED && job.getVersion() == version,
+                        job -> {
+                            job.enqueue();
+                            return job;
+                        })
+                .ifPresent(job -> onEnqueued.run());
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
