@@ -7,6 +7,7 @@ import io.conveyor.common.KafkaSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -34,6 +35,7 @@ public final class JobIntake implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(JobIntake.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final int SESSION_TIMEOUT_MS = 6_000;
     private static final Duration LEDGER_RETRY_DELAY = Duration.ofSeconds(1);
 
     private final KafkaConsumer<String, byte[]> consumer;
@@ -53,8 +55,12 @@ public final class JobIntake implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRecords,
-                // KIP-848 protocol: the broker assigns partitions incrementally, no stop-the-world rebalance.
-                ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer"),
+                // A worker killed with -9 holds its partitions until its session times out; the classic protocol lets
+                // the client ask for the broker's minimum (6 s by default), the KIP-848 one is fixed by the broker (45 s).
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3,
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()),
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = kafka.topics().jobs();
         this.ledgerWriter = ledgerWriter;

@@ -68,8 +68,8 @@ public final class OrphanRescuer implements AutoCloseable {
     private void checkSafely() {
         try {
             check();
-        } catch (RuntimeException | SQLException e) {
-            LOGGER.warn("could not check for dead workers: {}", e.toString());
+        } catch (Exception e) {
+            LOGGER.warn("could not check for dead workers: {}", e.toString(), e);
         }
     }
 
@@ -92,6 +92,7 @@ public final class OrphanRescuer implements AutoCloseable {
         }
         int rescued = 0;
         for (BackgroundJobServerStatus server : gone) {
+            LOGGER.info("worker {} ({}) is gone: {}", server.getName(), server.getId(), isDeadQuietly(server.getId()) ? "its connection closed" : "no heartbeat since " + server.getLastHeartbeat());
             rescued += rescueJobsOf(server);
             forget(server.getId());
         }
@@ -115,6 +116,8 @@ public final class OrphanRescuer implements AutoCloseable {
                 if (saved) {
                     rescued++;
                     LOGGER.info("job {} ({}) rescued: {}", job.getId(), job.getJobName(), reason);
+                } else {
+                    LOGGER.info("job {} ({}) was not rescued: it changed meanwhile", job.getId(), job.getJobName());
                 }
             }
         }

@@ -1,0 +1,82 @@
+package io.conveyor.app.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.api.ApiApplication;
+import io.conveyor.api.ApiSettings;
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.KafkaSettings;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A Conveyor installation for one test class: its own database and topics on the shared real services, an API in
+ * this JVM, and a client. Worker JVMs are started by the test ({@link WorkerFleet}, {@link WorkerJvm}) with
+ * {@link #workerEnv}.
+ */
+public final class ConveyorUnderTest implements AutoCloseable {
+
+    public final KafkaSettings kafka;
+    public final DatabaseSettings database;
+    public final ApiApplication api;
+    public final ConveyorClient client;
+
+    private ConveyorUnderTest(String name) {
+        this.kafka = TestServices.newKafka(name);
+        this.database = TestServices.newDatabase(name);
+        this.api = ApiApplication.start(new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT, ApiSettings.BATCH_LIMIT_DEFAULT,
+                Duration.ofSeconds(5), "test-secret-" + name + "-0123456789"), kafka, database);
+        this.client = new ConveyorClient(api.port(), api.dashboardPort());
+    }
+
+    public static ConveyorUnderTest start(String name) {
+        return new ConveyorUnderTest(name);
+    }
+
+    /** The environment a worker JVM of this installation needs, plus {@code extra}. */
+    public Map<String, String> workerEnv(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of(
+                KafkaSettings.BOOTSTRAP, kafka.bootstrapServers(),
+                KafkaSettings.TOPIC_PREFIX, kafka.topics().prefix(),
+                DatabaseSettings.URL, database.jdbcUrl(),
+                DatabaseSettings.USER, database.user(),
+                DatabaseSettings.PASSWORD, database.password()));
+        env.putAll(extra);
+        return env;
+    }
+
+    /** Waits until the job reaches {@code state}, and returns it. */
+    public JsonNode awaitState(UUID id, String state, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(client.job(id).get("state").asText()).as("state of job " + id).isEqualTo(state));
+        return client.job(id);
+    }
+
+    /** The history entries of a job, oldest first. */
+    public static List<JsonNode> history(JsonNode job) {
+        return StreamSupport.stream(job.get("history").spliterator(), false).toList();
+    }
+
+    /** How many times the job's history holds {@code state}. */
+    public static long count(JsonNode job, String state) {
+        return history(job).stream().filter(entry -> entry.get("state").asText().equals(state)).count();
+    }
+
+    /** The worker names of the job's PROCESSING entries, oldest first. */
+    public static List<String> workersThatRan(JsonNode job) {
+        return history(job).stream().filter(entry -> entry.get("state").asText().equals("PROCESSING"))
+                .map(entry -> entry.get("worker").asText()).toList();
+    }
+
+    @Override
+    public void close() {
+        api.close();
+    }
+}
