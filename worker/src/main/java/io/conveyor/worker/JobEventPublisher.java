@@ -48,6 +48,8 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
                 new StringSerializer(), new ByteArraySerializer());
         this.topic = kafka.topics().events();
+        // Fetch the topic's metadata now, so that the first event does not wait for it on a job thread.
+        producer.partitionsFor(topic);
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +38,7 @@ public final class JobIntake implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(JobIntake.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final int SESSION_TIMEOUT_MS = 6_000;
+    private static final int MAX_POLL_INTERVAL_MS = 15_000;
     private static final Duration LEDGER_RETRY_DELAY = Duration.ofSeconds(1);
 
     private final KafkaConsumer<String, byte[]> consumer;
@@ -48,25 +51,32 @@ public final class JobIntake implements AutoCloseable {
     private volatile boolean running = true;
 
     public JobIntake(KafkaSettings kafka, String clientId, int maxRecords, LedgerWriter ledgerWriter, Runnable onJobsEnqueued, Clock clock) {
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, kafka.topics().workerGroup(),
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRecords,
-                // A worker killed with -9 holds its partitions until its session times out; the classic protocol lets
-                // the client ask for the broker's minimum (6 s by default), the KIP-848 one is fixed by the broker (45 s).
-                ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS,
-                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3,
-                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()),
+        this.consumer = new KafkaConsumer<>(consumerConfig(kafka, clientId, maxRecords),
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = kafka.topics().jobs();
         this.ledgerWriter = ledgerWriter;
         this.onJobsEnqueued = onJobsEnqueued;
         this.clock = clock;
         this.thread = Thread.ofPlatform().name("conveyor-intake").start(this::run);
+    }
+
+    private static Map<String, Object> consumerConfig(KafkaSettings kafka, String clientId, int maxRecords) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.topics().workerGroup());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRecords);
+        // A worker killed with -9 holds its partitions until its session times out; the classic protocol lets the
+        // client ask for the broker's minimum (6 s by default), the KIP-848 one is set by the broker (45 s).
+        config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
+        // Also the classic protocol's rebalance timeout: a member that stops polling holds up the whole group this long.
+        config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, MAX_POLL_INTERVAL_MS);
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        return config;
     }
 
     private void run() {
@@ -96,19 +106,28 @@ public final class JobIntake implements AutoCloseable {
             parse(record).ifPresent(jobs::add);
         }
         while (running) {
+            int inserted;
             try {
-                int inserted = ledgerWriter.insertNew(jobs);
-                consumer.commitSync();
-                LOGGER.debug("ingested {} job requests, {} new", jobs.size(), inserted);
-                if (inserted > 0) {
-                    onJobsEnqueued.run();
-                }
-                return;
+                inserted = ledgerWriter.insertNew(jobs);
             } catch (Exception e) {
                 // Nothing is committed, so nothing is lost: retry the same records until the ledger takes them.
                 LOGGER.warn("could not write {} jobs to the ledger, retrying in {} s: {}", jobs.size(), LEDGER_RETRY_DELAY.toSeconds(), e.toString());
                 Thread.sleep(LEDGER_RETRY_DELAY);
+                continue;
             }
+            try {
+                consumer.commitSync();
+            } catch (WakeupException e) {
+                throw e;
+            } catch (KafkaException e) {
+                // The partitions moved to another worker meanwhile: it reads these records again and finds them in the ledger.
+                LOGGER.info("could not commit intake offsets ({}); the partitions' new owner skips what is already in the ledger", e.toString());
+            }
+            LOGGER.debug("ingested {} job requests, {} new", jobs.size(), inserted);
+            if (inserted > 0) {
+                onJobsEnqueued.run();
+            }
+            return;
         }
         // Stopping before the ledger took these records: they stay uncommitted, for the next owner of the partition.
     }

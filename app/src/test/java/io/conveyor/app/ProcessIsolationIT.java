@@ -1,0 +1,108 @@
+package io.conveyor.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.WorkerFleet;
+import io.conveyor.app.testing.WorkerJvm;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static io.conveyor.app.testing.ConveyorUnderTest.count;
+import static io.conveyor.app.testing.ConveyorUnderTest.workersThatRan;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Processes as the unit of isolation, on real worker JVMs: a job that exhausts its worker's heap takes down only
+ * that worker and is quarantined after killing two; a worker stopped with SIGTERM drains and loses nothing; work is
+ * spread over the fleet.
+ */
+class ProcessIsolationIT {
+
+    private static ConveyorUnderTest conveyor;
+
+    @BeforeAll
+    static void start() {
+        conveyor = ConveyorUnderTest.start("isolation");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (conveyor != null) {
+            conveyor.close();
+        }
+    }
+
+    @Test
+    void aJobThatExhaustsTheHeapKillsOnlyItsWorkerAndIsQuarantinedAfterTwoKills() {
+        try (WorkerFleet fleet = WorkerFleet.start("isolation-poison", 3, conveyor.kafka, conveyor.database, Map.of("CONVEYOR_WORKER_THREADS", "2"))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> fleet.supervisor().pids().size() == 3);
+            List<Long> firstPids = fleet.supervisor().pids();
+            UUID poison = conveyor.client.submit("{\"type\":\"allocate\",\"payload\":{\"megabytes\":2048},\"maxAttempts\":5}");
+            List<UUID> normal = IntStream.range(0, 100).mapToObj(i -> conveyor.client.submit(i % 2 == 0
+                    ? "{\"type\":\"noop\"}" : "{\"type\":\"sleep\",\"payload\":{\"millis\":20}}")).toList();
+
+            JsonNode quarantined = conveyor.awaitState(poison, "FAILED", Duration.ofSeconds(90));
+            assertThat(quarantined.get("error").asText()).contains("killed its worker process 2 times");
+            assertThat(workersThatRan(quarantined)).hasSize(2).doesNotHaveDuplicates();
+            for (UUID id : normal) {
+                assertThat(count(conveyor.awaitState(id, "SUCCEEDED", Duration.ofSeconds(90)), "SUCCEEDED")).isEqualTo(1);
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(fleet.supervisor().pids()).as("the fleet is back to 3, with 2 restarted").hasSize(3)
+                            .containsAnyElementsOf(firstPids));
+            assertThat(fleet.supervisor().pids()).filteredOn(pid -> !firstPids.contains(pid)).hasSize(2);
+        }
+    }
+
+    @Test
+    void aWorkerStoppedWithSigtermDrainsAndEveryJobSucceedsExactlyOnce() throws InterruptedException {
+        Map<String, String> env = new HashMap<>(Map.of("CONVEYOR_WORKER_THREADS", "2", "CONVEYOR_STOP_GRACE_SECONDS", "1"));
+        try (WorkerJvm stopping = WorkerJvm.start("isolation", "stopping", conveyor.workerEnv(env));
+             WorkerJvm staying = WorkerJvm.start("isolation", "staying", conveyor.workerEnv(env))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> conveyor.client.getJson(
+                    "http://127.0.0.1:" + conveyor.api.dashboardPort() + "/api/servers").size() >= 2);
+            // 50 jobs, 0.2 to 3 s each: some finish within the grace period, the longer ones are handed back.
+            List<UUID> jobs = IntStream.range(0, 50).mapToObj(i -> conveyor.client.submit(
+                    "{\"type\":\"sleep\",\"payload\":{\"millis\":" + (i % 5 == 0 ? 3000 : 200) + "}}")).toList();
+            await().atMost(Duration.ofSeconds(60)).until(() -> jobs.stream().anyMatch(id ->
+                    workersThatRan(conveyor.client.job(id)).contains("stopping")));
+
+            stopping.terminate();
+            assertThat(stopping.process().waitFor(30, TimeUnit.SECONDS)).as("the worker stopped").isTrue();
+            assertThat(stopping.process().exitValue()).as("exit code after SIGTERM").isZero();
+
+            for (UUID id : jobs) {
+                JsonNode job = conveyor.awaitState(id, "SUCCEEDED", Duration.ofSeconds(90));
+                assertThat(count(job, "SUCCEEDED")).isEqualTo(1);
+                assertThat(job.get("attempts").asInt()).as("a hand-back is not an attempt: %s", job).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void fourWorkersShareFourHundredJobsEvenly() {
+        try (WorkerFleet fleet = WorkerFleet.start("isolation-balance", 4, conveyor.kafka, conveyor.database, Map.of("CONVEYOR_WORKER_THREADS", "2"))) {
+            await().atMost(Duration.ofSeconds(40)).until(() -> fleet.supervisor().pids().size() == 4 && conveyor.client.getJson(
+                    "http://127.0.0.1:" + conveyor.api.dashboardPort() + "/api/servers").size() >= 4);
+            List<UUID> jobs = IntStream.range(0, 400).mapToObj(i -> conveyor.client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":50}}")).toList();
+            Map<String, Long> perWorker = jobs.stream()
+                    .map(id -> conveyor.awaitState(id, "SUCCEEDED", Duration.ofSeconds(120)))
+                    .collect(Collectors.groupingBy(job -> workersThatRan(job).getLast(), Collectors.counting()));
+            System.out.println("[benchmark] 400 sleep(50 ms) jobs on 4 workers, jobs per worker: " + perWorker);
+            assertThat(perWorker).hasSize(4);
+            assertThat(perWorker.values()).allSatisfy(ran -> assertThat(ran).isBetween(60L, 140L));
+        }
+    }
+
+}
