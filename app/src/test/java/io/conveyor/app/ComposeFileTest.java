@@ -15,6 +15,7 @@ import picocli.CommandLine;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -232,7 +233,7 @@ class ComposeFileTest {
     /** {@code A://h:1,B://:2} as {@code {A=h:1, B=:2}}. */
     private static Map<String, String> listeners(String value) {
         assertThat(value).as("listeners").isNotBlank();
-        Map<String, String> listeners = new java.util.LinkedHashMap<>();
+        Map<String, String> listeners = new LinkedHashMap<>();
         for (String listener : Arrays.stream(value.split(",")).map(String::strip).toList()) {
             Matcher matcher = LISTENER.matcher(listener);
             assertThat(matcher.matches()).as("listener '%s'", listener).isTrue();
