@@ -6,7 +6,6 @@ import io.conveyor.common.KafkaTopics;
 import io.conveyor.common.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
 import java.io.IOException;
@@ -23,7 +22,6 @@ final class SharedKafka {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedKafka.class);
     private static final String BOOTSTRAP_ENV = "CONVEYOR_TEST_KAFKA_BOOTSTRAP";
-    private static final String IMAGE = "apache/kafka:4.1.0";
 
     private static SharedKafka instance;
 
@@ -73,11 +71,11 @@ final class SharedKafka {
             return new SharedKafka(bootstrap, bootstrap + " (from " + BOOTSTRAP_ENV + ")", null, null);
         }
         String noContainer = "Docker unavailable";
-        if (DockerClientFactory.instance().isDockerAvailable()) {
-            KafkaContainer container = new KafkaContainer(IMAGE);
+        if (DockerServices.available()) {
+            KafkaContainer container = DockerServices.kafka();
             try {
                 container.start();
-                return new SharedKafka(container.getBootstrapServers(), "Testcontainers " + IMAGE + " at "
+                return new SharedKafka(container.getBootstrapServers(), "Testcontainers " + DockerServices.KAFKA_IMAGE + " at "
                         + container.getBootstrapServers() + " (" + BOOTSTRAP_ENV + " unset)", container, null);
             } catch (RuntimeException e) {
                 LOG.warn("Kafka container did not start, falling back to the embedded broker", e);

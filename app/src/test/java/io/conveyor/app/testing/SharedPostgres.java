@@ -5,7 +5,6 @@ import io.conveyor.app.PostgresProbe;
 import io.conveyor.common.DatabaseSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 import java.sql.Connection;
@@ -25,7 +24,6 @@ final class SharedPostgres {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedPostgres.class);
     private static final String URL_ENV = "CONVEYOR_TEST_DB_URL";
-    private static final String IMAGE = "postgres:17-alpine";
     /** Splits a JDBC URL into what comes before the database name, the name, and the query string. */
     private static final Pattern URL = Pattern.compile("(jdbc:postgresql://[^/?]*)(/[^?]*)?(\\?.*)?");
 
@@ -82,12 +80,12 @@ final class SharedPostgres {
             return new SharedPostgres(local, "local server " + local.jdbcUrl() + " (" + URL_ENV + " unset, local server reachable)", null);
         }
         String noContainer = "Docker unavailable";
-        if (DockerClientFactory.instance().isDockerAvailable()) {
-            PostgreSQLContainer container = new PostgreSQLContainer(IMAGE);
+        if (DockerServices.available()) {
+            PostgreSQLContainer container = DockerServices.postgres();
             try {
                 container.start();
                 DatabaseSettings settings = new DatabaseSettings(container.getJdbcUrl(), container.getUsername(), container.getPassword());
-                return new SharedPostgres(settings, "Testcontainers " + IMAGE + " at " + settings.jdbcUrl()
+                return new SharedPostgres(settings, "Testcontainers " + DockerServices.POSTGRES_IMAGE + " at " + settings.jdbcUrl()
                         + " (" + URL_ENV + " unset, no local server)", container);
             } catch (RuntimeException e) {
                 LOG.warn("PostgreSQL container did not start, falling back to embedded PostgreSQL", e);

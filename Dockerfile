@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# The one Conveyor image for every role: `docker run IMAGE api` (the default) or `docker run IMAGE worker`.
+# Build: docker build -t conveyor:local .   (DockerfileTest checks this file against the build on every `mvnw verify`.)
+
+# --- build: the Maven wrapper on a JDK, exactly as on a developer's machine ---
+FROM eclipse-temurin:21-jdk AS build
+WORKDIR /src
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+COPY common/ common/
+COPY api/ api/
+COPY worker/ worker/
+COPY app/ app/
+# Tests need PostgreSQL and Kafka and run in CI (`./mvnw verify`), not here. The cache mount keeps downloaded
+# dependencies between builds without putting them in a layer.
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B --no-transfer-progress package -Dmaven.test.skip=true -pl app -am
+
+# --- run: a JRE and the shaded jar, as an unprivileged user ---
+FROM eclipse-temurin:21-jre
+RUN groupadd --system --gid 10001 conveyor \
+ && useradd --system --uid 10001 --gid conveyor --home-dir /app --no-create-home --shell /usr/sbin/nologin conveyor
+WORKDIR /app
+COPY --from=build /src/app/target/conveyor.jar /app/conveyor.jar
+# Numeric, so that a runtime which checks "runAsNonRoot" can tell without reading /etc/passwd.
+USER 10001:10001
+EXPOSE 8080 8000
+# One JVM per container: the heap follows the container's memory limit, and a job that exhausts it takes the worker
+# down at once (Docker's restart policy starts a fresh one), as with the JVMs that `worker --processes` forks.
+# More JVM options: JDK_JAVA_OPTIONS, e.g. -e JDK_JAVA_OPTIONS=-Xmx2g.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/conveyor.jar"]
+CMD ["api"]

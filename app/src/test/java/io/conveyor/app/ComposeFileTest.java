@@ -1,0 +1,244 @@
+package io.conveyor.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.api.ApiSettings;
+import io.conveyor.app.ComposeFile.PortMapping;
+import io.conveyor.app.testing.DockerServices;
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.Env;
+import io.conveyor.common.KafkaSettings;
+import io.conveyor.worker.WorkerProcess;
+import io.conveyor.worker.WorkerSettings;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.lang.reflect.Field;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.entry;
+
+/**
+ * docker-compose.yml, checked against the code without a Docker engine: the variables it sets are ones the roles read
+ * and make valid settings, the ports are the defaults, workers can be scaled, every service waits for healthy
+ * dependencies, and Kafka and PostgreSQL are reachable at the addresses the roles are given.
+ */
+class ComposeFileTest {
+
+    private static final String KAFKA = "kafka";
+    private static final String POSTGRES = "postgres";
+    private static final String API = "api";
+    private static final String WORKER = "worker";
+    private static final List<String> CONVEYOR_SERVICES = List.of(API, WORKER);
+    /** {@code PLAINTEXT://kafka:9092} */
+    private static final Pattern LISTENER = Pattern.compile("([A-Z_]+)://([^:,]*):(\\d+)");
+
+    private final ComposeFile compose = ComposeFile.load();
+
+    @Test
+    void hasKafkaPostgresApiAndWorker() {
+        assertThat(compose.serviceNames()).containsExactlyInAnyOrder(KAFKA, POSTGRES, API, WORKER);
+    }
+
+    @Test
+    void conveyorServicesSetOnlyVariablesTheCodeReads() {
+        Set<String> readByCode = ConfigurationVariables.read().keySet();
+        for (String service : CONVEYOR_SERVICES) {
+            assertThat(compose.environment(service).keySet()).as("variables %s sets", service)
+                    .isSubsetOf(readByCode)
+                    .doesNotContainAnyElementsOf(ConfigurationVariables.INTERNAL);
+        }
+    }
+
+    @Test
+    void conveyorServicesGetSettingsTheirRoleAccepts() {
+        Env api = new Env(compose.environment(API));
+        Env worker = new Env(compose.environment(WORKER));
+
+        assertThatCode(() -> ApiSettings.from(api)).as("api settings").doesNotThrowAnyException();
+        assertThatCode(() -> WorkerSettings.from(worker)).as("worker settings").doesNotThrowAnyException();
+        for (Env env : List.of(api, worker)) {
+            assertThatCode(() -> KafkaSettings.from(env)).as("Kafka settings").doesNotThrowAnyException();
+            assertThatCode(() -> DatabaseSettings.from(env)).as("database settings").doesNotThrowAnyException();
+        }
+        assertThat(ApiSettings.from(api).usesDefaultIdSecret()).as("the api uses the built-in development id secret").isFalse();
+    }
+
+    @Test
+    void apiAndWorkerShareTheirKafkaAndDatabaseSettings() {
+        Env api = new Env(compose.environment(API));
+        Env worker = new Env(compose.environment(WORKER));
+
+        assertThat(KafkaSettings.from(worker)).isEqualTo(KafkaSettings.from(api));
+        assertThat(DatabaseSettings.from(worker)).isEqualTo(DatabaseSettings.from(api));
+    }
+
+    @Test
+    void apiAndWorkerRunRolesOfTheImageTheDockerfileBuilds() {
+        Set<String> roles = new CommandLine(new ConveyorCommand()).getSubcommands().keySet();
+        for (String service : CONVEYOR_SERVICES) {
+            JsonNode build = compose.service(service).path("build");
+            String context = build.isObject() ? build.path("context").asText() : build.asText();
+            assertThat(context).as("%s: build context", service).isIn(".", "./");
+            assertThat(build.path("dockerfile").asText(DockerfileStages.FILE)).as("%s: Dockerfile", service).isEqualTo(DockerfileStages.FILE);
+            assertThat(compose.command(service)).as("%s: command", service).isNotEmpty();
+            assertThat(compose.command(service).getFirst()).as("%s: role", service).isIn(roles);
+        }
+        assertThat(compose.service(WORKER).path("image").asText()).as("image of both").isEqualTo(compose.service(API).path("image").asText()).isNotBlank();
+        assertThat(compose.command(API)).containsExactly(API);
+        // One worker JVM per container: Compose scales containers, Docker's restart policy restarts a dead one.
+        assertThat(compose.command(WORKER)).containsExactly(WORKER);
+    }
+
+    @Test
+    void apiPublishesItsPortsOnTheDefaults() {
+        ApiSettings settings = ApiSettings.from(new Env(compose.environment(API)));
+
+        assertThat(settings.port()).isEqualTo(ApiSettings.PORT_DEFAULT);
+        assertThat(settings.dashboardPort()).isEqualTo(ApiSettings.DASHBOARD_PORT_DEFAULT);
+        assertThat(compose.ports(API)).containsExactlyInAnyOrder(
+                new PortMapping(Optional.of(ApiSettings.PORT_DEFAULT), settings.port()),
+                new PortMapping(Optional.of(ApiSettings.DASHBOARD_PORT_DEFAULT), settings.dashboardPort()));
+    }
+
+    @Test
+    void workersCanBeScaled() {
+        JsonNode worker = compose.service(WORKER);
+
+        // A fixed host port or container name would let only one container of the service start.
+        assertThat(compose.ports(WORKER)).as("worker ports").allSatisfy(port -> assertThat(port.published()).isEmpty());
+        assertThat(worker.has("container_name")).as("worker has a container_name").isFalse();
+        assertThat(worker.path("restart").asText()).as("worker restart policy").isIn("always", "unless-stopped", "on-failure");
+    }
+
+    @Test
+    void aStoppingWorkerGetsTimeToDrain() throws ReflectiveOperationException {
+        Field stopGrace = WorkerProcess.class.getDeclaredField("STOP_GRACE");
+        stopGrace.setAccessible(true);
+        Duration drain = (Duration) stopGrace.get(null);
+
+        Duration gracePeriod = ComposeFile.duration(compose.service(WORKER).path("stop_grace_period").asText("10s"));
+        assertThat(gracePeriod).as("worker stop_grace_period (Docker kills the container after it)").isGreaterThan(drain);
+    }
+
+    @Test
+    void kafkaAndPostgresHaveHealthchecksWithTheirOwnTools() {
+        assertThat(compose.healthcheckTest(KAFKA)).as("kafka healthcheck").isNotEmpty()
+                .anySatisfy(word -> assertThat(word).startsWith("/opt/kafka/bin/kafka-"));
+        assertThat(compose.healthcheckTest(POSTGRES)).as("postgres healthcheck").isNotEmpty()
+                .anySatisfy(word -> assertThat(word).startsWith("pg_isready"));
+    }
+
+    @Test
+    void apiHealthcheckAsksTheApiPort() {
+        ApiSettings settings = ApiSettings.from(new Env(compose.environment(API)));
+
+        assertThat(String.join(" ", compose.healthcheckTest(API))).as("api healthcheck")
+                .contains("/dev/tcp/127.0.0.1/" + settings.port())
+                .contains("GET /health ");
+    }
+
+    @Test
+    void everyServiceWaitsForHealthyDependencies() {
+        assertThat(compose.dependsOn(API)).containsOnlyKeys(KAFKA, POSTGRES);
+        assertThat(compose.dependsOn(WORKER)).containsOnlyKeys(KAFKA, POSTGRES);
+        for (String service : compose.serviceNames()) {
+            compose.dependsOn(service).forEach((dependency, condition) -> {
+                assertThat(condition).as("%s waits for %s to be", service, dependency).isEqualTo("service_healthy");
+                assertThat(compose.healthcheckTest(dependency)).as("healthcheck of %s, which %s waits for", dependency, service).isNotEmpty();
+            });
+        }
+    }
+
+    @Test
+    void rolesConnectToTheListenerKafkaAdvertisesToContainers() {
+        Map<String, String> kafka = compose.environment(KAFKA);
+        String bootstrap = KafkaSettings.from(new Env(compose.environment(API))).bootstrapServers();
+        Map<String, String> advertised = listeners(kafka.get("KAFKA_ADVERTISED_LISTENERS"));
+        Map<String, String> bound = listeners(kafka.get("KAFKA_LISTENERS"));
+
+        assertThat(advertised).as("KAFKA_ADVERTISED_LISTENERS").containsValue(bootstrap);
+        String listener = advertised.entrySet().stream().filter(e -> e.getValue().equals(bootstrap)).findFirst().orElseThrow().getKey();
+        String host = bootstrap.split(":")[0];
+        String port = bootstrap.split(":")[1];
+        assertThat(host).as("the advertised host must resolve in other containers").isIn(KAFKA, compose.service(KAFKA).path("hostname").asText());
+        assertThat(bound).as("KAFKA_LISTENERS").containsKey(listener);
+        assertThat(bound.get(listener)).as("where %s listens", listener).isIn("0.0.0.0:" + port, ":" + port);
+        assertThat(String.join(" ", compose.healthcheckTest(KAFKA))).as("kafka healthcheck").contains(":" + port);
+    }
+
+    @Test
+    void theKraftControllerIsThisNode() {
+        Map<String, String> kafka = compose.environment(KAFKA);
+        String controllerListener = kafka.get("KAFKA_CONTROLLER_LISTENER_NAMES");
+        String controllerPort = listeners(kafka.get("KAFKA_LISTENERS")).get(controllerListener).split(":")[1];
+
+        assertThat(kafka).containsKeys("CLUSTER_ID", "KAFKA_NODE_ID", "KAFKA_PROCESS_ROLES", "KAFKA_LOG_DIRS");
+        assertThat(kafka.get("KAFKA_PROCESS_ROLES").split(",")).containsExactlyInAnyOrder("broker", "controller");
+        assertThat(kafka.get("KAFKA_CONTROLLER_QUORUM_VOTERS")).isEqualTo(kafka.get("KAFKA_NODE_ID") + "@" + KAFKA + ":" + controllerPort);
+        assertThat(kafka.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP").split(",")).contains(controllerListener + ":PLAINTEXT");
+    }
+
+    @Test
+    void aSingleBrokerNeedsNoReplicasForItsInternalTopics() {
+        // With the default of 3, the offsets topic is never created on one broker and consumer groups silently get nothing.
+        assertThat(compose.environment(KAFKA)).contains(
+                entry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1"),
+                entry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1"),
+                entry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1"),
+                entry("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", "1"),
+                entry("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR", "1"));
+    }
+
+    @Test
+    void kafkaAndPostgresKeepTheirDataInNamedVolumes() {
+        assertThat(compose.volumes(KAFKA)).containsValue(compose.environment(KAFKA).get("KAFKA_LOG_DIRS"));
+        assertThat(compose.volumes(POSTGRES)).containsValue("/var/lib/postgresql/data");
+        assertThat(compose.topLevelVolumes()).containsAll(compose.volumes(KAFKA).keySet()).containsAll(compose.volumes(POSTGRES).keySet());
+    }
+
+    @Test
+    void rolesUseTheDatabaseThePostgresServiceCreates() {
+        DatabaseSettings database = DatabaseSettings.from(new Env(compose.environment(API)));
+        Map<String, String> postgres = compose.environment(POSTGRES);
+
+        assertThat(database.jdbcUrl()).isEqualTo("jdbc:postgresql://" + POSTGRES + ":5432/" + postgres.get("POSTGRES_DB"));
+        assertThat(database.user()).isEqualTo(postgres.get("POSTGRES_USER"));
+        assertThat(database.password()).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+        assertThat(compose.healthcheckTest(POSTGRES)).contains("--username=" + database.user(), "--dbname=" + postgres.get("POSTGRES_DB"));
+    }
+
+    @Test
+    void imagesArePinnedAndAreTheOnesTheDockerTestsRun() {
+        assertThat(compose.service(KAFKA).path("image").asText()).isEqualTo(DockerServices.KAFKA_IMAGE).startsWith("apache/kafka:4.");
+        assertThat(compose.service(POSTGRES).path("image").asText()).isEqualTo(DockerServices.POSTGRES_IMAGE).startsWith("postgres:");
+    }
+
+    @Test
+    void interpolationTakesTheDefaultWhenTheHostSetsNothing() {
+        assertThat(ComposeFile.interpolate("${CONVEYOR_ID_SECRET:-fallback-secret}")).isEqualTo("fallback-secret");
+        assertThat(ComposeFile.interpolate("a-${X-b}-$$-$Y-${Z}")).isEqualTo("a-b-$--");
+        assertThat(ComposeFile.duration("1m30s")).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    /** {@code A://h:1,B://:2} as {@code {A=h:1, B=:2}}. */
+    private static Map<String, String> listeners(String value) {
+        assertThat(value).as("listeners").isNotBlank();
+        Map<String, String> listeners = new LinkedHashMap<>();
+        for (String listener : Arrays.stream(value.split(",")).map(String::strip).toList()) {
+            Matcher matcher = LISTENER.matcher(listener);
+            assertThat(matcher.matches()).as("listener '%s'", listener).isTrue();
+            listeners.put(matcher.group(1), matcher.group(2) + ":" + matcher.group(3));
+        }
+        return listeners;
+    }
+}
