@@ -7,7 +7,7 @@ import io.conveyor.app.testing.DockerServices;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
 import io.conveyor.common.KafkaSettings;
-import io.conveyor.worker.WorkerProcess;
+import io.conveyor.worker.WorkerSettings;
 import io.conveyor.worker.WorkerSettings;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -122,9 +122,9 @@ class ComposeFileTest {
 
     @Test
     void aStoppingWorkerGetsTimeToDrain() throws ReflectiveOperationException {
-        Field stopGrace = WorkerProcess.class.getDeclaredField("STOP_GRACE");
-        stopGrace.setAccessible(true);
-        Duration drain = (Duration) stopGrace.get(null);
+        Duration drain = compose.service(WORKER).path("environment").has(WorkerSettings.STOP_GRACE_SECONDS)
+                ? Duration.ofSeconds(compose.service(WORKER).path("environment").get(WorkerSettings.STOP_GRACE_SECONDS).asLong())
+                : WorkerSettings.STOP_GRACE_DEFAULT;
 
         Duration gracePeriod = ComposeFile.duration(compose.service(WORKER).path("stop_grace_period").asText("10s"));
         assertThat(gracePeriod).as("worker stop_grace_period (Docker kills the container after it)").isGreaterThan(drain);
