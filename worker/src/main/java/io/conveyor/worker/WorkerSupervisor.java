@@ -125,6 +125,11 @@ public final class WorkerSupervisor implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(environment);
             builder.environment().put(SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
+            // Each child needs its own name in the ledger: a name given to the supervisor becomes name-1, name-2, ...
+            String name = builder.environment().get(WorkerSettings.NAME);
+            if (name != null && !name.isBlank()) {
+                builder.environment().put(WorkerSettings.NAME, name + "-" + index);
+            }
             builder.redirectErrorStream(true);
             if (logDir.isPresent()) {
                 builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.get().resolve("worker-" + index + ".log").toFile()));
