@@ -5,6 +5,11 @@ import io.conveyor.api.ApiSettings;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
 import io.conveyor.common.KafkaSettings;
+import io.conveyor.common.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import io.conveyor.worker.WorkerSupervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +29,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 
 /**
  * {@code conveyor dev}: everything on one machine. A real Kafka broker in-process (unless
@@ -77,6 +84,7 @@ final class DevCommand implements Callable<Integer> {
                 Optional.empty());
         started.push(supervisor);
         awaitWorkersRegistered(database, workerCount, Instant.now().minusSeconds(1));
+        awaitIntakeAssigned(kafka, workerCount);
 
         System.out.printf("""
 
@@ -135,6 +143,29 @@ final class DevCommand implements Callable<Integer> {
             Thread.sleep(200); // polling the ledger for readiness; nothing to be notified by
         }
         LOGGER.warn("not all {} workers registered within {} s; see their output above", count, WORKERS_READY_TIMEOUT.toSeconds());
+    }
+
+    /** Waits until the workers' consumer group is stable with all of them, so that the first job is ingested at once. */
+    private static void awaitIntakeAssigned(KafkaSettings kafka, int count) throws InterruptedException {
+        if (count == 0) {
+            return;
+        }
+        String group = kafka.topics().workerGroup();
+        long deadline = System.nanoTime() + WORKERS_READY_TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+                    if (description.groupState() == GroupState.STABLE && description.members().size() >= Math.min(count, Topics.JOBS_PARTITIONS)) {
+                        return;
+                    }
+                } catch (ExecutionException e) {
+                    LOGGER.debug("intake group not described yet: {}", e.getCause().toString());
+                }
+                Thread.sleep(200); // polling the broker for readiness; nothing to be notified by
+            }
+        }
+        LOGGER.warn("the workers' intake did not settle within {} s", WORKERS_READY_TIMEOUT.toSeconds());
     }
 
     private void stopAll() {
