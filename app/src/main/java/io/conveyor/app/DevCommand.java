@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,11 +77,7 @@ final class DevCommand implements Callable<Integer> {
         ApiApplication api = ApiApplication.start(ApiSettings.from(env), kafka, database);
         started.push(api);
         WorkerSupervisor supervisor = new WorkerSupervisor(workerCount, JavaCommand.forRole(env.string(WorkerCommand.HEAP, WorkerCommand.HEAP_DEFAULT), "worker"),
-                Map.of(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers(),
-                        KafkaSettings.TOPIC_PREFIX, kafka.topics().prefix(),
-                        DatabaseSettings.URL, database.jdbcUrl(),
-                        DatabaseSettings.USER, database.user(),
-                        DatabaseSettings.PASSWORD, database.password()),
+                workerEnvironment(kafka, database),
                 Optional.empty());
         started.push(supervisor);
         awaitWorkersRegistered(database, workerCount, Instant.now().minusSeconds(1));
@@ -123,6 +120,12 @@ final class DevCommand implements Callable<Integer> {
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(Files.createDirectories(dataDir.resolve("postgres")));
         started.push(postgres);
         return postgres.settings();
+    }
+
+    private static Map<String, String> workerEnvironment(KafkaSettings kafka, DatabaseSettings database) {
+        Map<String, String> environment = new HashMap<>(kafka.asEnvironment());
+        environment.putAll(database.asEnvironment());
+        return environment;
     }
 
     /** Waits until the workers announced themselves in the ledger, so that "up" means ready to run jobs. */

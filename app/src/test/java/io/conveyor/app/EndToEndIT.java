@@ -1,9 +1,8 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.api.ApiApplication;
-import io.conveyor.api.ApiSettings;
 import io.conveyor.app.testing.ConveyorClient;
+import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.TestServices;
 import io.conveyor.app.testing.WorkerFleet;
 import io.conveyor.common.DatabaseSettings;
@@ -41,21 +40,20 @@ import static org.awaitility.Awaitility.await;
  */
 class EndToEndIT {
 
+    private static ConveyorUnderTest conveyor;
     private static KafkaSettings kafka;
     private static DatabaseSettings database;
-    private static ApiApplication api;
     private static WorkerFleet workers;
     private static ConveyorClient client;
 
     @BeforeAll
     static void startConveyor() {
-        kafka = TestServices.newKafka("e2e");
-        database = TestServices.newDatabase("e2e");
+        conveyor = ConveyorUnderTest.start("e2e");
+        kafka = conveyor.kafka;
+        database = conveyor.database;
+        client = conveyor.client;
         System.out.println("EndToEndIT on " + TestServices.describe());
-        api = ApiApplication.start(new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT, ApiSettings.BATCH_LIMIT_DEFAULT,
-                Duration.ofSeconds(5), "end-to-end-secret"), kafka, database);
         workers = WorkerFleet.start("e2e", 2, kafka, database, Map.of("CONVEYOR_WORKER_THREADS", "2"));
-        client = new ConveyorClient(api.port(), api.dashboardPort());
     }
 
     @AfterAll
@@ -63,8 +61,8 @@ class EndToEndIT {
         if (workers != null) {
             workers.close();
         }
-        if (api != null) {
-            api.close();
+        if (conveyor != null) {
+            conveyor.close();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.conveyor.common;
 
+import java.util.Map;
+
 /**
  * The PostgreSQL database that holds the JobRunr ledger; shared by the api and worker roles.
  *
@@ -20,6 +22,11 @@ public record DatabaseSettings(String jdbcUrl, String user, String password) {
             throw new Env.SettingsException(URL + " must be a jdbc:postgresql: URL, was '" + jdbcUrl + "'");
         }
         password = password == null ? "" : password;
+    }
+
+    /** These settings as the environment variables that produce them, e.g. for a forked worker JVM. */
+    public Map<String, String> asEnvironment() {
+        return Map.of(URL, jdbcUrl, USER, user, PASSWORD, password);
     }
 
     public static DatabaseSettings from(Env env) {

@@ -1,5 +1,7 @@
 package io.conveyor.common;
 
+import java.util.Map;
+
 /**
  * Where the Kafka broker is and which topics to use; shared by the api and worker roles.
  *
@@ -16,6 +18,11 @@ public record KafkaSettings(String bootstrapServers, Topics topics) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new Env.SettingsException(BOOTSTRAP + " must name at least one host:port");
         }
+    }
+
+    /** These settings as the environment variables that produce them, e.g. for a forked worker JVM. */
+    public Map<String, String> asEnvironment() {
+        return Map.of(BOOTSTRAP, bootstrapServers, TOPIC_PREFIX, topics.prefix());
     }
 
     public static KafkaSettings from(Env env) {

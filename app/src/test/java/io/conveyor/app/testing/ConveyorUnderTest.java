@@ -42,12 +42,8 @@ public final class ConveyorUnderTest implements AutoCloseable {
 
     /** The environment a worker JVM of this installation needs, plus {@code extra}. */
     public Map<String, String> workerEnv(Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(Map.of(
-                KafkaSettings.BOOTSTRAP, kafka.bootstrapServers(),
-                KafkaSettings.TOPIC_PREFIX, kafka.topics().prefix(),
-                DatabaseSettings.URL, database.jdbcUrl(),
-                DatabaseSettings.USER, database.user(),
-                DatabaseSettings.PASSWORD, database.password()));
+        Map<String, String> env = new HashMap<>(kafka.asEnvironment());
+        env.putAll(database.asEnvironment());
         env.putAll(extra);
         return env;
     }

@@ -31,12 +31,8 @@ public final class WorkerFleet implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> env = new java.util.HashMap<>(Map.of(
-                KafkaSettings.BOOTSTRAP, kafka.bootstrapServers(),
-                KafkaSettings.TOPIC_PREFIX, kafka.topics().prefix(),
-                DatabaseSettings.URL, database.jdbcUrl(),
-                DatabaseSettings.USER, database.user(),
-                DatabaseSettings.PASSWORD, database.password()));
+        Map<String, String> env = new java.util.HashMap<>(kafka.asEnvironment());
+        env.putAll(database.asEnvironment());
         env.putAll(extraEnv);
         return new WorkerFleet(new WorkerSupervisor(processes, JavaCommand.forRole("256m", "worker"), env, Optional.of(logDir)));
     }
