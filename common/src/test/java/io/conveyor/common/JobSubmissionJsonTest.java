@@ -1,0 +1,72 @@
+package io.conveyor.common;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobSubmissionJsonTest {
+
+    private static final UUID ID = UUID.randomUUID();
+    private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+
+    @Test
+    void aClientJobWithEveryFieldSurvivesTheTopic() throws Exception {
+        JobSubmission job = JobSubmissionJson.fromClient(json("""
+                {"type":"sleep","payload":{"millis":5},"maxAttempts":3,"labels":["a"],"backoff":{"baseMillis":100,"maxMillis":900}}"""), ID, NOW);
+        JobSubmission read = JobSubmissionJson.fromTopic(JobSubmissionJson.toTopic(job), null, Instant.EPOCH);
+        assertThat(read).isEqualTo(job);
+        assertThat(read.backoff()).isEqualTo(new Backoff(Duration.ofMillis(100), Duration.ofMillis(900)));
+    }
+
+    @Test
+    void defaultsApplyWhenFieldsAreLeftOut() {
+        JobSubmission job = JobSubmissionJson.fromClient(json("{\"type\":\"noop\"}"), ID, NOW);
+        assertThat(job.maxAttempts()).isEqualTo(JobSubmission.MAX_ATTEMPTS_DEFAULT);
+        assertThat(job.payload().isEmpty()).isTrue();
+        assertThat(job.labels()).isEmpty();
+        assertThat(job.backoff()).isNull();
+    }
+
+    @Test
+    void badFieldsAreRefusedNamingTheField() {
+        assertField("{\"payload\":{}}", "type");
+        assertField("{\"type\":\" \"}", "type");
+        assertField("{\"type\":\"java.lang.Runtime exec\"}", "type");
+        assertField("{\"type\":\"x\",\"payload\":[1]}", "payload");
+        assertField("{\"type\":\"x\",\"maxAttempts\":0}", "maxAttempts");
+        assertField("{\"type\":\"x\",\"maxAttempts\":1.5}", "maxAttempts");
+        assertField("{\"type\":\"x\",\"labels\":[\"a\",\"b\",\"c\",\"d\"]}", "labels");
+        assertField("{\"type\":\"x\",\"backoff\":{\"baseMillis\":-1}}", "backoff");
+        assertField("{\"type\":\"x\",\"backoff\":{\"baseMillis\":10,\"maxMillis\":5}}", "backoff");
+        assertField("{\"type\":\"x\",\"backoff\":{\"base\":10}}", "backoff");
+        assertField("{\"type\":\"x\",\"maxAttempt\":3}", "maxAttempt");
+    }
+
+    @Test
+    void aTopicRecordWithoutIdTakesItsKey() throws Exception {
+        JobSubmission job = JobSubmissionJson.fromTopic("{\"type\":\"noop\"}".getBytes(), ID, NOW);
+        assertThat(job.id()).isEqualTo(ID);
+        assertThat(job.acceptedAt()).isEqualTo(NOW);
+        assertThat(job.labels()).isEqualTo(List.of());
+    }
+
+    private static void assertField(String body, String field) {
+        assertThatThrownBy(() -> JobSubmissionJson.fromClient(json(body), ID, NOW))
+                .isInstanceOfSatisfying(InvalidJobException.class, e -> assertThat(e.field()).isEqualTo(field));
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JobSubmissionJson.MAPPER.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}
