@@ -1,6 +1,8 @@
 package io.conveyor.worker;
 
+import io.conveyor.common.DataRoot;
 import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.Env;
 import io.conveyor.common.JobHandler;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
@@ -16,6 +18,7 @@ import org.jobrunr.server.configuration.DefaultBackgroundJobServerWorkerPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,13 +43,14 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobIntake intake;
 
     private WorkerProcess(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) {
+        DataRoot dataRoot = openDataRoot(settings);
         KafkaTopics.ensureExist(kafka);
         // Connections: one per job thread for state updates, plus JobRunr's own tasks, intake and signalling.
         this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + 4);
         this.computePool = new ForkJoinComputePool(settings.computeThreads());
         HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(BUILT_IN_HANDLERS);
         JobResults results = new JobResults();
-        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, results);
+        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results);
         this.jobServer = new ConveyorJobServer(ledger.storageProvider(), ledger.jsonMapper(), new DispatcherActivator(dispatcher),
                 BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
                         .andName(settings.name())
@@ -60,8 +64,17 @@ public final class WorkerProcess implements AutoCloseable {
         this.jobsWaitingSignal = new JobsWaitingSignal(database, ledger.dataSource(), claimTrigger::jobsWaiting);
         LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource());
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock);
-        LOGGER.info("worker {} started: {} job threads, {} compute threads, job types {}",
-                settings.name(), settings.jobThreads(), settings.computeThreads(), registry.types());
+        LOGGER.info("worker {} started: {} job threads, {} compute threads, data root {}, job types {}",
+                settings.name(), settings.jobThreads(), settings.computeThreads(), dataRoot.path(), registry.types());
+    }
+
+    private static DataRoot openDataRoot(WorkerSettings settings) {
+        try {
+            return DataRoot.open(settings.dataDir());
+        } catch (IOException e) {
+            throw new Env.SettingsException(WorkerSettings.DATA_DIR + " must be a directory this worker can create or use, was "
+                    + settings.dataDir() + ": " + e);
+        }
     }
 
     public static WorkerProcess start(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database) {
