@@ -8,9 +8,13 @@ import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
 import io.conveyor.common.Ledger;
 import io.conveyor.worker.handlers.FailHandler;
+import io.conveyor.worker.handlers.HashFilesHandler;
 import io.conveyor.worker.handlers.NoopHandler;
 import io.conveyor.worker.handlers.PrimesHandler;
+import io.conveyor.worker.handlers.SearchHandler;
 import io.conveyor.worker.handlers.SleepHandler;
+import io.conveyor.worker.handlers.SortHandler;
+import io.conveyor.worker.handlers.WordCountHandler;
 import org.jobrunr.jobs.filters.RetryFilter;
 import org.jobrunr.server.BackgroundJobServerConfiguration;
 import org.jobrunr.server.configuration.BackgroundJobServerThreadType;
@@ -31,7 +35,8 @@ public final class WorkerProcess implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(WorkerProcess.class);
     /** The built-in job types. */
-    public static final List<JobHandler> BUILT_IN_HANDLERS = List.of(new NoopHandler(), new SleepHandler(), new FailHandler(), new PrimesHandler());
+    public static final List<JobHandler> BUILT_IN_HANDLERS = List.of(new NoopHandler(), new SleepHandler(), new FailHandler(),
+            new PrimesHandler(), new HashFilesHandler(), new WordCountHandler(), new SortHandler(), new SearchHandler());
     /** How long a stopping worker lets running jobs finish before JobRunr interrupts them. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
