@@ -5,6 +5,7 @@ import io.conveyor.api.ApiSettings;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
 import io.conveyor.common.KafkaSettings;
+import io.conveyor.worker.WorkerSettings;
 import io.conveyor.worker.WorkerSupervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code conveyor dev}: everything on one machine. A real Kafka broker in-process (unless
  * {@code CONVEYOR_KAFKA_BOOTSTRAP} names one), PostgreSQL from {@code CONVEYOR_DB_URL}, else the local server, else an
- * embedded one; the API, the dashboard, and a supervisor with worker JVMs.
+ * embedded one; the API, the dashboard, and a supervisor with worker JVMs, which all use one data root for files
+ * ({@code CONVEYOR_DATA_DIR}, default {@code ./data}).
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = "Start Kafka (embedded), PostgreSQL (local or embedded), the API, the dashboard and worker JVMs.")
@@ -66,6 +68,8 @@ final class DevCommand implements Callable<Integer> {
 
         KafkaSettings kafka = kafka(env, dataDir);
         DatabaseSettings database = database(env, dataDir);
+        // Named to the workers as an absolute path, so that they agree with what this prints whatever their directory.
+        Path files = Files.createDirectories(WorkerSettings.dataDir(env));
         ApiApplication api = ApiApplication.start(ApiSettings.from(env), kafka, database);
         started.push(api);
         WorkerSupervisor supervisor = new WorkerSupervisor(workerCount, JavaCommand.forRole(env.string(WorkerCommand.HEAP, WorkerCommand.HEAP_DEFAULT), "worker"),
@@ -73,7 +77,8 @@ final class DevCommand implements Callable<Integer> {
                         KafkaSettings.TOPIC_PREFIX, kafka.topics().prefix(),
                         DatabaseSettings.URL, database.jdbcUrl(),
                         DatabaseSettings.USER, database.user(),
-                        DatabaseSettings.PASSWORD, database.password()),
+                        DatabaseSettings.PASSWORD, database.password(),
+                        WorkerSettings.DATA_DIR, files.toString()),
                 Optional.empty());
         started.push(supervisor);
         awaitWorkersRegistered(database, workerCount, Instant.now().minusSeconds(1));
@@ -86,12 +91,13 @@ final class DevCommand implements Callable<Integer> {
                   Kafka      %s
                   PostgreSQL %s
                   Workers    %d JVMs under a supervisor
+                  Files      %s   (%s: paths in job payloads are relative to it)
                   Data       %s
                 Try: curl -XPOST localhost:%d/jobs -d '{"type":"primes","payload":{"from":0,"to":1000000}}'
                 Stop with Ctrl+C.
 
                 """, Duration.ofNanos(System.nanoTime() - startNanos).toMillis() / 1000.0, api.port(), api.dashboardPort(),
-                kafka.bootstrapServers(), database.jdbcUrl(), workerCount, dataDir, api.port());
+                kafka.bootstrapServers(), database.jdbcUrl(), workerCount, files, WorkerSettings.DATA_DIR, dataDir, api.port());
         new CountDownLatch(1).await(); // until Ctrl+C: the shutdown hook stops everything
         return 0;
     }
