@@ -26,6 +26,15 @@ final class SortOutput {
     /** Longest decimal {@code long} and its newline. */
     private static final int MAX_NUMBER_BYTES = 21;
     private static final byte[] MIN_VALUE = Long.toString(Long.MIN_VALUE).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** "00", "01", ... "99". */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
 
     /** What was written: its size and its CRC32C. */
     record Written(long bytes, long crc32c) {
@@ -111,9 +120,19 @@ final class SortOutput {
             digits++;
         }
         int end = at + digits;
-        for (int i = end - 1; i >= at; i--) {
-            bytes[i] = (byte) ('0' + value % 10);
-            value /= 10;
+        int i = end;
+        // Two digits per division: formatting is most of the time a sort spends writing its output.
+        while (value >= 100) {
+            int pair = (int) (value % 100) * 2;
+            value /= 100;
+            bytes[--i] = DIGIT_PAIRS[pair + 1];
+            bytes[--i] = DIGIT_PAIRS[pair];
+        }
+        if (value >= 10) {
+            bytes[--i] = DIGIT_PAIRS[(int) value * 2 + 1];
+            bytes[--i] = DIGIT_PAIRS[(int) value * 2];
+        } else {
+            bytes[--i] = (byte) ('0' + value);
         }
         return end;
     }
