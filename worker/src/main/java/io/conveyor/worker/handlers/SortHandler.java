@@ -59,9 +59,9 @@ public final class SortHandler implements JobHandler {
         Path output = context.data().fileToWrite("output", outputName);
         ComputePool pool = context.compute();
 
-        ObjectNode result = JobSubmissionJson.MAPPER.createObjectNode().put("kind", kind);
         SortOutput.Written written;
         long count;
+        long[] minMax = null; // the smallest and largest number, for numbers
         if (input.isEmpty()) {
             long n = Payloads.longField(payload, "count", 0, MAX_ITEMS);
             long seed = Payloads.longField(payload, "seed", Long.MIN_VALUE, Long.MAX_VALUE, 0);
@@ -79,7 +79,7 @@ public final class SortHandler implements JobHandler {
             long[] sorted = ParallelMerge.numbers(runs, pool, progress::add);
             written = SortOutput.numbers(sorted, output, pool, progress::add);
             count = sorted.length;
-            putRange(result, sorted);
+            minMax = minMax(sorted);
             progress.finish();
         } else {
             Path file = context.data().existingFile("input", input.get());
@@ -107,7 +107,7 @@ public final class SortHandler implements JobHandler {
                     long[] sorted = ParallelMerge.numbers(runs, pool, progress::add);
                     written = SortOutput.numbers(sorted, output, pool, progress::add);
                     count = sorted.length;
-                    putRange(result, sorted);
+                    minMax = minMax(sorted);
                 } else {
                     List<byte[][]> runs = pool.map(segments, segment -> {
                         byte[][] run = sortInput.sortedLines(segment, expectedLines(segment, lines, size));
@@ -121,8 +121,11 @@ public final class SortHandler implements JobHandler {
                 progress.finish();
             }
         }
-        return result.put("count", count)
-                .put("output", context.data().relative(output))
+        ObjectNode result = JobSubmissionJson.MAPPER.createObjectNode().put("kind", kind).put("count", count);
+        if (minMax != null) {
+            result.put("min", minMax[0]).put("max", minMax[1]);
+        }
+        return result.put("output", context.data().relative(output))
                 .put("bytes", written.bytes())
                 .put("crc32c", HexFormat.of().toHexDigits((int) written.crc32c()));
     }
@@ -131,10 +134,8 @@ public final class SortHandler implements JobHandler {
         return size == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 8, lines * (segment[1] - segment[0]) / size + 16);
     }
 
-    private static void putRange(ObjectNode result, long[] sorted) {
-        if (sorted.length > 0) {
-            result.put("min", sorted[0]).put("max", sorted[sorted.length - 1]);
-        }
+    private static long[] minMax(long[] sorted) {
+        return sorted.length == 0 ? null : new long[]{sorted[0], sorted[sorted.length - 1]};
     }
 
     /** Refuses a job whose data would take more than half this worker's heap: it would fail every worker it ran on. */

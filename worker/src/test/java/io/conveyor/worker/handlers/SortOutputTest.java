@@ -24,7 +24,7 @@ class SortOutputTest {
                 default -> random.nextLong() >> random.nextInt(64);
             };
         }
-        SortOutput.Text text = SortOutput.numberText(values, 0, values.length);
+        SortOutput.Text text = SortOutput.numberText(values, 0, values.length, null);
 
         StringBuilder expected = new StringBuilder();
         for (long value : values) {
