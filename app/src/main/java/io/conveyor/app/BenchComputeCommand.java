@@ -106,9 +106,9 @@ final class BenchComputeCommand implements Callable<Integer> {
 
     private List<Workload> workloads(BenchInputs inputs) throws IOException, InterruptedException {
         List<Workload> workloads = new ArrayList<>();
-        long primesTo = (long) (30_000_000 * scale);
+        long primesTo = (long) (12_000_000 * scale);
         long blobBytes = (long) (3L * 1024 * 1024 * 1024 * scale);
-        long textBytes = (long) (256L * 1024 * 1024 * scale);
+        long textBytes = (long) (320L * 1024 * 1024 * scale);
         long numbers = (long) (20_000_000 * scale);
         if (types.contains("primes")) {
             workloads.add(new Workload(new PrimesHandler(), "{\"from\":0,\"to\":" + primesTo + "}", String.format("[0, %,d)", primesTo)));
@@ -129,8 +129,8 @@ final class BenchComputeCommand implements Callable<Integer> {
                     String.format("%,d numbers (%s)", numbers, mib(Files.size(inputs.path(BenchInputs.NUMBERS))))));
         }
         if (types.contains("search")) {
-            workloads.add(new Workload(new SearchHandler(), "{\"dir\":\"" + BenchInputs.TEXT + "\",\"regex\":\"(?i)\\\\b(queue|thread)\\\\w*core\\\\w*\"}",
-                    mib(textBytes) + " text in 32 files"));
+            workloads.add(new Workload(new SearchHandler(), "{\"dir\":\"" + BenchInputs.TEXT_QUARTER + "\",\"regex\":\"(?i)\\\\b(queue|thread)\\\\w*core\\\\w*\"}",
+                    mib(textBytes / 4) + " text in 8 files"));
         }
         return workloads;
     }
