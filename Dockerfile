@@ -11,6 +11,7 @@ COPY common/ common/
 COPY api/ api/
 COPY worker/ worker/
 COPY app/ app/
+COPY examples/ examples/
 # Tests need PostgreSQL and Kafka and run in CI (`./mvnw verify`), not here. The cache mount keeps downloaded
 # dependencies between builds without putting them in a layer.
 RUN --mount=type=cache,target=/root/.m2 \

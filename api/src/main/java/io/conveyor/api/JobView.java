@@ -9,12 +9,14 @@ import io.conveyor.common.JobHandler;
 import io.conveyor.common.failure.FailureKind;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.context.JobDashboardProgressBar;
 import org.jobrunr.jobs.states.CarbonAwareAwaitingState;
 import org.jobrunr.jobs.states.DeletedState;
 import org.jobrunr.jobs.states.FailedState;
 import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.ScheduledState;
+import org.jobrunr.jobs.states.StateName;
 
 import java.time.Instant;
 import java.util.List;
@@ -29,9 +31,11 @@ import java.util.UUID;
  * @param maxAttempts the most times it may run, or null when unknown
  * @param error       the message of the latest failure, or null if it never failed
  * @param result      the JSON result the job's handler returned, or null
+ * @param progress    how far the latest attempt got, as its handler reported it, or null if it reported nothing
  */
 public record JobView(UUID id, String type, String state, int attempts, Integer maxAttempts, List<String> labels,
-                      Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String error, JsonNode result) {
+                      Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String error, JsonNode result,
+                      Progress progress) {
 
     /** The state of a job that was accepted but is not in the ledger yet. */
     public static final String ACCEPTED = "ACCEPTED";
@@ -51,9 +55,16 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
     public record HistoryEntry(String state, Instant at, String worker, UUID serverId, String message) {
     }
 
+    /**
+     * A handler's progress report: {@code done} of {@code total} units. The worker saves it with JobRunr's periodic
+     * update of running jobs (every poll interval, 5 s by default), and for good when the attempt ends.
+     */
+    public record Progress(long done, long total, int percent) {
+    }
+
     /** The view of an id that was issued and accepted but has no ledger entry yet. */
     public static JobView accepted(UUID id) {
-        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null, null);
+        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null, null, null);
     }
 
     /** The view of a job read from the ledger; never touches its job details, whose classes live in the worker. */
@@ -72,7 +83,29 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
                 job.getUpdatedAt(),
                 history,
                 error,
-                result(job));
+                result(job),
+                progress(job));
+    }
+
+    /**
+     * The progress bar of the latest attempt. JobRunr keys each bar by the number of states the job had when the bar
+     * was made, so the latest attempt's bar is the one keyed by the position of the last PROCESSING state; an older
+     * attempt's bar is not shown as if it were the current one. (JobRunr's own {@code JobDashboardProgressBar.get}
+     * compares those keys as text, which picks "-9" over "-10".)
+     */
+    private static Progress progress(Job job) {
+        List<JobState> states = job.getJobStates();
+        for (int i = states.size() - 1; i >= 0; i--) {
+            if (states.get(i).getName() == StateName.PROCESSING) {
+                Object stored = job.getMetadata().get(JobDashboardProgressBar.JOBRUNR_PROGRESSBAR_KEY + "-" + (i + 1));
+                if (stored instanceof JobDashboardProgressBar.JobDashboardProgress bar) {
+                    JobDashboardProgressBar progress = new JobDashboardProgressBar(bar);
+                    return new Progress(progress.getSucceededAmount(), progress.getTotalAmount(), progress.getProgressAsPercentage());
+                }
+                return null;
+            }
+        }
+        return null;
     }
 
     /** The handler's result, kept as JSON text in the job's metadata; unreadable text is shown as text. */
@@ -140,6 +173,9 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
             putIfKnown(item, "message", entry.message());
         }
         putIfKnown(json, "error", error);
+        if (progress != null) {
+            json.putObject("progress").put("done", progress.done()).put("total", progress.total()).put("percent", progress.percent());
+        }
         if (result != null) {
             json.set("result", result);
         }

@@ -3,6 +3,7 @@ package io.conveyor.api;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobDetails;
 import org.jobrunr.jobs.JobParameter;
+import org.jobrunr.jobs.context.JobDashboardProgressBar;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.EnqueuedState;
 import org.jobrunr.jobs.states.FailedState;
@@ -73,6 +74,37 @@ class LedgerReaderTest {
         assertThat(json.path("history").get(1).path("serverId").asText()).isEqualTo(SERVER_A.toString());
         assertThat(json.path("history").get(2).path("message").asText()).isEqualTo("boom on the first attempt");
         assertThat(json.path("error").asText()).isEqualTo("boom on the first attempt");
+    }
+
+    @Test
+    void showsTheLatestAttemptsProgressBarWhichSurvivesSuccessAndTheStoredJson() {
+        UUID id = UUID.randomUUID();
+        Job job = aJobThatFailedOnceThenSucceeded(id);
+        // As the worker's progress bars were made: keyed by the number of states when each attempt was PROCESSING.
+        job.getMetadata().put("jobRunrDashboardProgressBar-2", progress(100, 30));
+        job.getMetadata().put("jobRunrDashboardProgressBar-6", progress(400, 400));
+
+        JobView view = JobView.of(JOB_MAPPER.deserializeJob(JOB_MAPPER.serializeJob(job)));
+
+        assertThat(view.progress()).isEqualTo(new JobView.Progress(400, 400, 100));
+        assertThat(view.toJson().path("progress").toString()).isEqualTo("{\"done\":400,\"total\":400,\"percent\":100}");
+    }
+
+    @Test
+    void anAttemptThatReportedNoProgressShowsNoneEvenIfAnEarlierOneDid() {
+        Job job = aJobThatFailedOnceThenSucceeded(UUID.randomUUID());
+        job.getMetadata().put("jobRunrDashboardProgressBar-2", progress(100, 30));
+
+        JobView view = JobView.of(JOB_MAPPER.deserializeJob(JOB_MAPPER.serializeJob(job)));
+
+        assertThat(view.progress()).isNull();
+        assertThat(view.toJson().has("progress")).isFalse();
+    }
+
+    private static JobDashboardProgressBar.JobDashboardProgress progress(long total, long done) {
+        JobDashboardProgressBar.JobDashboardProgress progress = new JobDashboardProgressBar.JobDashboardProgress(total);
+        progress.setProgress(total, done, 0);
+        return progress;
     }
 
     @Test

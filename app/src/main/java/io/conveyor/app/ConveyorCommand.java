@@ -4,12 +4,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The one entry point of conveyor.jar: {@code api}, {@code worker} and {@code dev} roles as subcommands.
+ * The one entry point of conveyor.jar: {@code api}, {@code worker} and {@code dev} roles as subcommands, and the
+ * {@code bench-compute} benchmark.
  * Settings come from environment variables (see README); a bad value stops the role with a message naming it.
  */
 @Command(name = "conveyor", mixinStandardHelpOptions = true, version = "conveyor 0.1.0",
         description = "A distributed task queue: HTTP in, Kafka between, JobRunr + PostgreSQL as the ledger.",
-        subcommands = {ApiCommand.class, WorkerCommand.class, DevCommand.class})
+        subcommands = {ApiCommand.class, WorkerCommand.class, DevCommand.class, BenchComputeCommand.class})
 public final class ConveyorCommand {
 
     public static void main(String[] args) {

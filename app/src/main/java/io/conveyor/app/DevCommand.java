@@ -6,6 +6,7 @@ import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.Topics;
+import io.conveyor.worker.WorkerSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -40,7 +41,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * {@code conveyor dev}: everything on one machine. A real Kafka broker in-process (unless
  * {@code CONVEYOR_KAFKA_BOOTSTRAP} names one), PostgreSQL from {@code CONVEYOR_DB_URL}, else the local server, else an
- * embedded one; the API, the dashboard, and a supervisor with worker JVMs.
+ * embedded one; the API, the dashboard, and a supervisor with worker JVMs, which all use one data root for files
+ * ({@code CONVEYOR_DATA_DIR}, default {@code ./data}).
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = "Start Kafka (embedded), PostgreSQL (local or embedded), the API, the dashboard and worker JVMs.")
@@ -74,10 +76,12 @@ final class DevCommand implements Callable<Integer> {
 
         KafkaSettings kafka = kafka(env, dataDir);
         DatabaseSettings database = database(env, dataDir);
+        // Named to the workers as an absolute path, so that they agree with what this prints whatever their directory.
+        Path files = Files.createDirectories(WorkerSettings.dataDir(env));
         ApiApplication api = ApiApplication.start(ApiSettings.from(env), kafka, database);
         started.push(api);
         WorkerSupervisor supervisor = new WorkerSupervisor(workerCount, JavaCommand.forRole(env.string(WorkerCommand.HEAP, WorkerCommand.HEAP_DEFAULT), "worker"),
-                workerEnvironment(kafka, database),
+                workerEnvironment(kafka, database, files),
                 Optional.empty());
         started.push(supervisor);
         awaitWorkersRegistered(database, workerCount, Instant.now().minusSeconds(1));
@@ -91,12 +95,13 @@ final class DevCommand implements Callable<Integer> {
                   Kafka      %s
                   PostgreSQL %s
                   Workers    %d JVMs under a supervisor
+                  Files      %s   (%s: paths in job payloads are relative to it)
                   Data       %s
                 Try: curl -XPOST localhost:%d/jobs -d '{"type":"primes","payload":{"from":0,"to":1000000}}'
                 Stop with Ctrl+C.
 
                 """, Duration.ofNanos(System.nanoTime() - startNanos).toMillis() / 1000.0, api.port(), api.dashboardPort(),
-                kafka.bootstrapServers(), database.jdbcUrl(), workerCount, dataDir, api.port());
+                kafka.bootstrapServers(), database.jdbcUrl(), workerCount, files, WorkerSettings.DATA_DIR, dataDir, api.port());
         new CountDownLatch(1).await(); // until Ctrl+C: the shutdown hook stops everything
         return 0;
     }
@@ -122,9 +127,10 @@ final class DevCommand implements Callable<Integer> {
         return postgres.settings();
     }
 
-    private static Map<String, String> workerEnvironment(KafkaSettings kafka, DatabaseSettings database) {
+    private static Map<String, String> workerEnvironment(KafkaSettings kafka, DatabaseSettings database, Path dataRoot) {
         Map<String, String> environment = new HashMap<>(kafka.asEnvironment());
         environment.putAll(database.asEnvironment());
+        environment.put(WorkerSettings.DATA_DIR, dataRoot.toString());
         return environment;
     }
 

@@ -18,12 +18,19 @@ public final class JavaCommand {
      * @param role  the subcommand and its arguments
      */
     public static List<String> forRole(String heap, String... role) {
+        return forRoleOnClassPath(System.getProperty("java.class.path"), heap, role);
+    }
+
+    /**
+     * @param classPath the class path of the new JVM, e.g. this one's plus a jar of your own job types
+     */
+    public static List<String> forRoleOnClassPath(String classPath, String heap, String... role) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java,
                 // Each worker has its own heap; one that a job exhausts exits (FatalJobErrors), and only it.
                 "-Xmx" + heap,
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", classPath,
                 ConveyorCommand.class.getName()));
         command.addAll(List.of(role));
         return command;

@@ -3,6 +3,7 @@ package io.conveyor.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.common.ComputePool;
+import io.conveyor.common.DataRoot;
 import io.conveyor.common.JobContext;
 import io.conveyor.common.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
@@ -12,12 +13,14 @@ import org.jobrunr.jobs.lambdas.JobRequestHandler;
 import org.jobrunr.server.runner.ThreadLocalJobContext;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
  * Runs a ledger job: JobRunr calls it with the job's request, and it hands the job to the handler registered for
  * its type. Failures a retry cannot fix (unknown type, unreadable payload, {@link NonRetryableJobException}) are
- * turned into JobRunr's "do not retry" failure so the job ends FAILED at once.
+ * turned into JobRunr's "do not retry" failure so the job ends FAILED at once; so is a result over
+ * {@link JobHandler#MAX_RESULT_BYTES}.
  */
 public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> {
 
@@ -25,13 +28,16 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
 
     private final HandlerRegistry registry;
     private final ComputePool computePool;
+    private final DataRoot dataRoot;
     private final JobResults results;
     private final Attempts attempts;
     private final FatalJobErrors fatalErrors;
 
-    JobDispatcher(HandlerRegistry registry, ComputePool computePool, JobResults results, Attempts attempts, FatalJobErrors fatalErrors) {
+    JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
+                  FatalJobErrors fatalErrors) {
         this.registry = registry;
         this.computePool = computePool;
+        this.dataRoot = dataRoot;
         this.results = results;
         this.attempts = attempts;
         this.fatalErrors = fatalErrors;
@@ -43,7 +49,9 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
         int attempt = attempts.take(jobRunrContext.getJobId());
         JobHandler handler = registry.find(request.type())
                 .orElseThrow(() -> doNotRetry(UNKNOWN_TYPE + " '" + request.type() + "': no handler is registered for it on this worker", null));
-        Context context = new Context(jobRunrContext.getJobId(), request.type(), attempt, parsePayload(request.payload()), computePool);
+        JobProgress progress = new JobProgress(jobRunrContext, System::nanoTime);
+        Context context = new Context(jobRunrContext.getJobId(), request.type(), attempt,
+                parsePayload(request.payload()), computePool, dataRoot, progress);
         JsonNode result;
         try {
             result = handler.handle(context);
@@ -52,10 +60,23 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
         } catch (VirtualMachineError e) {
             fatalErrors.jobKilledWorker(context.jobId(), e); // exits the process
             throw e;
+        } finally {
+            progress.flush();
         }
         if (result != null && !result.isNull()) {
-            results.hold(context.jobId(), JobSubmissionJson.MAPPER.writeValueAsString(result));
+            results.hold(context.jobId(), resultJson(result));
         }
+    }
+
+    /** The result as JSON text, refused when over the cap: running the job again would give the same result. */
+    static String resultJson(JsonNode result) throws IOException {
+        String json = JobSubmissionJson.MAPPER.writeValueAsString(result);
+        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > JobHandler.MAX_RESULT_BYTES) {
+            throw doNotRetry("the handler's result is " + bytes + " bytes of JSON, over the cap of " + JobHandler.MAX_RESULT_BYTES
+                    + " bytes; return a summary and write bulky output to a file under the data root", null);
+        }
+        return json;
     }
 
     private static ObjectNode parsePayload(String payload) {
@@ -74,6 +95,11 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
         return new JobRunrException(message, true, cause);
     }
 
-    private record Context(UUID jobId, String type, int attempt, ObjectNode payload, ComputePool compute) implements JobContext {
+    private record Context(UUID jobId, String type, int attempt, ObjectNode payload, ComputePool compute, DataRoot data,
+                           JobProgress jobProgress) implements JobContext {
+        @Override
+        public void progress(long done, long total) {
+            jobProgress.report(done, total);
+        }
     }
 }

@@ -1,7 +1,9 @@
 package io.conveyor.worker;
 
 import io.conveyor.common.Backoff;
+import io.conveyor.common.DataRoot;
 import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.Env;
 import io.conveyor.common.JobHandler;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
@@ -11,9 +13,13 @@ import io.conveyor.worker.fleet.LivenessLock;
 import io.conveyor.worker.fleet.OrphanRescuer;
 import io.conveyor.worker.handlers.AllocateHandler;
 import io.conveyor.worker.handlers.FailHandler;
+import io.conveyor.worker.handlers.HashFilesHandler;
 import io.conveyor.worker.handlers.NoopHandler;
 import io.conveyor.worker.handlers.PrimesHandler;
+import io.conveyor.worker.handlers.SearchHandler;
 import io.conveyor.worker.handlers.SleepHandler;
+import io.conveyor.worker.handlers.SortHandler;
+import io.conveyor.worker.handlers.WordCountHandler;
 import io.conveyor.common.failure.HandedBackException;
 import io.conveyor.worker.retry.RetryElsewhere;
 import io.conveyor.worker.retry.RetryPolicy;
@@ -27,6 +33,7 @@ import org.jobrunr.server.configuration.DefaultBackgroundJobServerWorkerPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
@@ -46,7 +53,8 @@ public final class WorkerProcess implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(WorkerProcess.class);
     /** The built-in job types. */
     public static final List<JobHandler> BUILT_IN_HANDLERS = List.of(
-            new NoopHandler(), new SleepHandler(), new FailHandler(), new PrimesHandler(), new AllocateHandler());
+            new NoopHandler(), new SleepHandler(), new FailHandler(), new PrimesHandler(), new AllocateHandler(),
+            new HashFilesHandler(), new WordCountHandler(), new SortHandler(), new SearchHandler());
 
     private final UUID serverId = UUID.randomUUID();
     private final WorkerSettings settings;
@@ -65,6 +73,7 @@ public final class WorkerProcess implements AutoCloseable {
 
     private WorkerProcess(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) throws SQLException {
         this.settings = settings;
+        DataRoot dataRoot = openDataRoot(settings);
         KafkaTopics.ensureExist(kafka);
         // Connections: one per job thread for state updates, plus JobRunr's own tasks, intake, rescuer and signalling.
         this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + 6);
@@ -79,7 +88,7 @@ public final class WorkerProcess implements AutoCloseable {
         AtomicReference<LedgerTransitions> lateTransitions = new AtomicReference<>();
         this.retryTimer = new RetryTimer(lateTransitions::get, this::retryDue, clock);
 
-        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, results, attempts, fatalErrors);
+        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results, attempts, fatalErrors);
         this.jobServer = new ConveyorJobServer(ledger.storageProvider(), ledger.jsonMapper(), new DispatcherActivator(dispatcher),
                 BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
                         .andId(serverId)
@@ -103,8 +112,17 @@ public final class WorkerProcess implements AutoCloseable {
                 fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
         LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), events::enqueued);
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock);
-        LOGGER.info("worker {} ({}) started: {} job threads, {} compute threads, job types {}",
-                settings.name(), serverId, settings.jobThreads(), settings.computeThreads(), registry.types());
+        LOGGER.info("worker {} ({}) started: {} job threads, {} compute threads, data root {}, job types {}",
+                settings.name(), serverId, settings.jobThreads(), settings.computeThreads(), dataRoot.path(), registry.types());
+    }
+
+    private static DataRoot openDataRoot(WorkerSettings settings) {
+        try {
+            return DataRoot.open(settings.dataDir());
+        } catch (IOException e) {
+            throw new Env.SettingsException(WorkerSettings.DATA_DIR + " must be a directory this worker can create or use, was "
+                    + settings.dataDir() + ": " + e);
+        }
     }
 
     public static WorkerProcess start(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database) {

@@ -5,6 +5,8 @@ import io.conveyor.common.Env;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -22,9 +24,10 @@ import java.time.Duration;
  *                            before it hands them back
  * @param hangTimeout         {@code CONVEYOR_HANG_TIMEOUT_SECONDS}: a worker without a heartbeat this long counts as hung
  *                            and its jobs go to others
+ * @param dataDir             {@code CONVEYOR_DATA_DIR}: the data root, the only directory jobs read and write files in (absolute)
  */
 public record WorkerSettings(String name, int jobThreads, int computeThreads, int pollIntervalSeconds, int intakeMaxRecords,
-                             Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout) {
+                             Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout, Path dataDir) {
 
     public static final String NAME = "CONVEYOR_WORKER_NAME";
     public static final String JOB_THREADS = "CONVEYOR_WORKER_THREADS";
@@ -36,6 +39,7 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
     public static final String QUARANTINE_KILLS = "CONVEYOR_QUARANTINE_KILLS";
     public static final String STOP_GRACE_SECONDS = "CONVEYOR_STOP_GRACE_SECONDS";
     public static final String HANG_TIMEOUT_SECONDS = "CONVEYOR_HANG_TIMEOUT_SECONDS";
+    public static final String DATA_DIR = "CONVEYOR_DATA_DIR";
 
     public static final int CORES = Runtime.getRuntime().availableProcessors();
     public static final int JOB_THREADS_DEFAULT = CORES;
@@ -47,6 +51,8 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
     public static final Duration STOP_GRACE_DEFAULT = Duration.ofSeconds(10);
     /** Three of JobRunr's 5 s heartbeats missed. */
     public static final Duration HANG_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
+    /** {@code data} in the working directory: next to where Conveyor runs, easy to find and to fill. */
+    public static final String DATA_DIR_DEFAULT = "data";
 
     public WorkerSettings {
         if (name == null || name.isBlank()) {
@@ -62,6 +68,10 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
             throw new Env.SettingsException(HANG_TIMEOUT_SECONDS + " must be at least twice " + POLL_INTERVAL_SECONDS
                     + " (" + pollIntervalSeconds + " s), the heartbeat interval, was " + hangTimeout.toSeconds());
         }
+        if (dataDir == null) {
+            throw new Env.SettingsException(DATA_DIR + " must name a directory");
+        }
+        dataDir = dataDir.toAbsolutePath().normalize();
     }
 
     public static WorkerSettings from(Env env) {
@@ -76,7 +86,18 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
                 new Backoff(Duration.ofMillis(retryBase), Duration.ofMillis(retryMax)),
                 env.integer(QUARANTINE_KILLS, QUARANTINE_KILLS_DEFAULT, 1, 100),
                 Duration.ofSeconds(env.integer(STOP_GRACE_SECONDS, (int) STOP_GRACE_DEFAULT.toSeconds(), 0, 3600)),
-                Duration.ofSeconds(env.integer(HANG_TIMEOUT_SECONDS, (int) HANG_TIMEOUT_DEFAULT.toSeconds(), 10, 3600)));
+                Duration.ofSeconds(env.integer(HANG_TIMEOUT_SECONDS, (int) HANG_TIMEOUT_DEFAULT.toSeconds(), 10, 3600)),
+                dataDir(env));
+    }
+
+    /** {@code CONVEYOR_DATA_DIR} as an absolute path (a relative one is taken from the working directory). */
+    public static Path dataDir(Env env) {
+        String value = env.string(DATA_DIR, DATA_DIR_DEFAULT);
+        try {
+            return Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new Env.SettingsException(DATA_DIR + " must be a path, was '" + value + "': " + e.getReason());
+        }
     }
 
     /** host-pid: unique per process, and says where to look. */

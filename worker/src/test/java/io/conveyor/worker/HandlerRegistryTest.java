@@ -20,7 +20,7 @@ class HandlerRegistryTest {
     @Test
     void findsTheBuiltInTypes() {
         HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(WorkerProcess.BUILT_IN_HANDLERS);
-        assertThat(registry.types()).contains("noop", "sleep", "fail", "primes");
+        assertThat(registry.types()).contains("noop", "sleep", "fail", "primes", "hash-files", "word-count", "sort", "search");
         assertThat(registry.find("java.lang.Runtime")).isEmpty();
     }
 

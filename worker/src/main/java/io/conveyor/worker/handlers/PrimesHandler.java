@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.common.JobContext;
 import io.conveyor.common.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
+import io.conveyor.common.ProgressCounter;
 
 /**
- * {@code primes} {@code {"from": a, "to": b}}: counts the primes in [a, b), split across the worker's compute pool.
+ * {@code primes} {@code {"from": a, "to": b}}: counts the primes in [a, b), split across the worker's compute pool;
+ * progress counts the numbers examined.
  */
 public final class PrimesHandler implements JobHandler {
 
@@ -22,7 +24,12 @@ public final class PrimesHandler implements JobHandler {
     public JsonNode handle(JobContext context) throws InterruptedException {
         long from = Payloads.longField(context.payload(), "from", 0, Long.MAX_VALUE - 1);
         long to = Payloads.longField(context.payload(), "to", from, from + MAX_RANGE);
-        long count = context.compute().splitRange(from, to, PrimesHandler::countPrimes, Long::sum);
+        ProgressCounter progress = context.progressCounter(to - from);
+        long count = context.compute().splitRange(from, to, (chunkFrom, chunkTo) -> {
+            long primes = countPrimes(chunkFrom, chunkTo);
+            progress.add(chunkTo - chunkFrom);
+            return primes;
+        }, Long::sum);
         return JobSubmissionJson.MAPPER.createObjectNode().put("from", from).put("to", to).put("count", count);
     }
 

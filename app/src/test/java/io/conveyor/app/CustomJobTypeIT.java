@@ -1,0 +1,77 @@
+package io.conveyor.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.api.ApiApplication;
+import io.conveyor.api.ApiSettings;
+import io.conveyor.app.testing.ConveyorClient;
+import io.conveyor.app.testing.TestServices;
+import io.conveyor.app.testing.WorkerFleet;
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.KafkaSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A job type of one's own: the {@code examples} module's jar, on the class path of a stock worker JVM and nowhere
+ * else, is found through {@code ServiceLoader} and runs its type through the whole path.
+ */
+class CustomJobTypeIT {
+
+    private static final Path EXAMPLES_JAR = Path.of(System.getProperty("conveyor.examples.jar", "../examples/target/conveyor-examples.jar"));
+
+    private static ApiApplication api;
+    private static WorkerFleet workers;
+    private static ConveyorClient client;
+
+    @BeforeAll
+    static void startAWorkerWithTheExampleJar() throws IOException {
+        assertThat(EXAMPLES_JAR).as("the examples jar (built by the reactor before app)").isRegularFile();
+        Path dataDir = Files.createDirectories(Path.of("target", "it-data", "custom-" + UUID.randomUUID().toString().substring(0, 8))).toAbsolutePath();
+        Files.createDirectories(dataDir.resolve("src"));
+        Files.writeString(dataDir.resolve("src/a.txt"), "1\n2\n3\n");
+        Files.writeString(dataDir.resolve("src/b.txt"), "just one line\n");
+        KafkaSettings kafka = TestServices.newKafka("custom-type");
+        DatabaseSettings database = TestServices.newDatabase("custom_type");
+        api = ApiApplication.start(new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT, ApiSettings.BATCH_LIMIT_DEFAULT,
+                Duration.ofSeconds(5), "custom-type-secret"), kafka, database);
+        workers = WorkerFleet.start("custom-type", 1, kafka, database, Map.of("CONVEYOR_DATA_DIR", dataDir.toString()), List.of(EXAMPLES_JAR));
+        client = new ConveyorClient(api.port(), api.dashboardPort());
+    }
+
+    @AfterAll
+    static void stopConveyor() {
+        if (workers != null) {
+            workers.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void theExampleTypeIsNotOnThisClassPathButItsJarMakesAWorkerRunIt() {
+        assertThatThrownBy(() -> Class.forName("io.conveyor.examples.LineCountHandler"))
+                .as("the example must reach the worker only through its own jar").isInstanceOf(ClassNotFoundException.class);
+
+        UUID id = client.submit("{\"type\":\"line-count\",\"payload\":{\"dir\":\"src\"}}");
+
+        await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(client.job(id).get("state").asText()).isIn("SUCCEEDED", "FAILED"));
+        JsonNode job = client.job(id);
+        assertThat(job.get("state").asText()).as("job %s", job).isEqualTo("SUCCEEDED");
+        assertThat(job.get("result").toString()).isEqualTo("{\"files\":2,\"lines\":4,\"longest\":{\"path\":\"a.txt\",\"lines\":3}}");
+        assertThat(job.get("progress").toString()).isEqualTo("{\"done\":2,\"total\":2,\"percent\":100}");
+    }
+}

@@ -1,0 +1,62 @@
+package io.conveyor.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.conveyor.common.DataRoot;
+import io.conveyor.common.JobHandler;
+import io.conveyor.common.JobSubmissionJson;
+import io.conveyor.common.NonRetryableJobException;
+import io.conveyor.worker.ForkJoinComputePool;
+import io.conveyor.worker.StandaloneJobContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LineCountHandlerTest {
+
+    @TempDir
+    Path dataDir;
+    private final ForkJoinComputePool pool = new ForkJoinComputePool(2);
+
+    @AfterEach
+    void closePool() {
+        pool.close();
+    }
+
+    @Test
+    void countsTheLinesOfEveryFileAndNamesTheLongest() throws Exception {
+        Files.createDirectories(dataDir.resolve("src/sub"));
+        Files.writeString(dataDir.resolve("src/a.txt"), "one\ntwo\n");
+        Files.writeString(dataDir.resolve("src/sub/b.txt"), "1\n2\n3\nno newline at the end");
+
+        StandaloneJobContext context = context("{\"dir\":\"src\"}");
+        JsonNode result = new LineCountHandler().handle(context);
+
+        assertThat(result.toString()).isEqualTo("{\"files\":2,\"lines\":6,\"longest\":{\"path\":\"sub/b.txt\",\"lines\":4}}");
+        assertThat(context.progressDone()).isEqualTo(2);
+    }
+
+    @Test
+    void refusesADirectoryOutsideTheDataRoot() {
+        assertThatThrownBy(() -> new LineCountHandler().handle(context("{\"dir\":\"../elsewhere\"}")))
+                .isInstanceOf(NonRetryableJobException.class).hasMessageContaining("outside the data root");
+    }
+
+    @Test
+    void theJarRegistersTheHandlerForServiceLoader() {
+        assertThat(ServiceLoader.load(JobHandler.class).stream().map(ServiceLoader.Provider::type))
+                .contains(LineCountHandler.class);
+    }
+
+    private StandaloneJobContext context(String payload) throws Exception {
+        return new StandaloneJobContext("line-count", (ObjectNode) JobSubmissionJson.MAPPER.readTree(payload),
+                pool, DataRoot.open(dataDir));
+    }
+}
