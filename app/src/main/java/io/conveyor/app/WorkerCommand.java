@@ -19,10 +19,10 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Run a worker: Kafka intake into the ledger and job execution.")
-final class WorkerCommand implements Callable<Integer> {
+public final class WorkerCommand implements Callable<Integer> {
 
-    static final String HEAP = "CONVEYOR_WORKER_HEAP";
-    static final String HEAP_DEFAULT = "512m";
+    public static final String HEAP = "CONVEYOR_WORKER_HEAP";
+    public static final String HEAP_DEFAULT = "512m";
 
     @Option(names = "--processes", paramLabel = "N",
             description = "Fork N worker JVMs and restart any that dies (default: run one worker in this JVM).")
