@@ -29,5 +29,5 @@ EXPOSE 8080 8000
 # One JVM per container: the heap follows the container's memory limit, and a job that exhausts it takes the worker
 # down at once (Docker's restart policy starts a fresh one), as with the JVMs that `worker --processes` forks.
 # More JVM options: JDK_JAVA_OPTIONS, e.g. -e JDK_JAVA_OPTIONS=-Xmx2g.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/conveyor.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-Xms16m", "-XX:G1PeriodicGCInterval=3000", "-jar", "/app/conveyor.jar"]
 CMD ["api"]

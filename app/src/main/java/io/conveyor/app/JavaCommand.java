@@ -10,6 +10,14 @@ import java.util.List;
  */
 public final class JavaCommand {
 
+    /**
+     * JVM options of every Conveyor role JVM (also set by the {@code conveyor} launcher and the Dockerfile): start
+     * with a small heap rather than 1/64 of the machine's memory, and let G1 collect every 3 s while the JVM is idle,
+     * so that it hands back the memory a burst of jobs made it take (JEP 346). The effect on idle RSS, measured by
+     * {@code conveyor bench}, is in docs/BENCHMARKS.md.
+     */
+    public static final List<String> ROLE_JVM_OPTIONS = List.of("-Xms16m", "-XX:G1PeriodicGCInterval=3000");
+
     private JavaCommand() {
     }
 
@@ -27,11 +35,10 @@ public final class JavaCommand {
     public static List<String> forRoleOnClassPath(String classPath, String heap, String... role) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java,
-                // Each worker has its own heap; one that a job exhausts exits (FatalJobErrors), and only it.
-                "-Xmx" + heap,
-                "-cp", classPath,
-                ConveyorCommand.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(ROLE_JVM_OPTIONS);
+        // Each worker has its own heap; one that a job exhausts exits (FatalJobErrors), and only it.
+        command.addAll(List.of("-Xmx" + heap, "-cp", classPath, ConveyorCommand.class.getName()));
         command.addAll(List.of(role));
         return command;
     }

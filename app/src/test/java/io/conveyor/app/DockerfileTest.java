@@ -78,6 +78,7 @@ class DockerfileTest {
         List<String> entrypoint = run.last("ENTRYPOINT").orElseThrow(() -> new AssertionError("no ENTRYPOINT")).execForm();
         assertThat(entrypoint.getFirst()).isEqualTo("java");
         assertThat(entrypoint.subList(entrypoint.size() - 2, entrypoint.size())).as("ENTRYPOINT ends with").containsExactly("-jar", jarInImage);
+        assertThat(entrypoint).as("the role JVM options, as every other launcher sets them").containsSubsequence(JavaCommand.ROLE_JVM_OPTIONS);
 
         String user = run.last("USER").orElseThrow(() -> new AssertionError("the run stage sets no USER: it would run as root")).arguments();
         assertThat(user.split(":")[0]).as("USER").isNotIn("root", "0");

@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.WorkerFleet;
 import io.conveyor.app.testing.WorkerJvm;
+import io.conveyor.common.JobSubmissionJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,11 +95,20 @@ class ProcessIsolationIT {
     }
 
     @Test
-    void fourWorkersShareFourHundredJobsEvenly() {
+    void fourWorkersShareFourHundredJobsEvenly() throws Exception {
         try (WorkerFleet fleet = WorkerFleet.start("isolation-balance", 4, conveyor.kafka, conveyor.database, Map.of("CONVEYOR_WORKER_THREADS", "2"))) {
             await().atMost(Duration.ofSeconds(40)).until(() -> fleet.supervisor().pids().size() == 4 && conveyor.client.getJson(
                     "http://127.0.0.1:" + conveyor.api.dashboardPort() + "/api/servers").size() >= 4);
-            List<UUID> jobs = IntStream.range(0, 400).mapToObj(i -> conveyor.client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":50}}")).toList();
+            // Submitted in batches, so that there is more work than threads and every worker claims as fast as it
+            // can: that is when the share matters. (One at a time, slower than the fleet runs them, each job goes to
+            // the worker whose intake wrote it to the ledger, so the share follows the intake's partitions.)
+            String batch = "[" + String.join(",", Collections.nCopies(100, "{\"type\":\"sleep\",\"payload\":{\"millis\":50}}")) + "]";
+            List<UUID> jobs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<String> accepted = conveyor.client.post("/jobs/batch", batch);
+                assertThat(accepted.statusCode()).isEqualTo(202);
+                JobSubmissionJson.MAPPER.readTree(accepted.body()).get("ids").forEach(id -> jobs.add(UUID.fromString(id.asText())));
+            }
             Map<String, Long> perWorker = jobs.stream()
                     .map(id -> conveyor.awaitState(id, "SUCCEEDED", Duration.ofSeconds(120)))
                     .collect(Collectors.groupingBy(job -> workersThatRan(job).getLast(), Collectors.counting()));

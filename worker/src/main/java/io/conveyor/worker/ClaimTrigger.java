@@ -9,8 +9,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Turns "jobs are waiting" signals into immediate claims on one background thread. Signals that arrive while a claim
- * runs are coalesced into one more claim. Because JobRunr skips a claim while another one holds its lock (and that
+ * The one thread that claims work as it comes: turns "jobs are waiting" and "a worker is free" signals into immediate
+ * claims. Signals that arrive while a claim runs are coalesced into one more claim. Because JobRunr skips a claim while another one holds its lock (and that
  * one may have read the queue before our jobs were committed), a claim is repeated a few times at growing intervals
  * while this server still has free workers.
  */
@@ -30,8 +30,8 @@ public final class ClaimTrigger implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("conveyor-claim-trigger").daemon().start(this::loop);
     }
 
-    /** Says that jobs were enqueued; returns at once. */
-    public void jobsWaiting() {
+    /** Says that jobs were enqueued or a worker became free; returns at once. */
+    public void claimSoon() {
         if (signal.availablePermits() == 0) {
             signal.release();
         }

@@ -10,6 +10,8 @@ import org.jobrunr.server.tasks.steward.OnboardNewWorkTask;
 import org.jobrunr.storage.StorageProvider;
 import org.jobrunr.utils.mapper.JsonMapper;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 
 /**
  * JobRunr's background job server, extended through its public and protected extension points:
@@ -18,13 +20,15 @@ import org.jobrunr.utils.mapper.JsonMapper;
  * JobRunr's own task ({@link OnboardNewWorkTask}: {@code FOR UPDATE SKIP LOCKED}, the server's free worker count,
  * its lock), so its guarantees hold;</li>
  * <li>look at each claimed job before it runs: hand a retry back if another worker should take it, and note which
- * attempt this is for the handler.</li>
+ * attempt this is for the handler;</li>
+ * <li>record succeeded jobs in batches ({@link BatchingJobPerformer}).</li>
  * </ul>
  */
 public final class ConveyorJobServer extends BackgroundJobServer {
 
     private final Attempts attempts;
     private volatile RetryElsewhere retryElsewhere;
+    private volatile SucceededJobsWriter succeededJobsWriter;
 
     ConveyorJobServer(StorageProvider storageProvider, JsonMapper jsonMapper, JobActivator jobActivator,
                       BackgroundJobServerConfiguration configuration, Attempts attempts) {
@@ -34,6 +38,15 @@ public final class ConveyorJobServer extends BackgroundJobServer {
 
     void useRetryElsewhere(RetryElsewhere retryElsewhere) {
         this.retryElsewhere = retryElsewhere;
+    }
+
+    /** Records succeeded jobs in batches (see {@link BatchingJobPerformer}); set before the server starts. */
+    void useSucceededJobsWriter(SucceededJobsWriter writer) {
+        this.succeededJobsWriter = writer;
+    }
+
+    SucceededJobsWriter succeededJobsWriter() {
+        return succeededJobsWriter;
     }
 
     @Override
@@ -47,12 +60,22 @@ public final class ConveyorJobServer extends BackgroundJobServer {
             return;
         }
         attempts.noteStarting(job);
+        steward().jobHandedToWorker();
         super.processJob(job);
+    }
+
+    /** Runs each time one of this server's workers becomes free; set before the server starts. */
+    void onWorkerFree(Runnable listener) {
+        steward().onWorkerFree = listener;
+    }
+
+    private ClaimingJobSteward steward() {
+        return (ClaimingJobSteward) getJobSteward();
     }
 
     /** Claims as many enqueued jobs as this server has free workers; a no-op while another claim runs. */
     public void claimNow() {
-        ((ClaimingJobSteward) getJobSteward()).claimNow();
+        steward().claimNow();
     }
 
     /** How many of this server's workers are free. */
@@ -60,7 +83,18 @@ public final class ConveyorJobServer extends BackgroundJobServer {
         return getWorkDistributionStrategy().getWorkerCount() - getJobSteward().getOccupiedWorkerCount();
     }
 
+    /**
+     * JobRunr's job steward, except that a worker thread that becomes free does not claim work itself: JobRunr lets it
+     * try the claim lock and gives up if another claim holds it, and short jobs then finish while that claim is still
+     * running, leaving every worker idle with jobs waiting until the next poll. Here a free worker signals the one
+     * claim thread ({@link ClaimTrigger}), which coalesces signals and never drops one. Workers are counted as busy
+     * from the moment a claimed job is handed to the executor, so that two claims in a row never take more jobs than
+     * there are workers.
+     */
     private static final class ClaimingJobSteward extends JobSteward {
+
+        private final AtomicInteger busyWorkers = new AtomicInteger();
+        private volatile Runnable onWorkerFree = () -> { };
 
         ClaimingJobSteward(BackgroundJobServer server) {
             super(server);
@@ -68,6 +102,26 @@ public final class ConveyorJobServer extends BackgroundJobServer {
 
         void claimNow() {
             getTaskOfType(OnboardNewWorkTask.class).runTaskThreadSafe();
+        }
+
+        void jobHandedToWorker() {
+            busyWorkers.incrementAndGet();
+        }
+
+        @Override
+        public int getOccupiedWorkerCount() {
+            return busyWorkers.get();
+        }
+
+        @Override
+        public void notifyThreadOccupied() {
+            // counted when the job was handed to the executor (jobHandedToWorker)
+        }
+
+        @Override
+        public void notifyThreadIdle() {
+            busyWorkers.decrementAndGet();
+            onWorkerFree.run();
         }
     }
 }

@@ -66,6 +66,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobEventPublisher events;
     private final ConveyorJobServer jobServer;
     private final LedgerTransitions transitions;
+    private final SucceededJobsWriter succeededJobs;
     private final ClaimTrigger claimTrigger;
     private final JobsWaitingSignal jobsWaitingSignal;
     private final OrphanRescuer orphanRescuer;
@@ -101,11 +102,14 @@ public final class WorkerProcess implements AutoCloseable {
         this.events = new JobEventPublisher(kafka, settings.name());
         jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events));
         this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
+        this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), jobServer.getJobFilters());
+        jobServer.useSucceededJobsWriter(succeededJobs);
         lateTransitions.set(transitions);
         fatalErrors.useTransitions(transitions);
 
         this.claimTrigger = new ClaimTrigger(jobServer);
-        this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::jobsWaiting);
+        jobServer.onWorkerFree(claimTrigger::claimSoon);
+        this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
         jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, jobsWaitingSignal::announce, clock));
         jobServer.start();
         this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
@@ -149,7 +153,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     private void jobsEnqueued() {
-        claimTrigger.jobsWaiting();
+        claimTrigger.claimSoon();
         jobsWaitingSignal.announce();
     }
 
@@ -157,7 +161,7 @@ public final class WorkerProcess implements AutoCloseable {
     private void retryDue() {
         jobsWaitingSignal.announce();
         if (!fleet.hasOtherThan(serverId)) {
-            claimTrigger.jobsWaiting();
+            claimTrigger.claimSoon();
         }
     }
 
@@ -171,6 +175,7 @@ public final class WorkerProcess implements AutoCloseable {
         claimTrigger.close();
         orphanRescuer.close();
         jobServer.stop();
+        succeededJobs.close(); // before the hand-back: a succeeded job still queued is PROCESSING in the ledger
         int handedBack = handBackUnfinishedJobs();
         if (handedBack > 0) {
             jobsWaitingSignal.announce();

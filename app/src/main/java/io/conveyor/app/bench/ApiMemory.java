@@ -2,6 +2,7 @@ package io.conveyor.app.bench;
 
 import io.conveyor.api.ApiSettings;
 import io.conveyor.app.ConveyorCommand;
+import io.conveyor.app.JavaCommand;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
 
@@ -48,7 +49,10 @@ final class ApiMemory {
     static Optional<Double> measure(ConveyorUnderBench conveyor, DatabaseSettings database, Path logDir) throws InterruptedException {
         conveyor.ledger().clear();
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ConveyorCommand.class.getName(), "api");
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(JavaCommand.ROLE_JVM_OPTIONS); // as the conveyor launcher starts the API
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ConveyorCommand.class.getName(), "api"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put(KafkaSettings.BOOTSTRAP, conveyor.kafkaBootstrap());
         builder.environment().put(DatabaseSettings.URL, database.jdbcUrl());
         builder.environment().put(DatabaseSettings.USER, database.user());

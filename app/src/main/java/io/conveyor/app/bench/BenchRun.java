@@ -80,15 +80,20 @@ final class BenchRun {
         return results;
     }
 
-    /** A smaller dose of every measurement's work, so that each JVM has loaded and compiled its paths. */
+    /**
+     * A smaller dose of every measurement's work, so that each JVM has loaded and compiled its paths. Half the noop
+     * jobs: with a tenth, the JIT compilers of the worker JVMs were still busy in the first timed run (a third of a
+     * worker's CPU in JFR), which then came out at half the rate of the third. Single submissions likewise warm up
+     * for as long as one measured run (1 s left the first run at 1,499 req/s and the third at 3,481).
+     */
     private void warmUp(SystemUnderBench system, BenchJob primes) throws InterruptedException {
         long started = System.nanoTime();
-        Throughput.measure(system, BenchJob.NOOP, Math.max(500, settings.jobs() / 10), drainTimeout);
+        Throughput.measure(system, BenchJob.NOOP, Math.max(500, settings.jobs() / 2), drainTimeout);
         if (settings.includes(Part.PRIMES)) {
             Throughput.measure(system, primes, Math.max(10, settings.primesJobs() / 4), drainTimeout);
         }
         if (settings.includes(Part.SUBMITS) || settings.includes(Part.MEMORY)) {
-            SingleSubmitLoad.measure(system, settings.clients(), Duration.ofSeconds(1), drainTimeout);
+            SingleSubmitLoad.measure(system, settings.clients(), settings.submitDuration(), drainTimeout);
         }
         IdleLatency.measure(system, 10, settings.idleGap());
         system.ledger().clear();

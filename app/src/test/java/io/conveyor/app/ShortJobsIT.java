@@ -1,0 +1,69 @@
+package io.conveyor.app;
+
+import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.WorkerJvm;
+import io.conveyor.worker.WorkerSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Thousands of jobs that take no time, on a real worker JVM whose fallback poll is 30 s away: every job must be
+ * claimed as soon as a worker thread is free. Short jobs end while a claim is still running; had a freed worker's
+ * wake-up been dropped then (as JobRunr drops it when its claim lock is taken), the worker would sit idle with jobs
+ * waiting until the poll, and this test would time out.
+ */
+class ShortJobsIT {
+
+    private static final int JOBS = 2_000;
+    private static final int BATCH = 500;
+    private static ConveyorUnderTest conveyor;
+
+    @BeforeAll
+    static void start() {
+        conveyor = ConveyorUnderTest.start("short-jobs");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (conveyor != null) {
+            conveyor.close();
+        }
+    }
+
+    @Test
+    void burstsOfShortJobsNeverWaitForThePoll() throws Exception {
+        Map<String, String> env = conveyor.workerEnv(Map.of(WorkerSettings.JOB_THREADS, "2", WorkerSettings.POLL_INTERVAL_SECONDS, "30",
+                WorkerSettings.HANG_TIMEOUT_SECONDS, "60"));
+        try (WorkerJvm worker = WorkerJvm.start("short-jobs", "short", env);
+             Connection ledger = DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> conveyor.client.getJson(
+                    "http://127.0.0.1:" + conveyor.api.dashboardPort() + "/api/servers").size() == 1);
+            String batch = "[" + String.join(",", java.util.Collections.nCopies(BATCH, "{\"type\":\"noop\"}")) + "]";
+            for (int sent = 0; sent < JOBS; sent += BATCH) {
+                assertThat(conveyor.client.post("/jobs/batch", batch).statusCode()).isEqualTo(202);
+            }
+            // Within the 30 s between polls: only claims on a freed worker can get there in time (stalled, they took minutes).
+            await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(succeeded(ledger)).isEqualTo(JOBS));
+        }
+    }
+
+    private static long succeeded(Connection ledger) throws Exception {
+        try (Statement statement = ledger.createStatement();
+             ResultSet row = statement.executeQuery("select count(*) from jobrunr_jobs where state = 'SUCCEEDED'")) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+}

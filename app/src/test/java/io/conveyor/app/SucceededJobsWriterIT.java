@@ -1,0 +1,103 @@
+package io.conveyor.app;
+
+import io.conveyor.app.testing.TestServices;
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.Ledger;
+import io.conveyor.worker.LedgerJobRequest;
+import io.conveyor.worker.SucceededJobsWriter;
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.JobDetails;
+import org.jobrunr.jobs.filters.ApplyStateFilter;
+import org.jobrunr.jobs.filters.JobDefaultFilters;
+import org.jobrunr.jobs.states.EnqueuedState;
+import org.jobrunr.jobs.states.JobState;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.StateName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The worker's batched recording of succeeded jobs, on a real ledger: every queued job is recorded by the time the
+ * writer is closed (a graceful stop hands back only what really did not finish), a job someone else changed meanwhile
+ * keeps that change while the rest of its batch is recorded, and the state-applied filters (events) see each recorded
+ * job once, after its SUCCEEDED state is committed.
+ */
+class SucceededJobsWriterIT {
+
+    private static final UUID SERVER = UUID.randomUUID();
+
+    private Ledger ledger;
+    private final Map<UUID, StateName> committedWhenAnnounced = new ConcurrentHashMap<>();
+    private final List<UUID> announcedTwice = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void openLedger() {
+        DatabaseSettings database = TestServices.newDatabase("succeeded-writer");
+        ledger = Ledger.open(database, "succeeded-writer-test", 4);
+    }
+
+    @AfterEach
+    void closeLedger() {
+        ledger.close();
+    }
+
+    @Test
+    void recordsEveryQueuedJobAndLeavesAJobChangedMeanwhileAsItWas() {
+        List<Job> running = IntStream.range(0, 300).mapToObj(i -> new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")),
+                List.<JobState>of(new EnqueuedState(), new ProcessingState(SERVER, "writer-test")), new ConcurrentHashMap<>())).toList();
+        ledger.storageProvider().save(running);
+        Job deletedMeanwhile = ledger.storageProvider().getJobById(running.get(7).getId());
+        ledger.storageProvider().save(deletedMeanwhile.delete("deleted from the dashboard"));
+
+        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), new JobDefaultFilters(new Announcements()));
+        running.forEach(job -> writer.write(job.succeeded()));
+        writer.close();
+
+        UUID deletedId = running.get(7).getId();
+        assertThat(announcedTwice).as("announced twice").isEmpty();
+        for (Job job : running) {
+            StateName expected = job.getId().equals(deletedId) ? StateName.DELETED : StateName.SUCCEEDED;
+            assertThat(ledger.storageProvider().getJobById(job.getId()).getState()).as("job " + job.getId()).isEqualTo(expected);
+        }
+        assertThat(committedWhenAnnounced).as("announced: every recorded job, once, already SUCCEEDED in the ledger")
+                .hasSize(running.size() - 1).doesNotContainKey(deletedId)
+                .allSatisfy((id, state) -> assertThat(state).isEqualTo(StateName.SUCCEEDED));
+    }
+
+    /** A state-applied filter that notes what the ledger says about each job at the moment the filter runs. */
+    private final class Announcements implements ApplyStateFilter {
+        @Override
+        public void onStateApplied(Job job, JobState oldState, JobState newState) {
+            // Jobs made by this test never went through filters: only the change the writer makes counts here.
+            if (newState.getName() == StateName.SUCCEEDED && committedWhenAnnounced.putIfAbsent(job.getId(), committedState(job.getId())) != null) {
+                announcedTwice.add(job.getId());
+            }
+        }
+    }
+
+    private StateName committedState(UUID id) {
+        try (Connection connection = ledger.dataSource().getConnection();
+             PreparedStatement select = connection.prepareStatement("select state from jobrunr_jobs where id = ?")) {
+            select.setString(1, id.toString());
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? StateName.valueOf(row.getString(1)) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
