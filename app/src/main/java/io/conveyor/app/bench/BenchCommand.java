@@ -44,7 +44,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** The longest wait for a measurement's jobs to finish: generous, so that only a stuck system trips it. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
-    @Option(names = "--quick", description = "One repetition of fewer jobs (5,000 noop, 20 idle, 50 primes, 2 s of single submissions) and no default-size JobRunr: about 2 minutes.")
+    @Option(names = "--quick", description = "One repetition of fewer jobs (5,000 noop, 20 idle, 50 primes, 2 s of single submissions) and no default-size JobRunr: about 2 minutes. Writes the table only where --output says.")
     private boolean quick;
 
     @Option(names = "--repeats", paramLabel = "N", description = "Repetitions of each measurement; the table shows the median (default " + REPEATS_DEFAULT + ", --quick 1).")
@@ -88,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
     private boolean jobrunrDefault;
 
     @Option(names = "--only", paramLabel = "PART", split = ",",
-            description = "Run only these parts (${COMPLETION-CANDIDATES}); the table is then not written unless --output names a file.")
+            description = "Run only these parts (${COMPLETION-CANDIDATES}); the table is then written only where --output says.")
     private java.util.Set<BenchRun.Part> only;
 
     @Option(names = "--output", paramLabel = "FILE", description = "Where to write the table (default " + OUTPUT_DEFAULT + ", if its folder exists; '-' not to write).")
@@ -169,8 +169,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void write(String generated) throws java.io.IOException {
-        if (output.equals("-") || (only != null && !only.isEmpty() && output.equals(OUTPUT_DEFAULT))) {
-            return;
+        boolean partial = quick || (only != null && !only.isEmpty());
+        if (output.equals("-") || (partial && output.equals(OUTPUT_DEFAULT))) {
+            return; // a partial run never replaces the full run's table in docs/BENCHMARKS.md unless asked to
         }
         Path file = Path.of(output);
         Path folder = file.toAbsolutePath().getParent();
