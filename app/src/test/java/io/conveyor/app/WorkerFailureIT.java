@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.WorkerFleet;
 import io.conveyor.app.testing.WorkerJvm;
+import io.conveyor.worker.fleet.LivenessLock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +93,47 @@ class WorkerFailureIT {
             await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).untilAsserted(() ->
                     assertThat(count(conveyor.client.job(job), "SUCCEEDED")).isEqualTo(1));
         }
+    }
+
+    @Test
+    void aWorkerWhoseLivenessConnectionDropsTakesTheLockAgainAndKeepsItsJob() throws Exception {
+        try (WorkerJvm first = WorkerJvm.start("failure", "reconnect-1", conveyor.workerEnv(ONE_THREAD));
+             WorkerJvm second = WorkerJvm.start("failure", "reconnect-2", conveyor.workerEnv(ONE_THREAD));
+             Connection admin = DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password())) {
+            awaitWorkersRegistered(2);
+            UUID job = submitLongJob();
+            WorkerJvm runner = whoRuns(job, first, second);
+            long key = LivenessLock.key(serverIdOf(runner.name()));
+            // What a PostgreSQL restart or a network blip does to the lock's session, while the worker lives on.
+            try (PreparedStatement terminate = admin.prepareStatement("select pg_terminate_backend(pid) from pg_locks"
+                    + " where locktype = 'advisory' and objsubid = 1 and classid = ? and objid = ?")) {
+                terminate.setLong(1, key >>> 32);
+                terminate.setLong(2, key & 0xFFFFFFFFL);
+                try (ResultSet terminated = terminate.executeQuery()) {
+                    assertThat(terminated.next() && terminated.getBoolean(1)).as("the runner's liveness session was terminated").isTrue();
+                }
+            }
+            JsonNode done = conveyor.awaitState(job, "SUCCEEDED", Duration.ofSeconds(30));
+            assertThat(workersThatRan(done)).as("ran once, on the worker whose session dropped: not taken for dead")
+                    .containsExactly(runner.name());
+            try (PreparedStatement held = admin.prepareStatement("select count(*) from pg_locks"
+                    + " where locktype = 'advisory' and objsubid = 1 and classid = ? and objid = ? and granted")) {
+                held.setLong(1, key >>> 32);
+                held.setLong(2, key & 0xFFFFFFFFL);
+                try (ResultSet count = held.executeQuery()) {
+                    assertThat(count.next() && count.getInt(1) == 1).as("the runner holds its liveness lock again").isTrue();
+                }
+            }
+        }
+    }
+
+    private static UUID serverIdOf(String workerName) {
+        for (JsonNode server : conveyor.client.getJson(dashboard() + "/api/servers")) {
+            if (server.get("name").asText().equals(workerName)) {
+                return UUID.fromString(server.get("id").asText());
+            }
+        }
+        throw new AssertionError("no server named " + workerName);
     }
 
     private static UUID submitLongJob() {

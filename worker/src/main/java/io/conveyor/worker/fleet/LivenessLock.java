@@ -7,31 +7,62 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
  * A worker's proof of life that needs no heartbeat: a PostgreSQL session-level advisory lock keyed by its JobRunr
  * server id, held on a connection of its own. When the process dies, even by {@code kill -9}, the kernel closes the
- * connection and PostgreSQL frees the lock at once, so other workers can tell a dead worker within a second.
+ * connection and PostgreSQL frees the lock at once, so other workers can tell a dead worker within a second or two.
+ *
+ * <p>The connection can also drop while the worker lives (PostgreSQL restarted, the session terminated, a network
+ * blip). A watchdog notices within {@link #CHECK_PERIOD} and takes the lock again on a new connection, well before
+ * the others' second look ({@link OrphanRescuer} counts a worker dead only if its lock is free on two probes a second
+ * apart), so a living worker's jobs are not re-run.
  */
 public final class LivenessLock implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LivenessLock.class);
+    /** How often the watchdog checks the connection; well under the rescuer's probe period. */
+    static final Duration CHECK_PERIOD = Duration.ofMillis(200);
 
-    private final Connection connection;
+    private final DatabaseSettings database;
+    private final long key;
+    private final Thread watchdog;
+    private volatile Connection connection;
+    private volatile boolean running = true;
+    private boolean failureReported; // watchdog thread only
 
-    private LivenessLock(Connection connection) {
+    private LivenessLock(DatabaseSettings database, long key, Connection connection) {
+        this.database = database;
+        this.key = key;
         this.connection = connection;
+        this.watchdog = Thread.ofPlatform().name("conveyor-liveness-watchdog").daemon().start(this::watch);
     }
 
     /** Takes the lock for {@code serverId}; call before the server registers, so it is never seen alive without it. */
     public static LivenessLock acquire(DatabaseSettings database, UUID serverId) throws SQLException {
+        long key = key(serverId);
+        return new LivenessLock(database, key, lockedConnection(database, key, true));
+    }
+
+    /**
+     * A new connection holding the lock.
+     *
+     * @param wait wait for the lock (first start) rather than fail at once if a session still holds it
+     */
+    private static Connection lockedConnection(DatabaseSettings database, long key, boolean wait) throws SQLException {
         Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
-        try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_lock(?)")) {
-            lock.setLong(1, key(serverId));
-            lock.execute();
-            return new LivenessLock(connection);
+        try (PreparedStatement lock = connection.prepareStatement(wait ? "select pg_advisory_lock(?)" : "select pg_try_advisory_lock(?)")) {
+            lock.setLong(1, key);
+            try (ResultSet row = lock.executeQuery()) {
+                if (!wait && !(row.next() && row.getBoolean(1))) {
+                    throw new SQLException("the liveness lock is still held by the previous session");
+                }
+            }
+            return connection;
         } catch (SQLException e) {
             connection.close();
             throw e;
@@ -43,7 +74,7 @@ public final class LivenessLock implements AutoCloseable {
         return serverId.getMostSignificantBits() ^ serverId.getLeastSignificantBits();
     }
 
-    /** Whether the lock's connection still works; if not, other workers will count this one as dead. */
+    /** Whether the lock's connection works now; if not, the watchdog is taking the lock again. */
     public boolean isHeld() {
         try {
             return connection.isValid(2);
@@ -52,8 +83,42 @@ public final class LivenessLock implements AutoCloseable {
         }
     }
 
+    private void watch() {
+        while (running) {
+            try {
+                Thread.sleep(CHECK_PERIOD);
+                if (running && !isHeld()) {
+                    reacquire();
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void reacquire() {
+        closeQuietly(connection);
+        try {
+            connection = lockedConnection(database, key, false);
+            LOGGER.warn("the liveness connection was lost; took the liveness lock again on a new connection");
+            failureReported = false;
+        } catch (SQLException e) {
+            if (!failureReported) { // once per outage, not every check
+                LOGGER.warn("the liveness connection was lost and the lock cannot be taken again yet (trying every {} ms): {}",
+                        CHECK_PERIOD.toMillis(), e.getMessage());
+                failureReported = true;
+            }
+        }
+    }
+
     @Override
     public void close() {
+        running = false;
+        watchdog.interrupt();
+        closeQuietly(connection);
+    }
+
+    private static void closeQuietly(Connection connection) {
         try {
             connection.close();
         } catch (SQLException e) {

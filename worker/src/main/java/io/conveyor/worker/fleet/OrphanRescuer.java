@@ -32,7 +32,8 @@ import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
 /**
  * Finds worker processes that died or hung and gives their running jobs to the living, every second, on every
  * worker (optimistic locking lets only one rescue each job). A worker is dead when its {@link LivenessLock} is free
- * (its connection closed: PostgreSQL notices a killed process at once), and hung when its JobRunr heartbeat is older
+ * at two probes in a row (its connection closed: PostgreSQL notices a killed process at once; a living worker whose
+ * connection dropped takes the lock again before the second probe), and hung when its JobRunr heartbeat is older
  * than the hang timeout. JobRunr alone would wait four poll intervals (20 s or more) to fail such jobs as orphans.
  */
 public final class OrphanRescuer implements AutoCloseable {
@@ -49,6 +50,8 @@ public final class OrphanRescuer implements AutoCloseable {
     private final Duration hangTimeout;
     private final Runnable onJobsRescued;
     private final Clock clock;
+    /** The workers whose lock was free at the previous probe (rescuer thread only). */
+    private Set<UUID> lockFreeBefore = Set.of();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("conveyor-orphan-rescuer").daemon().factory());
 
@@ -76,16 +79,25 @@ public final class OrphanRescuer implements AutoCloseable {
     private void check() throws SQLException {
         Set<UUID> alive = new HashSet<>();
         Set<BackgroundJobServerStatus> gone = new HashSet<>();
+        Set<UUID> lockFreeNow = new HashSet<>();
         Instant hungBefore = clock.instant().minus(hangTimeout);
         for (BackgroundJobServerStatus server : storage.getBackgroundJobServers()) {
             if (server.getId().equals(self)) {
                 alive.add(self);
-            } else if (isDead(server.getId()) || server.getLastHeartbeat().isBefore(hungBefore)) {
+                continue;
+            }
+            boolean lockFree = isDead(server.getId());
+            if (lockFree) {
+                lockFreeNow.add(server.getId());
+            }
+            // A free lock once may be a living worker between losing its connection and taking the lock again.
+            if ((lockFree && lockFreeBefore.contains(server.getId())) || server.getLastHeartbeat().isBefore(hungBefore)) {
                 gone.add(server);
             } else {
                 alive.add(server.getId());
             }
         }
+        lockFreeBefore = lockFreeNow;
         fleet.update(alive);
         if (gone.isEmpty()) {
             return;
