@@ -26,6 +26,9 @@ final class JsonBodyReader {
 
     private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; ");
 
+    /** The largest oversized body read to its end before the 413 (see {@link #discardRest}). */
+    static final long DISCARD_LIMIT_BYTES = 64L * 1024 * 1024;
+
     private final int maxBytes;
 
     JsonBodyReader(int maxBytes) {
@@ -35,19 +38,20 @@ final class JsonBodyReader {
     /** The body as JSON; throws {@link ProblemException} with 413 if it is too large and 400 if it is not JSON. */
     JsonNode read(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > maxBytes) {
-            // Refused before reading: there is no point in receiving a body we will not use.
-            throw tooLarge(declared + " bytes");
-        }
         byte[] body;
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared > maxBytes) {
+                discardRest(in, declared);
+                throw tooLarge(declared + " bytes");
+            }
             // Chunked bodies declare no length: read one byte past the limit to know whether it was crossed.
             body = in.readNBytes(maxBytes + 1);
+            if (body.length > maxBytes) {
+                discardRest(in, DISCARD_LIMIT_BYTES);
+                throw tooLarge("more than " + maxBytes + " bytes");
+            }
         } catch (IOException e) {
             throw new ProblemException(Problem.status(400, "the request body could not be read: " + e.getMessage()));
-        }
-        if (body.length > maxBytes) {
-            throw tooLarge("more than " + maxBytes + " bytes");
         }
         if (body.length == 0) {
             throw new ProblemException(Problem.malformedJson("the request body is empty; send a JSON document"));
@@ -58,6 +62,27 @@ final class JsonBodyReader {
             throw new ProblemException(Problem.malformedJson("the request body is not valid JSON: " + withoutSource(e.getOriginalMessage()) + at(e.getLocation())));
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from memory cannot fail on I/O", e);
+        }
+    }
+
+    /**
+     * Reads and drops the rest of a body too large to use, up to {@link #DISCARD_LIMIT_BYTES}. Answering 413 while the
+     * client is still sending makes the server close the connection under it, and a client that writes its whole body
+     * before reading (Java's HttpClient does) then sees a reset instead of the 413. Beyond the limit the body is left
+     * unread: the connection closes, as it must for a client that sends that much.
+     */
+    private static void discardRest(InputStream in, long upTo) {
+        if (upTo > DISCARD_LIMIT_BYTES) {
+            return;
+        }
+        byte[] sink = new byte[64 * 1024];
+        try {
+            long read = 0;
+            for (int n; read < upTo && (n = in.read(sink)) >= 0; ) {
+                read += n;
+            }
+        } catch (IOException e) {
+            // the client went away: nobody is waiting for the answer
         }
     }
 

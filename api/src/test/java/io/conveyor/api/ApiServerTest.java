@@ -11,6 +11,7 @@ import org.jobrunr.storage.StorageException;
 import org.jobrunr.utils.mapper.jackson.JacksonJsonMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -145,7 +146,9 @@ class ApiServerTest {
         assertProblem(http.postJson("/jobs", "[{\"type\":\"noop\"}]"), 422);
     }
 
-    @Test
+    // Repeated: the client is still sending when the server knows the answer; a server that answered and closed the
+    // connection then lost the 413 to a reset now and then (1 run in 4 of the suite).
+    @RepeatedTest(25)
     void aBodyOverTheLimitIs413() {
         String twoMiB = "{\"type\":\"noop\",\"payload\":{\"blob\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}}";
 
@@ -153,7 +156,7 @@ class ApiServerTest {
         assertThat(submitter.submitted()).isEmpty();
     }
 
-    @Test
+    @RepeatedTest(25)
     void aChunkedBodyOverTheLimitIs413Too() {
         byte[] twoMiB = ("{\"type\":\"noop\",\"payload\":{\"blob\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}}").getBytes();
 
