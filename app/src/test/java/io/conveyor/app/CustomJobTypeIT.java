@@ -1,13 +1,9 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.api.ApiApplication;
-import io.conveyor.api.ApiSettings;
 import io.conveyor.app.testing.ConveyorClient;
-import io.conveyor.app.testing.TestServices;
+import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.WorkerFleet;
-import io.conveyor.common.DatabaseSettings;
-import io.conveyor.common.KafkaSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +28,7 @@ class CustomJobTypeIT {
 
     private static final Path EXAMPLES_JAR = Path.of(System.getProperty("conveyor.examples.jar", "../examples/target/conveyor-examples.jar"));
 
-    private static ApiApplication api;
+    private static ConveyorUnderTest conveyor;
     private static WorkerFleet workers;
     private static ConveyorClient client;
 
@@ -43,12 +39,9 @@ class CustomJobTypeIT {
         Files.createDirectories(dataDir.resolve("src"));
         Files.writeString(dataDir.resolve("src/a.txt"), "1\n2\n3\n");
         Files.writeString(dataDir.resolve("src/b.txt"), "just one line\n");
-        KafkaSettings kafka = TestServices.newKafka("custom-type");
-        DatabaseSettings database = TestServices.newDatabase("custom_type");
-        api = ApiApplication.start(new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT, ApiSettings.BATCH_LIMIT_DEFAULT,
-                Duration.ofSeconds(5), "custom-type-secret"), kafka, database);
-        workers = WorkerFleet.start("custom-type", 1, kafka, database, Map.of("CONVEYOR_DATA_DIR", dataDir.toString()), List.of(EXAMPLES_JAR));
-        client = new ConveyorClient(api.port(), api.dashboardPort());
+        conveyor = ConveyorUnderTest.start("custom-type");
+        client = conveyor.client;
+        workers = WorkerFleet.start("custom-type", 1, conveyor.kafka, conveyor.database, Map.of("CONVEYOR_DATA_DIR", dataDir.toString()), List.of(EXAMPLES_JAR));
     }
 
     @AfterAll
@@ -56,8 +49,8 @@ class CustomJobTypeIT {
         if (workers != null) {
             workers.close();
         }
-        if (api != null) {
-            api.close();
+        if (conveyor != null) {
+            conveyor.close();
         }
     }
 

@@ -1,13 +1,9 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.api.ApiApplication;
-import io.conveyor.api.ApiSettings;
 import io.conveyor.app.testing.ConveyorClient;
-import io.conveyor.app.testing.TestServices;
+import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.WorkerFleet;
-import io.conveyor.common.DatabaseSettings;
-import io.conveyor.common.KafkaSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 class DataJobsIT {
 
     private static Path dataDir;
-    private static ApiApplication api;
+    private static ConveyorUnderTest conveyor;
     private static WorkerFleet workers;
     private static ConveyorClient client;
 
@@ -44,15 +40,12 @@ class DataJobsIT {
     static void startConveyorOnADataRoot() throws IOException {
         dataDir = Files.createDirectories(Path.of("target", "it-data", "data-jobs-" + UUID.randomUUID().toString().substring(0, 8))).toAbsolutePath();
         writeFiles();
-        KafkaSettings kafka = TestServices.newKafka("data-jobs");
-        DatabaseSettings database = TestServices.newDatabase("data_jobs");
-        api = ApiApplication.start(new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT, ApiSettings.BATCH_LIMIT_DEFAULT,
-                Duration.ofSeconds(5), "data-jobs-secret"), kafka, database);
-        workers = WorkerFleet.start("data-jobs", 1, kafka, database, Map.of(
+        conveyor = ConveyorUnderTest.start("data-jobs");
+        client = conveyor.client;
+        workers = WorkerFleet.start("data-jobs", 1, conveyor.kafka, conveyor.database, Map.of(
                 "CONVEYOR_DATA_DIR", dataDir.toString(),
                 "CONVEYOR_WORKER_THREADS", "2",
                 "CONVEYOR_COMPUTE_THREADS", "2"));
-        client = new ConveyorClient(api.port(), api.dashboardPort());
     }
 
     @AfterAll
@@ -60,8 +53,8 @@ class DataJobsIT {
         if (workers != null) {
             workers.close();
         }
-        if (api != null) {
-            api.close();
+        if (conveyor != null) {
+            conveyor.close();
         }
     }
 

@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one thread that claims work as it comes: turns "jobs are waiting" and "a worker is free" signals into immediate
- * claims. Signals that arrive while a claim runs are coalesced into one more claim. Because JobRunr skips a claim while another one holds its lock (and that
- * one may have read the queue before our jobs were committed), a claim is repeated a few times at growing intervals
- * while this server still has free workers.
+ * claims. Signals that arrive while a claim runs are coalesced into one more claim. Because JobRunr skips a claim
+ * while another one (its poll) holds its lock, and that one may have read the queue before our jobs were committed,
+ * a claim is repeated a few times at growing intervals while this server still has free workers.
  */
 public final class ClaimTrigger implements AutoCloseable {
 

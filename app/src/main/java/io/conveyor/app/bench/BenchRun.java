@@ -16,9 +16,6 @@ final class BenchRun {
     /** A pause before reading memory, so that the JVMs' after-work activity (JIT, GC) has settled. */
     private static final Duration SETTLE = Duration.ofSeconds(2);
 
-    /** How many measured runs' time Conveyor's HTTP submissions are warmed up for. */
-    private static final int HTTP_SUBMIT_WARM_UP_RUNS = 4;
-
     /** The parts of a run, which {@code --only} can pick from. */
     enum Part { IDLE, NOOP, PRIMES, SUBMITS, MEMORY }
 
@@ -95,10 +92,7 @@ final class BenchRun {
             Throughput.measure(system, primes, Math.max(10, settings.primesJobs() / 4), drainTimeout);
         }
         if (settings.includes(Part.SUBMITS) || settings.includes(Part.MEMORY)) {
-            // Conveyor's submissions go through HTTP, Jetty, JSON and the Kafka producer in this JVM: wrk against `dev`
-            // showed that path reaching its rate only after ~40 s of load (294, 616, 753 ... 2,242, 3,695 req/s in 5 s
-            // runs), the JIT compiling on the same 2 cores. JobRunr's in-process enqueue is flat from the first run.
-            Duration warmUp = system instanceof ConveyorUnderBench ? settings.submitDuration().multipliedBy(HTTP_SUBMIT_WARM_UP_RUNS) : settings.submitDuration();
+            Duration warmUp = settings.submitDuration().multipliedBy(system.submitWarmUpRuns());
             SingleSubmitLoad.measure(system, settings.clients(), warmUp, drainTimeout);
         }
         IdleLatency.measure(system, 10, settings.idleGap());

@@ -188,6 +188,16 @@ final class ConveyorUnderBench implements SystemUnderBench {
         }
     }
 
+    /**
+     * Submissions go through HTTP, Jetty, JSON and the Kafka producer in this JVM: wrk against `dev` showed that path
+     * reaching its rate only after ~40 s of load (294, 616, 753 ... 2,242, 3,695 req/s in 5 s runs), the JIT
+     * compiling on the same 2 cores. JobRunr's in-process enqueue is flat from the first run.
+     */
+    @Override
+    public int submitWarmUpRuns() {
+        return 4;
+    }
+
     @Override
     public LedgerProbe ledger() {
         return ledger;

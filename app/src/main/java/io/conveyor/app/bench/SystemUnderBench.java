@@ -22,6 +22,14 @@ interface SystemUnderBench extends AutoCloseable {
     /** Submits {@code count} jobs as fast as the client can, in this system's batches; returns once all are accepted. */
     void submitAll(BenchJob job, int count);
 
+    /**
+     * How many measured runs' time single submissions warm up for before they are measured: one by default, enough
+     * for an in-process call.
+     */
+    default int submitWarmUpRuns() {
+        return 1;
+    }
+
     /** The ledger this system's jobs land in. */
     LedgerProbe ledger();
 

@@ -74,8 +74,8 @@ public final class LivenessLock implements AutoCloseable {
         return serverId.getMostSignificantBits() ^ serverId.getLeastSignificantBits();
     }
 
-    /** Whether the lock's connection works now; if not, the watchdog is taking the lock again. */
-    public boolean isHeld() {
+    /** Whether the lock's connection works now. */
+    private boolean isHeld() {
         try {
             return connection.isValid(2);
         } catch (SQLException e) {

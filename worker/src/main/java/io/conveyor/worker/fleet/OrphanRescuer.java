@@ -104,8 +104,9 @@ public final class OrphanRescuer implements AutoCloseable {
         }
         int rescued = 0;
         for (BackgroundJobServerStatus server : gone) {
-            LOGGER.info("worker {} ({}) is gone: {}", server.getName(), server.getId(), isDeadQuietly(server.getId()) ? "its connection closed" : "no heartbeat since " + server.getLastHeartbeat());
-            rescued += rescueJobsOf(server);
+            boolean died = lockFreeNow.contains(server.getId()); // else it hung
+            LOGGER.info("worker {} ({}) is gone: {}", server.getName(), server.getId(), died ? "its connection closed" : "no heartbeat since " + server.getLastHeartbeat());
+            rescued += rescueJobsOf(server, died);
             forget(server.getId());
         }
         if (rescued > 0) {
@@ -113,8 +114,8 @@ public final class OrphanRescuer implements AutoCloseable {
         }
     }
 
-    private int rescueJobsOf(BackgroundJobServerStatus server) {
-        String reason = isDeadQuietly(server.getId())
+    private int rescueJobsOf(BackgroundJobServerStatus server, boolean died) {
+        String reason = died
                 ? "worker process " + server.getName() + " died while running this job"
                 : "worker process " + server.getName() + " stopped responding (no heartbeat for " + hangTimeout.toSeconds() + " s)";
         List<Job> running = storage.getJobList(StateName.PROCESSING, ascOnUpdatedAt(PAGE));
@@ -148,14 +149,6 @@ public final class OrphanRescuer implements AutoCloseable {
             try (ResultSet row = tryLock.executeQuery()) {
                 return row.next() && row.getBoolean(1);
             }
-        }
-    }
-
-    private boolean isDeadQuietly(UUID serverId) {
-        try {
-            return isDead(serverId);
-        } catch (SQLException e) {
-            return false;
         }
     }
 

@@ -29,56 +29,72 @@ final class ParallelMerge {
 
     /** Merges sorted {@code long} runs; {@code progress} hears of every element placed. */
     static long[] numbers(List<long[]> runs, ComputePool pool, LongConsumer progress) throws IOException, InterruptedException {
-        List<long[]> round = new ArrayList<>(runs);
-        if (round.isEmpty()) {
-            return new long[0];
-        }
-        while (round.size() > 1) {
-            int sliceLength = sliceLength(round.stream().mapToLong(run -> run.length).sum(), pool);
-            List<long[]> next = new ArrayList<>();
-            List<Runnable> slices = new ArrayList<>();
-            for (int r = 0; r + 1 < round.size(); r += 2) {
-                long[] left = round.get(r);
-                long[] right = round.get(r + 1);
-                long[] out = new long[left.length + right.length];
-                for (int from = 0; from < out.length; from += sliceLength) {
-                    int sliceFrom = from;
-                    int sliceTo = Math.min(out.length, from + sliceLength);
-                    slices.add(() -> {
-                        mergeSlice(left, right, out, sliceFrom, sliceTo);
-                        progress.accept(sliceTo - sliceFrom);
-                    });
-                }
-                next.add(out);
-            }
-            if (round.size() % 2 == 1) {
-                next.add(round.getLast());
-            }
-            run(slices, pool);
-            round = next;
-        }
-        return round.getFirst();
+        return merge(runs, NUMBERS, pool, progress);
     }
 
     /** Merges sorted runs of lines, compared as unsigned bytes; {@code progress} hears of every line placed. */
     static byte[][] lines(List<byte[][]> runs, ComputePool pool, LongConsumer progress) throws IOException, InterruptedException {
-        List<byte[][]> round = new ArrayList<>(runs);
+        return merge(runs, LINES, pool, progress);
+    }
+
+    /**
+     * What the rounds need to know of a run type. The element loops stay specialized per type ({@code mergeSlice},
+     * {@code coRank}): only the round structure is shared, one call per slice.
+     */
+    private interface RunType<A> {
+        int length(A run);
+
+        A allocate(int length);
+
+        void mergeSlice(A left, A right, A out, int from, int to);
+    }
+
+    private static final RunType<long[]> NUMBERS = new RunType<>() {
+        public int length(long[] run) {
+            return run.length;
+        }
+
+        public long[] allocate(int length) {
+            return new long[length];
+        }
+
+        public void mergeSlice(long[] left, long[] right, long[] out, int from, int to) {
+            ParallelMerge.mergeSlice(left, right, out, from, to);
+        }
+    };
+
+    private static final RunType<byte[][]> LINES = new RunType<>() {
+        public int length(byte[][] run) {
+            return run.length;
+        }
+
+        public byte[][] allocate(int length) {
+            return new byte[length][];
+        }
+
+        public void mergeSlice(byte[][] left, byte[][] right, byte[][] out, int from, int to) {
+            ParallelMerge.mergeSlice(left, right, out, from, to);
+        }
+    };
+
+    private static <A> A merge(List<A> runs, RunType<A> type, ComputePool pool, LongConsumer progress) throws IOException, InterruptedException {
+        List<A> round = new ArrayList<>(runs);
         if (round.isEmpty()) {
-            return new byte[0][];
+            return type.allocate(0);
         }
         while (round.size() > 1) {
-            int sliceLength = sliceLength(round.stream().mapToLong(run -> run.length).sum(), pool);
-            List<byte[][]> next = new ArrayList<>();
+            int sliceLength = sliceLength(round.stream().mapToLong(type::length).sum(), pool);
+            List<A> next = new ArrayList<>();
             List<Runnable> slices = new ArrayList<>();
             for (int r = 0; r + 1 < round.size(); r += 2) {
-                byte[][] left = round.get(r);
-                byte[][] right = round.get(r + 1);
-                byte[][] out = new byte[left.length + right.length][];
-                for (int from = 0; from < out.length; from += sliceLength) {
+                A left = round.get(r);
+                A right = round.get(r + 1);
+                A out = type.allocate(type.length(left) + type.length(right));
+                for (int from = 0; from < type.length(out); from += sliceLength) {
                     int sliceFrom = from;
-                    int sliceTo = Math.min(out.length, from + sliceLength);
+                    int sliceTo = Math.min(type.length(out), from + sliceLength);
                     slices.add(() -> {
-                        mergeSlice(left, right, out, sliceFrom, sliceTo);
+                        type.mergeSlice(left, right, out, sliceFrom, sliceTo);
                         progress.accept(sliceTo - sliceFrom);
                     });
                 }
