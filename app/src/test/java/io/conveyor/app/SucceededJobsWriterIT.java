@@ -78,6 +78,28 @@ class SucceededJobsWriterIT {
                 .allSatisfy((id, state) -> assertThat(state).isEqualTo(StateName.SUCCEEDED));
     }
 
+    @Test
+    void recordsAJobWhoseRunningStateWasSavedMeanwhileByItsOwnWorker() {
+        Job running = new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")),
+                List.<JobState>of(new EnqueuedState(), new ProcessingState(SERVER, "writer-test")), new ConcurrentHashMap<>());
+        ledger.storageProvider().save(running);
+        // JobRunr's periodic update of running jobs saved it (a heartbeat) just as it succeeded on its thread.
+        Job heartbeat = ledger.storageProvider().getJobById(running.getId());
+        heartbeat.updateProcessing();
+        ledger.storageProvider().save(heartbeat);
+
+        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), new JobDefaultFilters(new Announcements()));
+        running.succeeded();
+        running.getMetadata().put("conveyor.result", "{\"answer\":42}"); // as JobResults' election puts it
+        writer.write(running);
+        writer.close();
+
+        Job stored = ledger.storageProvider().getJobById(running.getId());
+        assertThat(stored.getState()).isEqualTo(StateName.SUCCEEDED);
+        assertThat(stored.getMetadata()).containsEntry("conveyor.result", "{\"answer\":42}");
+        assertThat(committedWhenAnnounced).containsEntry(running.getId(), StateName.SUCCEEDED);
+    }
+
     /** A state-applied filter that notes what the ledger says about each job at the moment the filter runs. */
     private final class Announcements implements ApplyStateFilter {
         @Override

@@ -3,7 +3,10 @@ package io.conveyor.worker;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.JobDefaultFilters;
 import org.jobrunr.jobs.filters.JobFilterUtils;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.storage.ConcurrentJobModificationException;
+import org.jobrunr.storage.JobNotFoundException;
 import org.jobrunr.storage.StorageException;
 import org.jobrunr.storage.StorageProvider;
 import org.slf4j.Logger;
@@ -11,9 +14,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -94,18 +96,45 @@ public final class SucceededJobsWriter implements AutoCloseable {
     }
 
     private void writeBatch(List<Job> batch) {
-        List<Job> saved;
+        List<Job> saved = new ArrayList<>(batch);
         try {
-            saved = storage.save(batch);
+            storage.save(batch);
         } catch (ConcurrentJobModificationException e) {
-            // Committed for the others. A job changed meanwhile (deleted from the dashboard, or re-run as a hung job)
-            // keeps the state it was given by whoever changed it first.
-            Set<UUID> changed = new HashSet<>();
-            e.getConcurrentUpdatedJobs().forEach(job -> changed.add(job.getId()));
-            LOGGER.info("{} succeeded jobs were changed by someone else meanwhile; their SUCCEEDED state is not recorded: {}", changed.size(), changed);
-            saved = batch.stream().filter(job -> !changed.contains(job.getId())).toList();
+            // Committed for the others. Each job that changed meanwhile is looked at again.
+            for (Job changed : e.getConcurrentUpdatedJobs()) {
+                saved.removeIf(job -> job.getId().equals(changed.getId()));
+                recordAfterConflict(changed).ifPresent(saved::add);
+            }
         }
         filters.runOnStateAppliedFilters(saved);
+    }
+
+    /**
+     * A job whose save met a newer version in the ledger. If that version is still the same run on the same worker,
+     * the newer save was JobRunr's own periodic update of running jobs (a heartbeat) racing with the end of the job:
+     * the success is recorded on top of it. Otherwise someone else changed the job first (deleted it from the
+     * dashboard, re-ran it as hung), and it keeps that change.
+     */
+    private Optional<Job> recordAfterConflict(Job succeeded) {
+        Job current;
+        try {
+            current = storage.getJobById(succeeded.getId());
+        } catch (JobNotFoundException | org.jobrunr.scheduling.exceptions.JobNotFoundException e) {
+            return Optional.empty(); // deleted for good
+        }
+        UUID ranOn = succeeded.getLastJobStateOfType(ProcessingState.class).map(ProcessingState::getServerId).orElse(null);
+        if (current.getState() != StateName.PROCESSING || !current.<ProcessingState>getJobState().getServerId().equals(ranOn)) {
+            LOGGER.info("job {} was changed by someone else meanwhile (now {}); its SUCCEEDED state is not recorded", succeeded.getId(), current.getState());
+            return Optional.empty();
+        }
+        current.succeeded();
+        current.getMetadata().putAll(succeeded.getMetadata()); // the result, as the election put it on the job
+        try {
+            return Optional.of(storage.save(current));
+        } catch (ConcurrentJobModificationException again) {
+            LOGGER.info("job {} changed again while its success was being recorded; left as it is", succeeded.getId());
+            return Optional.empty();
+        }
     }
 
     /** Writes what is queued, then stops. Call it after the job server stopped, so that no job is queued later. */
