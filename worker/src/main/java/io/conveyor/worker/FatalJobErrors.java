@@ -19,6 +19,8 @@ public final class FatalJobErrors {
     /** Exit code of a worker that stopped because its JVM broke. */
     public static final int EXIT_CODE = 3;
     private static final Logger LOGGER = LoggerFactory.getLogger(FatalJobErrors.class);
+    /** How long a thread that hit OutOfMemoryError outside a job waits for a job thread to record the culprit. */
+    private static final java.time.Duration CULPRIT_GRACE = java.time.Duration.ofSeconds(2);
 
     private final UUID self;
     private final int quarantineKills;
@@ -38,6 +40,7 @@ public final class FatalJobErrors {
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             if (error instanceof VirtualMachineError) {
+                awaitCulpritsRecord(error);
                 exit(error);
             } else if (previous != null) {
                 previous.uncaughtException(thread, error);
@@ -62,6 +65,22 @@ public final class FatalJobErrors {
             // Recording is best effort: the job will still be rescued as "worker died" by the others.
         } finally {
             exit(error);
+        }
+    }
+
+    /**
+     * A heap filled by one job makes whichever thread allocates next fail, often not the job's own (a heartbeat, the
+     * liveness watchdog). Halting at once would lose the job's own record, and the job would be re-run as if its worker
+     * had merely died, escaping quarantine. So a thread that is not the culprit's waits a moment: the culprit's thread
+     * records its job and halts the JVM itself, or, if no job is to blame, this one halts after the pause.
+     */
+    private static void awaitCulpritsRecord(Throwable error) {
+        if (error instanceof OutOfMemoryError) {
+            try {
+                Thread.sleep(CULPRIT_GRACE);
+            } catch (InterruptedException ignored) {
+                // halt now
+            }
         }
     }
 
