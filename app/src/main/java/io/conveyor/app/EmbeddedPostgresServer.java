@@ -28,10 +28,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * in a temporary directory that {@link #close()} deletes.
      */
     public static EmbeddedPostgresServer start(Path dataDir) {
+        return start(dataDir, 0);
+    }
+
+    /** As {@link #start(Path)}, on {@code port} (0: a free one); a server stopped and started again on the same data keeps its port. */
+    public static EmbeddedPostgresServer start(Path dataDir, int port) {
         long started = System.nanoTime();
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 // The first start unpacks the binaries (about 58 MB); on a loaded machine that exceeds the 10 s default.
                 .setPGStartupWait(Duration.ofSeconds(60));
+        if (port > 0) {
+            builder.setPort(port);
+        }
         if (dataDir != null) {
             builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
         }
@@ -44,9 +52,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    public int port() {
+        return postgres.getPort();
+    }
+
     /** The {@code postgres} database as superuser {@code postgres}, without password (trust authentication). */
     public DatabaseSettings settings() {
-        return new DatabaseSettings("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE, USER, "");
+        return new DatabaseSettings("jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE, USER, "");
     }
 
     @Override

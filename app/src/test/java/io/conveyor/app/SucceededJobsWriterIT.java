@@ -63,7 +63,7 @@ class SucceededJobsWriterIT {
         Job deletedMeanwhile = ledger.storageProvider().getJobById(running.get(7).getId());
         ledger.storageProvider().save(deletedMeanwhile.delete("deleted from the dashboard"));
 
-        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), new JobDefaultFilters(new Announcements()));
+        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), new JobDefaultFilters(new Announcements()), () -> true);
         running.forEach(job -> writer.write(job.succeeded()));
         writer.close();
 
@@ -88,7 +88,7 @@ class SucceededJobsWriterIT {
         heartbeat.updateProcessing();
         ledger.storageProvider().save(heartbeat);
 
-        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), new JobDefaultFilters(new Announcements()));
+        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), new JobDefaultFilters(new Announcements()), () -> true);
         running.succeeded();
         running.getMetadata().put("conveyor.result", "{\"answer\":42}"); // as JobResults' election puts it
         writer.write(running);

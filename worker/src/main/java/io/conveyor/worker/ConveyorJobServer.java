@@ -21,7 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its lock), so its guarantees hold;</li>
  * <li>look at each claimed job before it runs: hand a retry back if another worker should take it, and note which
  * attempt this is for the handler;</li>
- * <li>record succeeded jobs in batches ({@link BatchingJobPerformer}).</li>
+ * <li>record succeeded jobs in batches ({@link BatchingJobPerformer});</li>
+ * <li>tell a stop that Conveyor asked for ({@link #shutDown()}) from one JobRunr decided on by itself: its server
+ * zookeeper stops the server at the first heartbeat that fails, e.g. while the ledger database is unreachable, and
+ * never starts it again ({@link JobServerKeeper} does).</li>
  * </ul>
  */
 public final class ConveyorJobServer extends BackgroundJobServer {
@@ -29,6 +32,11 @@ public final class ConveyorJobServer extends BackgroundJobServer {
     private final Attempts attempts;
     private volatile RetryElsewhere retryElsewhere;
     private volatile SucceededJobsWriter succeededJobsWriter;
+    private volatile Runnable onStoppedUnasked = () -> { };
+    private volatile Runnable beforeRestart = () -> { };
+    private volatile boolean shutDown;
+    /** Set when JobRunr stopped the server by itself; cleared once a restart prepared for it. */
+    private volatile boolean stoppedUnasked;
 
     ConveyorJobServer(StorageProvider storageProvider, JsonMapper jsonMapper, JobActivator jobActivator,
                       BackgroundJobServerConfiguration configuration, Attempts attempts) {
@@ -47,6 +55,49 @@ public final class ConveyorJobServer extends BackgroundJobServer {
 
     SucceededJobsWriter succeededJobsWriter() {
         return succeededJobsWriter;
+    }
+
+    /**
+     * @param onStoppedUnasked runs after the server stopped without Conveyor asking (on JobRunr's stopping thread)
+     * @param beforeRestart    runs before the server starts again after such a stop, whoever starts it (JobRunr's own
+     *                         reset does too); if it throws, the server stays stopped
+     */
+    void onStoppedUnasked(Runnable onStoppedUnasked, Runnable beforeRestart) {
+        this.onStoppedUnasked = onStoppedUnasked;
+        this.beforeRestart = beforeRestart;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (shutDown) {
+            return;
+        }
+        if (stoppedUnasked) {
+            beforeRestart.run();
+            stoppedUnasked = false;
+        }
+        super.start();
+    }
+
+    @Override
+    public void stop() {
+        boolean wasRunning = isRunning();
+        super.stop();
+        if (!shutDown && wasRunning) {
+            stoppedUnasked = true;
+            onStoppedUnasked.run();
+        }
+    }
+
+    /** Stops the server for good, as the worker stops: no restart follows. */
+    void shutDown() {
+        shutDown = true;
+        stop();
+    }
+
+    /** Whether JobRunr stopped the server by itself and it has not been started again yet. */
+    boolean isStoppedUnasked() {
+        return stoppedUnasked;
     }
 
     @Override

@@ -46,17 +46,21 @@ public final class JobIntake implements AutoCloseable {
     private final LedgerWriter ledgerWriter;
     private final Runnable onJobsEnqueued;
     private final Clock clock;
+    private final ProcessExit exit;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
 
-    public JobIntake(KafkaSettings kafka, String clientId, int maxRecords, LedgerWriter ledgerWriter, Runnable onJobsEnqueued, Clock clock) {
+    /** @param exit ends the process if intake stops on an unexpected error: a worker without intake is not to limp on */
+    public JobIntake(KafkaSettings kafka, String clientId, int maxRecords, LedgerWriter ledgerWriter, Runnable onJobsEnqueued, Clock clock,
+                     ProcessExit exit) {
         this.consumer = new KafkaConsumer<>(consumerConfig(kafka, clientId, maxRecords),
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = kafka.topics().jobs();
         this.ledgerWriter = ledgerWriter;
         this.onJobsEnqueued = onJobsEnqueued;
         this.clock = clock;
+        this.exit = exit;
         this.thread = Thread.ofPlatform().name("conveyor-intake").start(this::run);
     }
 
@@ -94,6 +98,7 @@ public final class JobIntake implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOGGER.error("job intake stopped on an unexpected error", e);
+            exit.exit(JobServerKeeper.EXIT_CODE, "its Kafka intake stopped on an unexpected error: " + e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
             stopped.countDown();

@@ -20,6 +20,8 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * Records succeeded jobs in the ledger in batches, on one thread of its own: JobRunr saves each job's SUCCEEDED state
@@ -31,31 +33,59 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A job still in the queue is PROCESSING in the ledger; if this worker dies before writing it, the job is
  * re-run elsewhere like any job of a dead worker (at least once). On a graceful stop {@link #close()} writes
- * everything queued before the unfinished jobs are handed back.
+ * everything queued before the unfinished jobs are handed back. While the ledger database cannot be reached the
+ * writer keeps its batch and tries again until it can (a success is never dropped for an outage); jobs that succeed
+ * meanwhile wait in the queue.
  */
 public final class SucceededJobsWriter implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SucceededJobsWriter.class);
     /** The most jobs in one transaction: bounds the statement batch and the time other writers wait on its locks. */
     static final int MAX_BATCH = 256;
-    /** Pauses before writing a batch again while the ledger is unreachable; after the last one the batch is dropped. */
+    /**
+     * Pauses before writing a batch again that failed while the ledger answers; after the last one the batch is
+     * dropped (its jobs stay PROCESSING until they are re-run). While the ledger does not answer, there is no last one.
+     */
     private static final List<Duration> RETRY_DELAYS = List.of(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(3));
+    /** How often a batch is tried again while the ledger database cannot be reached. */
+    private static final Duration OUTAGE_RETRY_DELAY = Duration.ofMillis(500);
 
     private final StorageProvider storage;
     private final JobFilterUtils filters;
+    private final BooleanSupplier ledgerAnswers;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    /** Jobs queued and not yet written or dropped; guarded by itself for {@link #awaitWritten}. */
+    private final AtomicInteger pending = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
 
-    public SucceededJobsWriter(StorageProvider storage, JobDefaultFilters jobFilters) {
+    /** @param ledgerAnswers whether the ledger database can be reached now */
+    public SucceededJobsWriter(StorageProvider storage, JobDefaultFilters jobFilters, BooleanSupplier ledgerAnswers) {
         this.storage = storage;
         this.filters = new JobFilterUtils(jobFilters);
+        this.ledgerAnswers = ledgerAnswers;
         this.thread = Thread.ofPlatform().name("conveyor-succeeded-writer").daemon().start(this::loop);
     }
 
     /** Queues a job whose SUCCEEDED state is elected (its election filters ran) for the next batch. */
     public void write(Job job) {
+        pending.incrementAndGet();
         queue.add(job);
+    }
+
+    /** Waits until every job queued before this call is written (or dropped); false if that took longer than {@code atMost}. */
+    public boolean awaitWritten(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        synchronized (pending) {
+            while (pending.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(pending, left);
+            }
+        }
+        return true;
     }
 
     private void loop() {
@@ -69,28 +99,50 @@ public final class SucceededJobsWriter implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
                 writeWithRetries(batch);
-                batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOGGER.error("could not record {} succeeded jobs; they stay PROCESSING until the hang check re-runs them", batch.size(), e);
+                LOGGER.error("could not record {} succeeded jobs; they stay PROCESSING until they are re-run", batch.size(), e);
+            } finally {
+                done(batch.size());
                 batch.clear();
             }
         }
     }
 
+    private void done(int jobs) {
+        synchronized (pending) {
+            pending.addAndGet(-jobs);
+            pending.notifyAll();
+        }
+    }
+
     private void writeWithRetries(List<Job> batch) throws InterruptedException {
-        for (int attempt = 0; ; attempt++) {
+        boolean outageReported = false;
+        for (int attempt = 0; ; ) {
             try {
                 writeBatch(batch);
+                if (outageReported) {
+                    LOGGER.info("recorded {} succeeded jobs that waited for the ledger", batch.size());
+                }
                 return;
             } catch (StorageException e) {
+                if (running && !ledgerAnswers.getAsBoolean()) {
+                    if (!outageReported) {
+                        LOGGER.warn("the ledger cannot be reached: {} succeeded jobs wait, tried again every {} ms: {}",
+                                batch.size(), OUTAGE_RETRY_DELAY.toMillis(), e.toString());
+                        outageReported = true;
+                    }
+                    Thread.sleep(OUTAGE_RETRY_DELAY);
+                    continue;
+                }
                 if (attempt >= RETRY_DELAYS.size()) {
                     throw e;
                 }
                 LOGGER.warn("could not record {} succeeded jobs, trying again in {} ms: {}", batch.size(), RETRY_DELAYS.get(attempt).toMillis(), e.toString());
                 Thread.sleep(RETRY_DELAYS.get(attempt));
+                attempt++;
             }
         }
     }

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,6 +72,8 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobsWaitingSignal jobsWaitingSignal;
     private final OrphanRescuer orphanRescuer;
     private final JobIntake intake;
+    private final JobServerKeeper jobServerKeeper;
+    private final WorkerHealth health;
 
     private WorkerProcess(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) throws SQLException {
         this.settings = settings;
@@ -102,7 +105,7 @@ public final class WorkerProcess implements AutoCloseable {
         this.events = new JobEventPublisher(kafka, settings.name());
         jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events));
         this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
-        this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), jobServer.getJobFilters());
+        this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), jobServer.getJobFilters(), liveness::held);
         jobServer.useSucceededJobsWriter(succeededJobs);
         lateTransitions.set(transitions);
         fatalErrors.useTransitions(transitions);
@@ -111,11 +114,16 @@ public final class WorkerProcess implements AutoCloseable {
         jobServer.onWorkerFree(claimTrigger::claimSoon);
         this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
         jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, jobsWaitingSignal::announce, clock));
+        this.jobServerKeeper = new JobServerKeeper(settings.name(), jobServer, liveness::held, this::jobsEnqueued, this::exit);
+        jobServer.onStoppedUnasked(jobServerKeeper::serverStoppedUnasked, this::prepareRestart);
         jobServer.start();
         this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
                 fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
         LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), events::enqueued);
-        this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock);
+        this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock, this::exit);
+        this.health = settings.metricsPort().isPresent()
+                ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready)
+                : null;
         LOGGER.info("worker {} ({}) started: {} job threads, {} compute threads, data root {}, job types {}",
                 settings.name(), serverId, settings.jobThreads(), settings.computeThreads(), dataRoot.path(), registry.types());
     }
@@ -166,15 +174,60 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /**
+     * Before the job server runs again after JobRunr stopped it by itself: what succeeded meanwhile is recorded first,
+     * then every job the ledger still shows running here is handed back (its thread ended with the server), so that
+     * each runs again, on any worker, and none is left PROCESSING. Throws if the ledger does not take it all.
+     */
+    private void prepareRestart() {
+        try {
+            if (!succeededJobs.awaitWritten(Duration.ofSeconds(30))) {
+                throw new IllegalStateException("succeeded jobs are still waiting to be recorded");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recording succeeded jobs", e);
+        }
+        int handedBack = handBackUnfinishedJobs();
+        if (handedBack > 0) {
+            LOGGER.info("worker {}: {} jobs that were running when the job server stopped handed back", settings.name(), handedBack);
+            jobsWaitingSignal.announce();
+        }
+    }
+
+    /** Ends this process because a part of it stopped for good: drains what it can, then exits with {@code code}. */
+    private void exit(int code, String reason) {
+        LOGGER.error("worker {} exits with code {}: {}; its supervisor or restart policy starts a new worker", settings.name(), code, reason);
+        Thread.ofPlatform().name("conveyor-exit").start(() -> {
+            Thread.ofPlatform().daemon().start(() -> { // a close that hangs must not keep a broken process alive
+                try {
+                    Thread.sleep(settings.stopGrace().plusSeconds(30));
+                } catch (InterruptedException ignored) {
+                    // halt now
+                }
+                Runtime.getRuntime().halt(code);
+            });
+            try {
+                close();
+            } finally {
+                Runtime.getRuntime().halt(code);
+            }
+        });
+    }
+
+    /**
      * Stops gracefully: no more intake or claims, running jobs get the grace period to finish, whatever did not
      * finish is handed back (ENQUEUED again, not counted as an attempt) and announced to the other workers.
      */
     @Override
     public void close() {
+        if (health != null) {
+            health.close();
+        }
         intake.close();
         claimTrigger.close();
         orphanRescuer.close();
-        jobServer.stop();
+        jobServerKeeper.close();
+        jobServer.shutDown();
         succeededJobs.close(); // before the hand-back: a succeeded job still queued is PROCESSING in the ledger
         int handedBack = handBackUnfinishedJobs();
         if (handedBack > 0) {

@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalInt;
 
 /**
  * Settings of one worker process, read from environment variables.
@@ -25,9 +26,12 @@ import java.time.Duration;
  * @param hangTimeout         {@code CONVEYOR_HANG_TIMEOUT_SECONDS}: a worker without a heartbeat this long counts as hung
  *                            and its jobs go to others
  * @param dataDir             {@code CONVEYOR_DATA_DIR}: the data root, the only directory jobs read and write files in (absolute)
+ * @param metricsPort         {@code CONVEYOR_METRICS_PORT}: the port of the worker's operations endpoints
+ *                            ({@code /health/live}, {@code /health/ready}); empty: none
  */
 public record WorkerSettings(String name, int jobThreads, int computeThreads, int pollIntervalSeconds, int intakeMaxRecords,
-                             Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout, Path dataDir) {
+                             Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout, Path dataDir,
+                             OptionalInt metricsPort) {
 
     public static final String NAME = "CONVEYOR_WORKER_NAME";
     public static final String JOB_THREADS = "CONVEYOR_WORKER_THREADS";
@@ -40,6 +44,7 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
     public static final String STOP_GRACE_SECONDS = "CONVEYOR_STOP_GRACE_SECONDS";
     public static final String HANG_TIMEOUT_SECONDS = "CONVEYOR_HANG_TIMEOUT_SECONDS";
     public static final String DATA_DIR = "CONVEYOR_DATA_DIR";
+    public static final String METRICS_PORT = "CONVEYOR_METRICS_PORT";
 
     public static final int CORES = Runtime.getRuntime().availableProcessors();
     public static final int JOB_THREADS_DEFAULT = CORES;
@@ -68,6 +73,7 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
             throw new Env.SettingsException(HANG_TIMEOUT_SECONDS + " must be at least twice " + POLL_INTERVAL_SECONDS
                     + " (" + pollIntervalSeconds + " s), the heartbeat interval, was " + hangTimeout.toSeconds());
         }
+        metricsPort.ifPresent(port -> requireRange(METRICS_PORT, port, 1, 65_535));
         if (dataDir == null) {
             throw new Env.SettingsException(DATA_DIR + " must name a directory");
         }
@@ -87,7 +93,8 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
                 env.integer(QUARANTINE_KILLS, QUARANTINE_KILLS_DEFAULT, 1, 100),
                 Duration.ofSeconds(env.integer(STOP_GRACE_SECONDS, (int) STOP_GRACE_DEFAULT.toSeconds(), 0, 3600)),
                 Duration.ofSeconds(env.integer(HANG_TIMEOUT_SECONDS, (int) HANG_TIMEOUT_DEFAULT.toSeconds(), 10, 3600)),
-                dataDir(env));
+                dataDir(env),
+                env.optional(METRICS_PORT).isPresent() ? OptionalInt.of(env.integer(METRICS_PORT, 0, 1, 65_535)) : OptionalInt.empty());
     }
 
     /** {@code CONVEYOR_DATA_DIR} as an absolute path (a relative one is taken from the working directory). */

@@ -130,6 +130,11 @@ public final class WorkerSupervisor implements AutoCloseable {
             if (name != null && !name.isBlank()) {
                 builder.environment().put(WorkerSettings.NAME, name + "-" + index);
             }
+            // Likewise its own operations port: a port given to the supervisor is the first child's, the next ones follow.
+            String metricsPort = builder.environment().get(WorkerSettings.METRICS_PORT);
+            if (metricsPort != null && metricsPort.trim().matches("\\d{1,5}")) {
+                builder.environment().put(WorkerSettings.METRICS_PORT, Integer.toString(Integer.parseInt(metricsPort.trim()) + index - 1));
+            }
             builder.redirectErrorStream(true);
             if (logDir.isPresent()) {
                 builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.get().resolve("worker-" + index + ".log").toFile()));

@@ -40,6 +40,11 @@ public final class ConveyorClient {
         return send(HttpRequest.newBuilder(URI.create(apiBase + path)).POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** A GET of the API, whatever it answers. */
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(apiBase + path)).GET().build());
+    }
+
     /** {@code GET /jobs/{id}} as JSON; fails unless 200. */
     public JsonNode job(UUID id) {
         return getJson(apiBase + "/jobs/" + id);
@@ -69,7 +74,7 @@ public final class ConveyorClient {
         }
     }
 
-    private static JsonNode json(String body) {
+    public static JsonNode json(String body) {
         try {
             return JobSubmissionJson.MAPPER.readTree(body);
         } catch (IOException e) {

@@ -28,16 +28,21 @@ public final class ConveyorUnderTest implements AutoCloseable {
     public final ApiApplication api;
     public final ConveyorClient client;
 
-    private ConveyorUnderTest(String name) {
+    private ConveyorUnderTest(String name, DatabaseSettings database) {
         this.kafka = TestServices.newKafka(name);
-        this.database = TestServices.newDatabase(name);
+        this.database = database;
         this.api = ApiApplication.start(new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT, ApiSettings.BATCH_LIMIT_DEFAULT,
                 Duration.ofSeconds(5), "test-secret-" + name + "-0123456789"), kafka, database);
         this.client = new ConveyorClient(api.port(), api.dashboardPort());
     }
 
     public static ConveyorUnderTest start(String name) {
-        return new ConveyorUnderTest(name);
+        return new ConveyorUnderTest(name, TestServices.newDatabase(name));
+    }
+
+    /** An installation whose ledger is {@code database} (a PostgreSQL server of the test's own). */
+    public static ConveyorUnderTest start(String name, DatabaseSettings database) {
+        return new ConveyorUnderTest(name, database);
     }
 
     /** The environment a worker JVM of this installation needs, plus {@code extra}. */

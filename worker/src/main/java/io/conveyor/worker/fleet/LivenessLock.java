@@ -33,6 +33,8 @@ public final class LivenessLock implements AutoCloseable {
     private final Thread watchdog;
     private volatile Connection connection;
     private volatile boolean running = true;
+    /** Whether the lock's connection worked at the watchdog's last check: the worker's view of the ledger database. */
+    private volatile boolean held = true;
     private boolean failureReported; // watchdog thread only
 
     private LivenessLock(DatabaseSettings database, long key, Connection connection) {
@@ -83,11 +85,20 @@ public final class LivenessLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this worker holds its lock, as of the watchdog's last check ({@link #CHECK_PERIOD} ago at most): false
+     * while the ledger database cannot be reached.
+     */
+    public boolean held() {
+        return held;
+    }
+
     private void watch() {
         while (running) {
             try {
                 Thread.sleep(CHECK_PERIOD);
                 if (running && !isHeld()) {
+                    held = false;
                     reacquire();
                 }
             } catch (InterruptedException e) {
@@ -100,6 +111,7 @@ public final class LivenessLock implements AutoCloseable {
         closeQuietly(connection);
         try {
             connection = lockedConnection(database, key, false);
+            held = true;
             LOGGER.warn("the liveness connection was lost; took the liveness lock again on a new connection");
             failureReported = false;
         } catch (SQLException e) {

@@ -35,6 +35,10 @@ import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
  * at two probes in a row (its connection closed: PostgreSQL notices a killed process at once; a living worker whose
  * connection dropped takes the lock again before the second probe), and hung when its JobRunr heartbeat is older
  * than the hang timeout. JobRunr alone would wait four poll intervals (20 s or more) to fail such jobs as orphans.
+ *
+ * <p>No worker can heartbeat while the ledger database is down, so after an outage every heartbeat is old: a worker
+ * is judged hung only once this rescuer has seen the ledger for a whole hang timeout without a break, which gives the
+ * living workers that long to heartbeat again.
  */
 public final class OrphanRescuer implements AutoCloseable {
 
@@ -52,6 +56,8 @@ public final class OrphanRescuer implements AutoCloseable {
     private final Clock clock;
     /** The workers whose lock was free at the previous probe (rescuer thread only). */
     private Set<UUID> lockFreeBefore = Set.of();
+    /** Since when every check could read the ledger (rescuer thread only). */
+    private Instant ledgerSeenSince;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("conveyor-orphan-rescuer").daemon().factory());
 
@@ -65,6 +71,7 @@ public final class OrphanRescuer implements AutoCloseable {
         this.hangTimeout = hangTimeout;
         this.onJobsRescued = onJobsRescued;
         this.clock = clock;
+        this.ledgerSeenSince = clock.instant();
         timer.scheduleWithFixedDelay(this::checkSafely, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -72,7 +79,10 @@ public final class OrphanRescuer implements AutoCloseable {
         try {
             check();
         } catch (Exception e) {
-            LOGGER.warn("could not check for dead workers: {}", e.toString(), e);
+            if (ledgerSeenSince != null) { // once per outage, not every second
+                LOGGER.warn("could not check for dead workers (trying every {} s): {}", PERIOD.toSeconds(), e.toString());
+            }
+            ledgerSeenSince = null;
         }
     }
 
@@ -81,7 +91,12 @@ public final class OrphanRescuer implements AutoCloseable {
         Set<BackgroundJobServerStatus> gone = new HashSet<>();
         Set<UUID> lockFreeNow = new HashSet<>();
         Instant hungBefore = clock.instant().minus(hangTimeout);
-        for (BackgroundJobServerStatus server : storage.getBackgroundJobServers()) {
+        List<BackgroundJobServerStatus> servers = storage.getBackgroundJobServers();
+        if (ledgerSeenSince == null) {
+            ledgerSeenSince = clock.instant();
+        }
+        boolean canJudgeHangs = !ledgerSeenSince.isAfter(hungBefore);
+        for (BackgroundJobServerStatus server : servers) {
             if (server.getId().equals(self)) {
                 alive.add(self);
                 continue;
@@ -91,7 +106,8 @@ public final class OrphanRescuer implements AutoCloseable {
                 lockFreeNow.add(server.getId());
             }
             // A free lock once may be a living worker between losing its connection and taking the lock again.
-            if ((lockFree && lockFreeBefore.contains(server.getId())) || server.getLastHeartbeat().isBefore(hungBefore)) {
+            boolean hung = canJudgeHangs && server.getLastHeartbeat().isBefore(hungBefore);
+            if ((lockFree && lockFreeBefore.contains(server.getId())) || hung) {
                 gone.add(server);
             } else {
                 alive.add(server.getId());
