@@ -1,6 +1,6 @@
 package io.conveyor.app;
 
-import io.conveyor.worker.ForkJoinComputePool;
+import io.conveyor.worker.run.ForkJoinComputePool;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,10 @@
 package io.conveyor.worker;
 
+import io.conveyor.worker.ledger.JobResults;
+import io.conveyor.worker.run.Attempts;
+import io.conveyor.worker.run.FatalJobErrors;
+import io.conveyor.worker.run.HandlerRegistry;
+import io.conveyor.worker.run.JobProgress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.common.ComputePool;
@@ -33,7 +38,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     private final Attempts attempts;
     private final FatalJobErrors fatalErrors;
 
-    JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
+    public JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
                   FatalJobErrors fatalErrors) {
         this.registry = registry;
         this.computePool = computePool;

@@ -3,7 +3,7 @@ package io.conveyor.app.bench;
 import io.conveyor.app.WorkerCommand;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
-import io.conveyor.worker.WorkerSettings;
+import io.conveyor.worker.process.WorkerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

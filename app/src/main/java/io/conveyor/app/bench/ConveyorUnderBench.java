@@ -9,8 +9,8 @@ import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.JobSubmissionJson;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.Topics;
-import io.conveyor.worker.WorkerSettings;
-import io.conveyor.worker.WorkerSupervisor;
+import io.conveyor.worker.process.WorkerSettings;
+import io.conveyor.worker.process.WorkerSupervisor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

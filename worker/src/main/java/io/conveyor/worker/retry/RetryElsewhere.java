@@ -2,7 +2,7 @@ package io.conveyor.worker.retry;
 
 import io.conveyor.common.failure.HandedBackException;
 import io.conveyor.common.failure.FailureKind;
-import io.conveyor.worker.LedgerTransitions;
+import io.conveyor.worker.ledger.LedgerTransitions;
 import io.conveyor.worker.fleet.Fleet;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.EnqueuedState;

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.common.DataRoot;
 import io.conveyor.common.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.worker.ForkJoinComputePool;
-import io.conveyor.worker.StandaloneJobContext;
+import io.conveyor.worker.run.ForkJoinComputePool;
+import io.conveyor.worker.run.StandaloneJobContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

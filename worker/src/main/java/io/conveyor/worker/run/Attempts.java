@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.run;
 
 import io.conveyor.worker.retry.RetryPolicy;
 import org.jobrunr.jobs.Job;
@@ -11,16 +11,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * The attempt number of each job this worker is starting, noted when the job is claimed (the only moment Conveyor
  * sees the whole job with its history) and read once by the dispatcher for the handler's context.
  */
-final class Attempts {
+public final class Attempts {
 
     private final Map<UUID, Integer> starting = new ConcurrentHashMap<>();
 
-    void noteStarting(Job job) {
+    public void noteStarting(Job job) {
         starting.put(job.getId(), RetryPolicy.currentAttempt(job));
     }
 
     /** The attempt that is starting for {@code jobId}; 1 if it was not noted. */
-    int take(UUID jobId) {
+    public int take(UUID jobId) {
         Integer attempt = starting.remove(jobId);
         return attempt == null ? 1 : attempt;
     }

@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.process;
 
 import io.conveyor.common.Backoff;
 import io.conveyor.common.Env;

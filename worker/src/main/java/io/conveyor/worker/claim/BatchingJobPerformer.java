@@ -1,5 +1,6 @@
-package io.conveyor.worker;
+package io.conveyor.worker.claim;
 
+import io.conveyor.worker.ledger.SucceededJobsWriter;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.JobPerformingFilters;
 import org.jobrunr.jobs.states.StateName;

@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.ledger;
 
 import io.conveyor.common.JobHandler;
 import org.jobrunr.jobs.Job;
@@ -20,7 +20,7 @@ public final class JobResults implements ElectStateFilter {
     private final Map<UUID, String> pending = new ConcurrentHashMap<>();
 
     /** Holds the result (JSON text) of the attempt that is finishing now. */
-    void hold(UUID jobId, String resultJson) {
+    public void hold(UUID jobId, String resultJson) {
         pending.put(jobId, resultJson);
     }
 

@@ -1,5 +1,6 @@
-package io.conveyor.worker;
+package io.conveyor.worker.run;
 
+import io.conveyor.worker.ledger.LedgerTransitions;
 import io.conveyor.worker.retry.RetryPolicy;
 import io.conveyor.common.failure.WorkerKilledException;
 import org.jobrunr.jobs.states.ProcessingState;
@@ -31,7 +32,7 @@ public final class FatalJobErrors {
         this.quarantineKills = quarantineKills;
     }
 
-    void useTransitions(LedgerTransitions transitions) {
+    public void useTransitions(LedgerTransitions transitions) {
         this.transitions = transitions;
     }
 
@@ -51,7 +52,7 @@ public final class FatalJobErrors {
     }
 
     /** The job {@code jobId} broke the JVM: record it against the job, then exit. Never returns. */
-    void jobKilledWorker(UUID jobId, VirtualMachineError error) {
+    public void jobKilledWorker(UUID jobId, VirtualMachineError error) {
         try {
             transitions.change(jobId, this::runsHere, job -> {
                 int kills = RetryPolicy.kills(job) + 1;

@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.ledger;
 
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.ElectStateFilter;

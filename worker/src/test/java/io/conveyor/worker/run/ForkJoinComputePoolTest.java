@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.run;
 
 import io.conveyor.common.DataFile;
 import org.junit.jupiter.api.Test;

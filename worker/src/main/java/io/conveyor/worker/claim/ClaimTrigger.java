@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.claim;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

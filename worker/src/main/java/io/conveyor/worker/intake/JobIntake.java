@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.intake;
 
 import io.conveyor.common.InvalidJobException;
 import io.conveyor.common.JobSubmission;

@@ -1,5 +1,8 @@
-package io.conveyor.worker;
+package io.conveyor.worker.run;
 
+import io.conveyor.worker.LedgerJobRequest;
+import io.conveyor.worker.intake.LedgerWriter;
+import io.conveyor.worker.process.WorkerProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.common.JobContext;
 import io.conveyor.common.JobHandler;

@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.run;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.common.ComputePool;

@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.process;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.run;
 
 import org.jobrunr.jobs.context.JobContext;
 import org.jobrunr.jobs.context.JobDashboardProgressBar;
@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * forwarding each report would buy nothing: the latest report is kept, forwarded at most every
  * {@link #FORWARD_INTERVAL}, and always at the first report, at completion and when the attempt ends.
  */
-final class JobProgress {
+public final class JobProgress {
 
     static final Duration FORWARD_INTERVAL = Duration.ofMillis(200);
 
@@ -24,12 +24,12 @@ final class JobProgress {
     private long forwardedAt;
     private JobDashboardProgressBar bar;
 
-    JobProgress(JobContext jobRunrContext, LongSupplier nanoTime) {
+    public JobProgress(JobContext jobRunrContext, LongSupplier nanoTime) {
         this.jobRunrContext = jobRunrContext;
         this.nanoTime = nanoTime;
     }
 
-    synchronized void report(long done, long total) {
+    public synchronized void report(long done, long total) {
         if (done < 0 || total < 0) {
             throw new IllegalArgumentException("progress must be 0 or more, was " + done + " of " + total);
         }
@@ -47,7 +47,7 @@ final class JobProgress {
     }
 
     /** Forwards the latest report if it was held back; called when the attempt ends, whatever its outcome. */
-    synchronized void flush() {
+    public synchronized void flush() {
         if (unforwarded) {
             forward(nanoTime.getAsLong());
         }

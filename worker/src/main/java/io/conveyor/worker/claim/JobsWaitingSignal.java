@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.claim;
 
 import io.conveyor.common.DatabaseSettings;
 import org.postgresql.PGConnection;

@@ -1,5 +1,7 @@
-package io.conveyor.worker;
+package io.conveyor.worker.claim;
 
+import io.conveyor.worker.ledger.SucceededJobsWriter;
+import io.conveyor.worker.run.Attempts;
 import io.conveyor.worker.retry.RetryElsewhere;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.server.BackgroundJobServer;
@@ -30,18 +32,18 @@ public final class ConveyorJobServer extends BackgroundJobServer {
     private volatile RetryElsewhere retryElsewhere;
     private volatile SucceededJobsWriter succeededJobsWriter;
 
-    ConveyorJobServer(StorageProvider storageProvider, JsonMapper jsonMapper, JobActivator jobActivator,
+    public ConveyorJobServer(StorageProvider storageProvider, JsonMapper jsonMapper, JobActivator jobActivator,
                       BackgroundJobServerConfiguration configuration, Attempts attempts) {
         super(storageProvider, jsonMapper, jobActivator, configuration);
         this.attempts = attempts;
     }
 
-    void useRetryElsewhere(RetryElsewhere retryElsewhere) {
+    public void useRetryElsewhere(RetryElsewhere retryElsewhere) {
         this.retryElsewhere = retryElsewhere;
     }
 
     /** Records succeeded jobs in batches (see {@link BatchingJobPerformer}); set before the server starts. */
-    void useSucceededJobsWriter(SucceededJobsWriter writer) {
+    public void useSucceededJobsWriter(SucceededJobsWriter writer) {
         this.succeededJobsWriter = writer;
     }
 
@@ -65,7 +67,7 @@ public final class ConveyorJobServer extends BackgroundJobServer {
     }
 
     /** Runs each time one of this server's workers becomes free; set before the server starts. */
-    void onWorkerFree(Runnable listener) {
+    public void onWorkerFree(Runnable listener) {
         steward().onWorkerFree = listener;
     }
 

@@ -1,5 +1,6 @@
-package io.conveyor.worker;
+package io.conveyor.worker.run;
 
+import io.conveyor.worker.intake.LedgerWriter;
 import io.conveyor.common.JobSubmission;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.context.JobContext;

@@ -1,5 +1,6 @@
-package io.conveyor.worker;
+package io.conveyor.worker.intake;
 
+import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.common.Backoff;
 import io.conveyor.common.JobSubmission;
 import io.conveyor.common.JobSubmissionJson;
@@ -97,7 +98,7 @@ public final class LedgerWriter {
         return copy;
     }
 
-    static Job toJob(JobSubmission submission) {
+    public static Job toJob(JobSubmission submission) {
         String payload = JobSubmissionJson.MAPPER.valueToTree(submission.payload()).toString();
         Backoff backoff = submission.backoff();
         LedgerJobRequest request = backoff == null

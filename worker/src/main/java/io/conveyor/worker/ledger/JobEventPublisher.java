@@ -1,4 +1,4 @@
-package io.conveyor.worker;
+package io.conveyor.worker.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.common.JobEvent;
@@ -58,7 +58,7 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
     }
 
     /** The first event of jobs the intake wrote to the ledger (no JobRunr hook sees a job's creation there). */
-    void enqueued(List<Job> jobs) {
+    public void enqueued(List<Job> jobs) {
         jobs.forEach(job -> publish(job, job.getJobState()));
     }
 

@@ -1,5 +1,21 @@
-package io.conveyor.worker;
+package io.conveyor.worker.process;
 
+import io.conveyor.worker.JobDispatcher;
+import io.conveyor.worker.LedgerJobRequest;
+import io.conveyor.worker.claim.ClaimTrigger;
+import io.conveyor.worker.claim.ConveyorJobServer;
+import io.conveyor.worker.claim.JobsWaitingSignal;
+import io.conveyor.worker.intake.JobIntake;
+import io.conveyor.worker.intake.LedgerWriter;
+import io.conveyor.worker.ledger.ElectStateFilterChain;
+import io.conveyor.worker.ledger.JobEventPublisher;
+import io.conveyor.worker.ledger.JobResults;
+import io.conveyor.worker.ledger.LedgerTransitions;
+import io.conveyor.worker.ledger.SucceededJobsWriter;
+import io.conveyor.worker.run.Attempts;
+import io.conveyor.worker.run.FatalJobErrors;
+import io.conveyor.worker.run.ForkJoinComputePool;
+import io.conveyor.worker.run.HandlerRegistry;
 import io.conveyor.common.Backoff;
 import io.conveyor.common.DataRoot;
 import io.conveyor.common.DatabaseSettings;
