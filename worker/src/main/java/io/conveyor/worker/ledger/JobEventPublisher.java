@@ -5,7 +5,7 @@ import io.conveyor.common.JobEvent;
 import io.conveyor.common.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
 import io.conveyor.common.KafkaSettings;
-import io.conveyor.common.failure.FailureKind;
+import io.conveyor.common.failure.JobHistory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -76,12 +76,9 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
         }
     }
 
-    /** The attempt the job is on: runs started, less hand-backs; 1 before the first run. */
+    /** The attempt the job is on: the attempts started; 1 before the first run. */
     private static int attempt(Job job) {
-        long started = job.getJobStates().stream().filter(ProcessingState.class::isInstance).count();
-        long handedBack = job.getJobStates().stream()
-                .filter(s -> s instanceof FailedState failed && !FailureKind.of(failed).countsAsAttempt()).count();
-        return (int) Math.max(1, started - handedBack);
+        return Math.max(1, JobHistory.of(job).attemptsStarted());
     }
 
     private static String worker(Job job, JobState state) {

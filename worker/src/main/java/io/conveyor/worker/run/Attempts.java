@@ -1,6 +1,6 @@
 package io.conveyor.worker.run;
 
-import io.conveyor.worker.retry.RetryPolicy;
+import io.conveyor.common.failure.JobHistory;
 import org.jobrunr.jobs.Job;
 
 import java.util.Map;
@@ -16,7 +16,7 @@ public final class Attempts {
     private final Map<UUID, Integer> starting = new ConcurrentHashMap<>();
 
     public void noteStarting(Job job) {
-        starting.put(job.getId(), RetryPolicy.currentAttempt(job));
+        starting.put(job.getId(), JobHistory.of(job).currentAttempt());
     }
 
     /** The attempt that is starting for {@code jobId}; 1 if it was not noted. */

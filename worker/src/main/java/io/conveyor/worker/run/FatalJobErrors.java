@@ -1,7 +1,7 @@
 package io.conveyor.worker.run;
 
 import io.conveyor.worker.ledger.LedgerTransitions;
-import io.conveyor.worker.retry.RetryPolicy;
+import io.conveyor.common.failure.JobHistory;
 import io.conveyor.common.failure.WorkerKilledException;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.StateName;
@@ -55,7 +55,7 @@ public final class FatalJobErrors {
     public void jobKilledWorker(UUID jobId, VirtualMachineError error) {
         try {
             transitions.change(jobId, this::runsHere, job -> {
-                int kills = RetryPolicy.kills(job) + 1;
+                int kills = JobHistory.of(job).kills() + 1;
                 String reason = kills >= quarantineKills
                         ? "killed its worker process " + kills + " times (" + error + "); quarantined, not retried"
                         : "killed its worker process (" + error + "); retried on another worker";
