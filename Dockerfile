@@ -7,6 +7,7 @@ FROM eclipse-temurin:21-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
+COPY handler-api/ handler-api/
 COPY common/ common/
 COPY api/ api/
 COPY worker/ worker/

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.JobHandler;
 import io.conveyor.common.failure.JobHistory;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;

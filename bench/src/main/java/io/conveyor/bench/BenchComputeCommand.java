@@ -2,11 +2,11 @@ package io.conveyor.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.DataRoot;
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.DataRoot;
+import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.worker.run.ForkJoinComputePool;
-import io.conveyor.worker.run.StandaloneJobContext;
+import io.conveyor.handler.ForkJoinComputePool;
+import io.conveyor.handler.StandaloneJobContext;
 import io.conveyor.worker.handlers.HashFilesHandler;
 import io.conveyor.worker.handlers.PrimesHandler;
 import io.conveyor.worker.handlers.SearchHandler;

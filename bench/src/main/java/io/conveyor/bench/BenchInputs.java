@@ -1,6 +1,6 @@
 package io.conveyor.bench;
 
-import io.conveyor.worker.run.ForkJoinComputePool;
+import io.conveyor.handler.ForkJoinComputePool;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.conveyor.worker.intake;
 
 import io.conveyor.worker.LedgerJobRequest;
-import io.conveyor.common.Backoff;
+import io.conveyor.handler.Backoff;
 import io.conveyor.common.JobSubmission;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;

@@ -2,7 +2,7 @@ package io.conveyor.worker.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.common.JobEvent;
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.failure.JobHistory;

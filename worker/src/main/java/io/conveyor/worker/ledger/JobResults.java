@@ -1,6 +1,6 @@
 package io.conveyor.worker.ledger;
 
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.JobHandler;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.ElectStateFilter;
 import org.jobrunr.jobs.states.JobState;

@@ -1,6 +1,6 @@
 package io.conveyor.worker.process;
 
-import io.conveyor.common.Backoff;
+import io.conveyor.handler.Backoff;
 import io.conveyor.common.Env;
 
 import java.net.InetAddress;

@@ -2,7 +2,7 @@ package io.conveyor.worker.retry;
 
 import io.conveyor.common.failure.FailureKind;
 import io.conveyor.common.failure.JobHistory;
-import io.conveyor.common.Backoff;
+import io.conveyor.handler.Backoff;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.ElectStateFilter;
 import org.jobrunr.jobs.states.FailedState;

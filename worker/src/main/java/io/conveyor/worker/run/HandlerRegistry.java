@@ -1,6 +1,6 @@
 package io.conveyor.worker.run;
 
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.JobHandler;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,7 +11,7 @@ import java.util.ServiceLoader;
 
 /**
  * The job types this worker can run: the built-in handlers plus any {@link JobHandler} found on the classpath
- * through {@link ServiceLoader} ({@code META-INF/services/io.conveyor.common.JobHandler}).
+ * through {@link ServiceLoader} ({@code META-INF/services/io.conveyor.handler.JobHandler}).
  */
 public final class HandlerRegistry {
 

@@ -1,6 +1,6 @@
 package io.conveyor.worker.retry;
 
-import io.conveyor.common.Backoff;
+import io.conveyor.handler.Backoff;
 import io.conveyor.common.failure.JobHistory;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.ScheduledState;

@@ -1,20 +1,20 @@
-package io.conveyor.worker.handlers;
+package io.conveyor.handler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.NonRetryableJobException;
 
 import java.util.Optional;
 
 /**
- * Reads typed fields from a job payload; a missing or mistyped field is a non-retryable failure naming the field.
+ * Reads typed fields from a job payload, for a handler to use: a missing or mistyped field is a
+ * {@link NonRetryableJobException} naming the field, so that the client learns what to fix and no retry is wasted.
  */
-final class Payloads {
+public final class Payloads {
 
     private Payloads() {
     }
 
-    static long longField(ObjectNode payload, String field, long min, long max) {
+    public static long longField(ObjectNode payload, String field, long min, long max) {
         JsonNode node = payload.get(field);
         if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
             throw new NonRetryableJobException("payload field '" + field + "' must be a whole number");
@@ -26,20 +26,20 @@ final class Payloads {
         return value;
     }
 
-    static long longField(ObjectNode payload, String field, long min, long max, long defaultValue) {
+    public static long longField(ObjectNode payload, String field, long min, long max, long defaultValue) {
         return payload.hasNonNull(field) ? longField(payload, field, min, max) : defaultValue;
     }
 
-    static int intField(ObjectNode payload, String field, int min, int max, int defaultValue) {
+    public static int intField(ObjectNode payload, String field, int min, int max, int defaultValue) {
         return (int) longField(payload, field, min, max, defaultValue);
     }
 
-    static String stringField(ObjectNode payload, String field) {
+    public static String stringField(ObjectNode payload, String field) {
         return optionalString(payload, field)
                 .orElseThrow(() -> new NonRetryableJobException("payload field '" + field + "' is required"));
     }
 
-    static Optional<String> optionalString(ObjectNode payload, String field) {
+    public static Optional<String> optionalString(ObjectNode payload, String field) {
         JsonNode node = payload.get(field);
         if (node == null || node.isNull()) {
             return Optional.empty();
@@ -50,7 +50,7 @@ final class Payloads {
         return Optional.of(node.asText());
     }
 
-    static boolean booleanField(ObjectNode payload, String field, boolean defaultValue) {
+    public static boolean booleanField(ObjectNode payload, String field, boolean defaultValue) {
         JsonNode node = payload.get(field);
         if (node == null || node.isNull()) {
             return defaultValue;

@@ -1,4 +1,4 @@
-package io.conveyor.common;
+package io.conveyor.handler;
 
 import java.time.Duration;
 import java.util.random.RandomGenerator;
@@ -18,9 +18,10 @@ public record Backoff(Duration base, Duration max) {
     public static final Duration DEFAULT_BASE = Duration.ofSeconds(1);
     public static final Duration DEFAULT_MAX = Duration.ofMinutes(5);
 
+    /** A submission's back-off out of these bounds is refused by the contract as an invalid {@code backoff} field. */
     public Backoff {
         if (base.isNegative() || max.compareTo(base) < 0 || max.compareTo(LIMIT) > 0) {
-            throw new InvalidJobException("backoff", "backoff needs 0 <= baseMillis <= maxMillis <= " + LIMIT.toMillis()
+            throw new IllegalArgumentException("backoff needs 0 <= baseMillis <= maxMillis <= " + LIMIT.toMillis()
                     + ", was baseMillis " + base.toMillis() + ", maxMillis " + max.toMillis());
         }
     }

@@ -1,4 +1,4 @@
-package io.conveyor.common;
+package io.conveyor.handler;
 
 import java.util.concurrent.atomic.AtomicLong;
 

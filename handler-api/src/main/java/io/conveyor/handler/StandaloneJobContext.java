@@ -1,9 +1,6 @@
-package io.conveyor.worker.run;
+package io.conveyor.handler;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.ComputePool;
-import io.conveyor.common.DataRoot;
-import io.conveyor.common.JobContext;
 
 import java.util.UUID;
 

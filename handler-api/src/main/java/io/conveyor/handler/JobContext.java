@@ -1,4 +1,4 @@
-package io.conveyor.common;
+package io.conveyor.handler;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

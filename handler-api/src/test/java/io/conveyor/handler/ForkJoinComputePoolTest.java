@@ -1,6 +1,5 @@
-package io.conveyor.worker.run;
+package io.conveyor.handler;
 
-import io.conveyor.common.DataFile;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.conveyor.common;
+package io.conveyor.handler;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
-package io.conveyor.worker.run;
+package io.conveyor.handler;
 
-import io.conveyor.common.ComputePool;
-import io.conveyor.common.DataFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.conveyor.common;
+package io.conveyor.handler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Throwing fails the attempt and JobRunr retries it; throw {@link NonRetryableJobException} when a retry cannot help.
  * <p>
  * Your own job types: implement this interface in your own jar, name the class in
- * {@code META-INF/services/io.conveyor.common.JobHandler}, and put the jar on the worker's class path.
+ * {@code META-INF/services/io.conveyor.handler.JobHandler}, and put the jar on the worker's class path.
  */
 public interface JobHandler {
 

@@ -1,4 +1,4 @@
-package io.conveyor.common;
+package io.conveyor.handler;
 
 /**
  * Thrown by a handler when retrying cannot help (e.g. an invalid payload): the job fails at once and stays FAILED.
