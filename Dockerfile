@@ -7,11 +7,14 @@ FROM eclipse-temurin:21-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
+COPY handler-api/ handler-api/
 COPY common/ common/
 COPY api/ api/
 COPY worker/ worker/
 COPY app/ app/
 COPY examples/ examples/
+# The benchmark module only so that Maven finds every module of pom.xml; it is neither built nor shipped here.
+COPY bench/ bench/
 # Tests need PostgreSQL and Kafka and run in CI (`./mvnw verify`), not here. The cache mount keeps downloaded
 # dependencies between builds without putting them in a layer.
 RUN --mount=type=cache,target=/root/.m2 \

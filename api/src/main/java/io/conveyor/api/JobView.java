@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.conveyor.common.JobHandler;
-import io.conveyor.common.failure.FailureKind;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.common.failure.JobHistory;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.context.JobDashboardProgressBar;
@@ -76,7 +76,7 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
                 job.getId(),
                 job.getJobName(),
                 job.getState().name(),
-                attempts(job),
+                JobHistory.of(job).attemptsStarted(),
                 retries == null ? null : retries + 1,
                 job.getLabels(),
                 job.getCreatedAt(),
@@ -119,14 +119,6 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
         } catch (JsonProcessingException e) {
             return TextNode.valueOf(stored.toString());
         }
-    }
-
-    /** Times the job started running, less the runs it handed back unfinished (which are not attempts). */
-    private static int attempts(Job job) {
-        long started = job.getJobStates().stream().filter(ProcessingState.class::isInstance).count();
-        long handedBack = job.getJobStates().stream()
-                .filter(state -> state instanceof FailedState failed && !FailureKind.of(failed).countsAsAttempt()).count();
-        return (int) (started - handedBack);
     }
 
     private static HistoryEntry entry(JobState state) {

@@ -1,23 +1,28 @@
 package io.conveyor.app;
 
-import io.conveyor.app.bench.BenchCommand;
-import io.conveyor.app.bench.JobRunrBaselineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The one entry point of conveyor.jar: {@code api}, {@code worker} and {@code dev} roles as subcommands, and the
- * {@code bench} and {@code bench-compute} benchmarks.
+ * The one entry point of conveyor.jar: {@code api}, {@code worker} and {@code dev} roles as subcommands. (The
+ * benchmarks have a jar of their own, conveyor-bench.jar, with {@code io.conveyor.bench.BenchMain}.)
  * Settings come from environment variables (see README); a bad value stops the role with a message naming it.
  */
 @Command(name = "conveyor", mixinStandardHelpOptions = true, version = "conveyor 0.1.0",
         description = "A distributed task queue: HTTP in, Kafka between, JobRunr + PostgreSQL as the ledger.",
-        subcommands = {ApiCommand.class, WorkerCommand.class, DevCommand.class, BenchComputeCommand.class, BenchCommand.class,
-                JobRunrBaselineCommand.class})
+        subcommands = {ApiCommand.class, WorkerCommand.class, DevCommand.class})
 public final class ConveyorCommand {
 
     public static void main(String[] args) {
-        CommandLine commandLine = new CommandLine(new ConveyorCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        execute(new ConveyorCommand(), args);
+    }
+
+    /**
+     * Runs one subcommand of {@code topCommand} as a process's main does: a failure is one line naming the subcommand,
+     * and the process exits with the subcommand's code (leaving a role that returned 0 to its own threads).
+     */
+    public static void execute(Object topCommand, String[] args) {
+        CommandLine commandLine = new CommandLine(topCommand).setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("conveyor " + cmd.getCommandName() + ": " + exception.getMessage());
             return 2;

@@ -33,13 +33,22 @@ public final class JavaCommand {
      * @param classPath the class path of the new JVM, e.g. this one's plus a jar of your own job types
      */
     public static List<String> forRoleOnClassPath(String classPath, String heap, String... role) {
+        return forMainClass(classPath, heap, ConveyorCommand.class, role);
+    }
+
+    /**
+     * The same JVM for another entry point on this class path, e.g. the benchmark's plain JobRunr server.
+     *
+     * @param arguments the main class's arguments
+     */
+    public static List<String> forMainClass(String classPath, String heap, Class<?> mainClass, String... arguments) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(ROLE_JVM_OPTIONS);
         // Each worker has its own heap; one that a job exhausts exits (FatalJobErrors), and only it.
-        command.addAll(List.of("-Xmx" + heap, "-cp", classPath, ConveyorCommand.class.getName()));
-        command.addAll(List.of(role));
+        command.addAll(List.of("-Xmx" + heap, "-cp", classPath, mainClass.getName()));
+        command.addAll(List.of(arguments));
         return command;
     }
 }

@@ -3,9 +3,9 @@ package io.conveyor.app;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
 import io.conveyor.common.KafkaSettings;
-import io.conveyor.worker.WorkerProcess;
-import io.conveyor.worker.WorkerSettings;
-import io.conveyor.worker.WorkerSupervisor;
+import io.conveyor.worker.process.WorkerProcess;
+import io.conveyor.worker.process.WorkerSettings;
+import io.conveyor.worker.process.WorkerSupervisor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

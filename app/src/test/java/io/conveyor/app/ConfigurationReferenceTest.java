@@ -5,8 +5,8 @@ import io.conveyor.app.ConfigurationVariables.Variable;
 import io.conveyor.app.ReadmeConfiguration.Row;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
-import io.conveyor.worker.WorkerSettings;
-import io.conveyor.worker.WorkerSupervisor;
+import io.conveyor.worker.process.WorkerSettings;
+import io.conveyor.worker.process.WorkerSupervisor;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

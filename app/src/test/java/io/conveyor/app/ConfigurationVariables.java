@@ -4,8 +4,8 @@ import io.conveyor.api.ApiSettings;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.Topics;
-import io.conveyor.worker.WorkerSettings;
-import io.conveyor.worker.WorkerSupervisor;
+import io.conveyor.worker.process.WorkerSettings;
+import io.conveyor.worker.process.WorkerSupervisor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -64,7 +65,7 @@ class DockerfileTest {
 
     @Test
     void runsTheShadedJarAsANonRootUser() {
-        String finalName = appPom.text("/project/build/plugins/plugin[artifactId='maven-shade-plugin']//finalName");
+        String shadedJar = Path.of(appPom.text("/project/build/plugins/plugin[artifactId='maven-shade-plugin']//outputFile")).getFileName().toString();
         String buildStage = dockerfile.first().name().orElseThrow(() -> new AssertionError("the build stage needs a name (FROM ... AS build)"));
         Stage run = dockerfile.last();
 
@@ -72,7 +73,7 @@ class DockerfileTest {
                 .filter(words -> words.contains("--from=" + buildStage)).findFirst()
                 .orElseThrow(() -> new AssertionError("the run stage copies nothing from the build stage"));
         assertThat(copyFromBuild.get(copyFromBuild.size() - 2)).as("the jar the run stage copies")
-                .endsWith("/app/target/" + finalName + ".jar");
+                .endsWith("/app/target/" + shadedJar);
         String jarInImage = copyFromBuild.getLast();
 
         List<String> entrypoint = run.last("ENTRYPOINT").orElseThrow(() -> new AssertionError("no ENTRYPOINT")).execForm();
@@ -82,6 +83,21 @@ class DockerfileTest {
 
         String user = run.last("USER").orElseThrow(() -> new AssertionError("the run stage sets no USER: it would run as root")).arguments();
         assertThat(user.split(":")[0]).as("USER").isNotIn("root", "0");
+    }
+
+    /** The benchmarks have a module and a jar of their own (bench/), built and run on a developer's machine only. */
+    @Test
+    void theImageShipsNoBenchmark() {
+        Stage build = dockerfile.first();
+        String buildStage = build.name().orElseThrow();
+
+        assertThat(build.all("RUN")).as("the build stage builds the app module and what it needs, not the bench module")
+                .anySatisfy(run -> assertThat(run.arguments()).contains("./mvnw").contains("-pl app -am").doesNotContain("bench"));
+        assertThat(dockerfile.last().all("COPY")).as("what the run stage copies from the build stage")
+                .filteredOn(copy -> copy.words().contains("--from=" + buildStage))
+                .singleElement().satisfies(copy -> assertThat(copy.arguments()).contains("/src/app/target/conveyor.jar").doesNotContain("bench"));
+        assertThat(new CommandLine(new ConveyorCommand()).getSubcommands()).as("roles of conveyor.jar")
+                .doesNotContainKeys("bench", "bench-compute");
     }
 
     @Test

@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LauncherScriptTest {
 
     private static final Pattern EXEC_JAVA = Pattern.compile("(?m)^exec java (.*) -jar \"\\$JAR\" \"\\$@\"$");
+    private static final Pattern MODULES = Pattern.compile("(?m)^MODULES=\"([^\"]*)\"$");
 
     @Test
     void startsTheJarWithTheRoleJvmOptions() throws IOException {
@@ -22,6 +23,18 @@ class LauncherScriptTest {
         Matcher exec = EXEC_JAVA.matcher(script);
         assertThat(exec.find()).as("the launcher ends with: exec java <options> -jar \"$JAR\" \"$@\"").isTrue();
         assertThat(List.of(exec.group(1).trim().split("\\s+"))).isEqualTo(JavaCommand.ROLE_JVM_OPTIONS);
+    }
+
+    /** A change in any module that goes into conveyor.jar or conveyor-bench.jar makes the launcher rebuild them. */
+    @Test
+    void rebuildsWhenTheSourcesOfAnyModuleOfTheJarsAreNewer() throws IOException {
+        String script = Files.readString(projectRoot().resolve("conveyor"));
+        Matcher modules = MODULES.matcher(script);
+        assertThat(modules.find()).as("the launcher names the modules it watches: MODULES=\"...\"").isTrue();
+        List<String> jarModules = PomFile.read("pom.xml").texts("/project/modules/module").stream()
+                .filter(module -> !module.equals("examples")) // a jar of its own, not in either launcher jar
+                .toList();
+        assertThat(List.of(modules.group(1).trim().split("\\s+"))).containsExactlyInAnyOrderElementsOf(jarModules);
     }
 
     private static Path projectRoot() {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.WorkerFleet;
 import io.conveyor.app.testing.WorkerJvm;
-import io.conveyor.worker.WorkerSettings;
+import io.conveyor.worker.process.WorkerSettings;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

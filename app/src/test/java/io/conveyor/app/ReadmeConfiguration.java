@@ -5,10 +5,8 @@ import org.commonmark.ext.gfm.tables.TableBody;
 import org.commonmark.ext.gfm.tables.TableCell;
 import org.commonmark.ext.gfm.tables.TableRow;
 import org.commonmark.ext.gfm.tables.TablesExtension;
-import org.commonmark.node.Code;
 import org.commonmark.node.Heading;
 import org.commonmark.node.Node;
-import org.commonmark.node.Text;
 import org.commonmark.parser.Parser;
 
 import java.util.ArrayList;
@@ -88,30 +86,10 @@ record ReadmeConfiguration(Map<String, Row> rows, List<String> codeOutsideTable)
     }
 
     private static List<String> codeSpans(Node node) {
-        List<String> spans = new ArrayList<>();
-        if (node instanceof Code code) {
-            spans.add(code.getLiteral());
-        }
-        for (Node child = node.getFirstChild(); child != null; child = child.getNext()) {
-            spans.addAll(codeSpans(child));
-        }
-        return spans;
+        return MarkdownFile.codeSpans(node);
     }
 
     private static String plainText(Node node) {
-        StringBuilder text = new StringBuilder();
-        appendText(node, text);
-        return text.toString().strip();
-    }
-
-    private static void appendText(Node node, StringBuilder text) {
-        if (node instanceof Text t) {
-            text.append(t.getLiteral());
-        } else if (node instanceof Code code) {
-            text.append(code.getLiteral());
-        }
-        for (Node child = node.getFirstChild(); child != null; child = child.getNext()) {
-            appendText(child, text);
-        }
+        return MarkdownFile.plainText(node);
     }
 }

@@ -2,7 +2,7 @@ package io.conveyor.app;
 
 import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.WorkerJvm;
-import io.conveyor.worker.WorkerSettings;
+import io.conveyor.worker.process.WorkerSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

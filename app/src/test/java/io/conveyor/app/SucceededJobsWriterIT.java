@@ -4,7 +4,7 @@ import io.conveyor.app.testing.TestServices;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Ledger;
 import io.conveyor.worker.LedgerJobRequest;
-import io.conveyor.worker.SucceededJobsWriter;
+import io.conveyor.worker.ledger.SucceededJobsWriter;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobDetails;
 import org.jobrunr.jobs.filters.ApplyStateFilter;

@@ -1,9 +1,10 @@
 package io.conveyor.common;
 
+import io.conveyor.handler.Backoff;
+import io.conveyor.handler.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -25,8 +26,8 @@ import java.util.UUID;
  */
 public final class JobSubmissionJson {
 
-    /** The one JSON mapper of the contract; thread-safe. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder().findAndAddModules().build();
+    /** The one JSON mapper of the contract: the handler API's, so that handlers and the contract read JSON alike. */
+    public static final ObjectMapper MAPPER = Json.MAPPER;
 
     private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff");
     private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff");
@@ -130,7 +131,11 @@ public final class JobSubmissionJson {
         });
         long base = node.get("baseMillis").longValue();
         long max = node.has("maxMillis") ? node.get("maxMillis").longValue() : Math.max(base, Backoff.DEFAULT_MAX.toMillis());
-        return new Backoff(Duration.ofMillis(base), Duration.ofMillis(max));
+        try {
+            return new Backoff(Duration.ofMillis(base), Duration.ofMillis(max));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidJobException("backoff", e.getMessage());
+        }
     }
 
     private static List<String> labels(JsonNode node) {

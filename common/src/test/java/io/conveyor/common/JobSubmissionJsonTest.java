@@ -1,5 +1,6 @@
 package io.conveyor.common;
 
+import io.conveyor.handler.Backoff;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 

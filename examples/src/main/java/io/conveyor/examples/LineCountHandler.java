@@ -2,12 +2,12 @@ package io.conveyor.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.DataFile;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
-import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.NonRetryableJobException;
-import io.conveyor.common.ProgressCounter;
+import io.conveyor.handler.DataFile;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.Json;
+import io.conveyor.handler.NonRetryableJobException;
+import io.conveyor.handler.ProgressCounter;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -45,7 +45,7 @@ public final class LineCountHandler implements JobHandler {
         for (int i = 0; i < files.size(); i++) {
             longest = longest < 0 || lines.get(i) > lines.get(longest) ? i : longest;
         }
-        ObjectNode result = JobSubmissionJson.MAPPER.createObjectNode()
+        ObjectNode result = Json.MAPPER.createObjectNode()
                 .put("files", files.size())
                 .put("lines", lines.stream().mapToLong(Long::longValue).sum());
         if (longest >= 0) {

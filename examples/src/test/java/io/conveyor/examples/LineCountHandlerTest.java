@@ -2,12 +2,12 @@ package io.conveyor.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.DataRoot;
-import io.conveyor.common.JobHandler;
-import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.NonRetryableJobException;
-import io.conveyor.worker.ForkJoinComputePool;
-import io.conveyor.worker.StandaloneJobContext;
+import io.conveyor.handler.DataRoot;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.Json;
+import io.conveyor.handler.NonRetryableJobException;
+import io.conveyor.handler.ForkJoinComputePool;
+import io.conveyor.handler.StandaloneJobContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +56,7 @@ class LineCountHandlerTest {
     }
 
     private StandaloneJobContext context(String payload) throws Exception {
-        return new StandaloneJobContext("line-count", (ObjectNode) JobSubmissionJson.MAPPER.readTree(payload),
+        return new StandaloneJobContext("line-count", (ObjectNode) Json.MAPPER.readTree(payload),
                 pool, DataRoot.open(dataDir));
     }
 }

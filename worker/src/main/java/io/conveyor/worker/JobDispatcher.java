@@ -1,13 +1,18 @@
 package io.conveyor.worker;
 
+import io.conveyor.worker.ledger.JobResults;
+import io.conveyor.worker.run.Attempts;
+import io.conveyor.worker.run.FatalJobErrors;
+import io.conveyor.worker.run.HandlerRegistry;
+import io.conveyor.worker.run.JobProgress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.ComputePool;
-import io.conveyor.common.DataRoot;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.ComputePool;
+import io.conveyor.handler.DataRoot;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.NonRetryableJobException;
+import io.conveyor.handler.NonRetryableJobException;
 import org.jobrunr.JobRunrException;
 import org.jobrunr.jobs.lambdas.JobRequestHandler;
 import org.jobrunr.server.runner.ThreadLocalJobContext;
@@ -33,7 +38,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     private final Attempts attempts;
     private final FatalJobErrors fatalErrors;
 
-    JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
+    public JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
                   FatalJobErrors fatalErrors) {
         this.registry = registry;
         this.computePool = computePool;

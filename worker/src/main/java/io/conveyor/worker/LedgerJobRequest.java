@@ -1,6 +1,6 @@
 package io.conveyor.worker;
 
-import io.conveyor.common.Backoff;
+import io.conveyor.handler.Backoff;
 import org.jobrunr.jobs.lambdas.JobRequest;
 
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.conveyor.worker;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.JobRunrException;
 import org.junit.jupiter.api.Test;

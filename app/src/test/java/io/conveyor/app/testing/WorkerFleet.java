@@ -3,7 +3,7 @@ package io.conveyor.app.testing;
 import io.conveyor.app.JavaCommand;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
-import io.conveyor.worker.WorkerSupervisor;
+import io.conveyor.worker.process.WorkerSupervisor;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.conveyor.worker.fleet;
 
-import io.conveyor.worker.LedgerTransitions;
+import io.conveyor.worker.ledger.LedgerTransitions;
 import io.conveyor.common.failure.WorkerLostException;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.ProcessingState;

@@ -1,9 +1,10 @@
 package io.conveyor.worker.handlers;
 
+import io.conveyor.handler.Payloads;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
-import io.conveyor.common.JobSubmissionJson;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.Json;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,6 +35,6 @@ public final class AllocateHandler implements JobHandler {
             held.add(chunk);
         }
         Thread.sleep(holdMillis);
-        return JobSubmissionJson.MAPPER.createObjectNode().put("megabytes", held.size());
+        return Json.MAPPER.createObjectNode().put("megabytes", held.size());
     }
 }

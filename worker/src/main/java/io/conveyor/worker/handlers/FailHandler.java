@@ -1,8 +1,9 @@
 package io.conveyor.worker.handlers;
 
+import io.conveyor.handler.Payloads;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
 
 /**
  * {@code fail} {@code {"n": k}}: fails its first k attempts, then succeeds; for exercising retries.

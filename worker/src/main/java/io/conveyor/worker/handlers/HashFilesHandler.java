@@ -1,11 +1,12 @@
 package io.conveyor.worker.handlers;
 
+import io.conveyor.handler.Payloads;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.common.DataFile;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
-import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.ProgressCounter;
+import io.conveyor.handler.DataFile;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.Json;
+import io.conveyor.handler.ProgressCounter;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +47,7 @@ public final class HashFilesHandler implements JobHandler {
             manifest.update((digest.hex() + "  " + files.get(i).relative() + "\n").getBytes(StandardCharsets.UTF_8));
             bytes += digest.bytes();
         }
-        return JobSubmissionJson.MAPPER.createObjectNode()
+        return Json.MAPPER.createObjectNode()
                 .put("dir", dir)
                 .put("files", files.size())
                 .put("bytes", bytes)

@@ -1,8 +1,8 @@
 package io.conveyor.worker.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
 
 /**
  * {@code noop}: does nothing and succeeds; for measuring the queue itself.

@@ -1,6 +1,6 @@
 package io.conveyor.worker.handlers;
 
-import io.conveyor.common.ComputePool;
+import io.conveyor.handler.ComputePool;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,10 +1,11 @@
 package io.conveyor.worker.handlers;
 
+import io.conveyor.handler.Payloads;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
-import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.ProgressCounter;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.Json;
+import io.conveyor.handler.ProgressCounter;
 
 /**
  * {@code primes} {@code {"from": a, "to": b}}: counts the primes in [a, b), split across the worker's compute pool;
@@ -30,7 +31,7 @@ public final class PrimesHandler implements JobHandler {
             progress.add(chunkTo - chunkFrom);
             return primes;
         }, Long::sum);
-        return JobSubmissionJson.MAPPER.createObjectNode().put("from", from).put("to", to).put("count", count);
+        return Json.MAPPER.createObjectNode().put("from", from).put("to", to).put("count", count);
     }
 
     /** Public so that the benchmark's plain-JobRunr baseline counts primes with exactly this code. */

@@ -1,17 +1,18 @@
 package io.conveyor.worker.handlers;
 
+import io.conveyor.handler.Payloads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.conveyor.common.DataFile;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
-import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.NonRetryableJobException;
-import io.conveyor.common.ProgressCounter;
+import io.conveyor.handler.DataFile;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.Json;
+import io.conveyor.handler.NonRetryableJobException;
+import io.conveyor.handler.ProgressCounter;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public final class SearchHandler implements JobHandler {
             filesWithMatches += file.count() > 0 ? 1 : 0;
             file.locations().stream().limit(maxLocations - locations.size()).forEach(locations::add);
         }
-        ObjectNode result = JobSubmissionJson.MAPPER.createObjectNode()
+        ObjectNode result = Json.MAPPER.createObjectNode()
                 .put("dir", dir)
                 .put("files", files.size())
                 .put("filesWithMatches", filesWithMatches)

@@ -1,13 +1,14 @@
 package io.conveyor.worker.handlers;
 
+import io.conveyor.handler.Payloads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.ComputePool;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
-import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.NonRetryableJobException;
-import io.conveyor.common.ProgressCounter;
+import io.conveyor.handler.ComputePool;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.Json;
+import io.conveyor.handler.NonRetryableJobException;
+import io.conveyor.handler.ProgressCounter;
 
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -121,7 +122,7 @@ public final class SortHandler implements JobHandler {
                 progress.finish();
             }
         }
-        ObjectNode result = JobSubmissionJson.MAPPER.createObjectNode().put("kind", kind).put("count", count);
+        ObjectNode result = Json.MAPPER.createObjectNode().put("kind", kind).put("count", count);
         if (minMax != null) {
             result.put("min", minMax[0]).put("max", minMax[1]);
         }

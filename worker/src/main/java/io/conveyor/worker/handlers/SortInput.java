@@ -1,7 +1,7 @@
 package io.conveyor.worker.handlers;
 
-import io.conveyor.common.ComputePool;
-import io.conveyor.common.NonRetryableJobException;
+import io.conveyor.handler.ComputePool;
+import io.conveyor.handler.NonRetryableJobException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

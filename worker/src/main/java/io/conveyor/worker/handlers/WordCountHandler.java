@@ -1,13 +1,14 @@
 package io.conveyor.worker.handlers;
 
+import io.conveyor.handler.Payloads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.DataFile;
-import io.conveyor.common.JobContext;
-import io.conveyor.common.JobHandler;
-import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.ProgressCounter;
+import io.conveyor.handler.DataFile;
+import io.conveyor.handler.JobContext;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.Json;
+import io.conveyor.handler.ProgressCounter;
 
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -59,7 +60,7 @@ public final class WordCountHandler implements JobHandler {
         for (long[] count : counts.values()) {
             words += count[0];
         }
-        ObjectNode result = JobSubmissionJson.MAPPER.createObjectNode()
+        ObjectNode result = Json.MAPPER.createObjectNode()
                 .put("dir", dir)
                 .put("files", files.size())
                 .put("words", words)

@@ -2,7 +2,8 @@ package io.conveyor.worker.retry;
 
 import io.conveyor.common.failure.HandedBackException;
 import io.conveyor.common.failure.FailureKind;
-import io.conveyor.worker.LedgerTransitions;
+import io.conveyor.common.failure.JobHistory;
+import io.conveyor.worker.ledger.LedgerTransitions;
 import io.conveyor.worker.fleet.Fleet;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.EnqueuedState;
@@ -56,7 +57,7 @@ public final class RetryElsewhere {
     }
 
     boolean prefersAnotherWorker(Job job) {
-        Optional<UUID> failedOn = RetryPolicy.lastFailedOn(job);
+        Optional<UUID> failedOn = JobHistory.of(job).lastFailedOn();
         return failedOn.isPresent() && failedOn.get().equals(self) && fleet.hasOtherThan(self)
                 && retryDueSince(job).map(due -> due.plus(WINDOW).isAfter(clock.instant())).orElse(false);
     }

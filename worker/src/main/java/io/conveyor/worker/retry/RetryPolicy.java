@@ -1,16 +1,15 @@
 package io.conveyor.worker.retry;
 
 import io.conveyor.common.failure.FailureKind;
-import io.conveyor.common.Backoff;
+import io.conveyor.common.failure.JobHistory;
+import io.conveyor.handler.Backoff;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.ElectStateFilter;
 import org.jobrunr.jobs.states.FailedState;
 import org.jobrunr.jobs.states.JobState;
-import org.jobrunr.jobs.states.ProcessingState;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
@@ -44,13 +43,14 @@ public final class RetryPolicy implements ElectStateFilter {
             return;
         }
         FailureKind kind = FailureKind.of(failed);
-        int attemptsUsed = attemptsUsed(job);
+        JobHistory history = JobHistory.of(job);
+        int attemptsUsed = history.attemptsUsed();
         int maxAttempts = maxAttempts(job);
         switch (kind) {
             case NON_RETRYABLE -> { }
             case HANDED_BACK -> job.enqueue();
             case KILLED_WORKER -> {
-                if (kills(job) < quarantineKills && attemptsUsed < maxAttempts) {
+                if (history.kills() < quarantineKills && attemptsUsed < maxAttempts) {
                     job.enqueue();
                 }
             }
@@ -69,48 +69,8 @@ public final class RetryPolicy implements ElectStateFilter {
     }
 
     /** The most times the job may run: the first run plus JobRunr's amount of retries. */
-    public static int maxAttempts(Job job) {
+    private static int maxAttempts(Job job) {
         Integer retries = job.getAmountOfRetries();
         return retries == null ? 1 : retries + 1;
-    }
-
-    /** Attempts that ended in a failure that counts (hand-backs do not). */
-    public static int attemptsUsed(Job job) {
-        return (int) failures(job).stream().filter(kind -> kind.countsAsAttempt()).count();
-    }
-
-    /** How many times this job brought its worker process down. */
-    public static int kills(Job job) {
-        return (int) failures(job).stream().filter(kind -> kind == FailureKind.KILLED_WORKER).count();
-    }
-
-    /** The number of the attempt that is running now: 1 + the attempts used before it. */
-    public static int currentAttempt(Job job) {
-        return attemptsUsed(job) + 1;
-    }
-
-    /** The worker (JobRunr server) that ran the attempt which failed last, if the last failure counted. */
-    public static java.util.Optional<java.util.UUID> lastFailedOn(Job job) {
-        List<JobState> history = job.getJobStates();
-        for (int i = history.size() - 1; i > 0; i--) {
-            if (history.get(i) instanceof FailedState failed) {
-                FailureKind kind = FailureKind.of(failed);
-                if (kind == FailureKind.HANDED_BACK) {
-                    continue;
-                }
-                if (kind == FailureKind.ORDINARY && history.get(i - 1) instanceof ProcessingState processing) {
-                    return java.util.Optional.of(processing.getServerId());
-                }
-                return java.util.Optional.empty();
-            }
-        }
-        return java.util.Optional.empty();
-    }
-
-    private static List<FailureKind> failures(Job job) {
-        return job.getJobStates().stream()
-                .filter(FailedState.class::isInstance)
-                .map(state -> FailureKind.of((FailedState) state))
-                .toList();
     }
 }

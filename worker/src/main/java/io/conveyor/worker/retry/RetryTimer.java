@@ -1,6 +1,6 @@
 package io.conveyor.worker.retry;
 
-import io.conveyor.worker.LedgerTransitions;
+import io.conveyor.worker.ledger.LedgerTransitions;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.ApplyStateFilter;
 import org.jobrunr.jobs.states.FailedState;

@@ -2,11 +2,11 @@ package io.conveyor.worker.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.conveyor.common.DataRoot;
-import io.conveyor.common.JobHandler;
+import io.conveyor.handler.DataRoot;
+import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.worker.ForkJoinComputePool;
-import io.conveyor.worker.StandaloneJobContext;
+import io.conveyor.handler.ForkJoinComputePool;
+import io.conveyor.handler.StandaloneJobContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

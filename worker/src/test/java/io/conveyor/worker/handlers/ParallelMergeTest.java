@@ -1,6 +1,6 @@
 package io.conveyor.worker.handlers;
 
-import io.conveyor.worker.ForkJoinComputePool;
+import io.conveyor.handler.ForkJoinComputePool;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

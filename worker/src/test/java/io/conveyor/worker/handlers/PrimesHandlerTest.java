@@ -3,7 +3,7 @@ package io.conveyor.worker.handlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.NonRetryableJobException;
+import io.conveyor.handler.NonRetryableJobException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

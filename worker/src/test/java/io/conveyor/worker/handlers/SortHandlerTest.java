@@ -1,7 +1,7 @@
 package io.conveyor.worker.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.common.NonRetryableJobException;
+import io.conveyor.handler.NonRetryableJobException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,7 @@
 package io.conveyor.worker.retry;
 
-import io.conveyor.common.Backoff;
+import io.conveyor.handler.Backoff;
+import io.conveyor.common.failure.JobHistory;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.ScheduledState;
 import org.jobrunr.jobs.states.StateName;
@@ -56,14 +57,14 @@ class RetryPolicyTest {
     void aJobThatLostItsWorkerIsEnqueuedAtOnceAndTheAttemptCounts() {
         Job job = elect(aJob().ranOn(A).lostItsWorker().build());
         assertThat(job.getState()).isEqualTo(StateName.ENQUEUED);
-        assertThat(RetryPolicy.currentAttempt(job)).isEqualTo(2);
+        assertThat(JobHistory.of(job).currentAttempt()).isEqualTo(2);
     }
 
     @Test
     void aHandBackIsEnqueuedAtOnceAndIsNotAnAttempt() {
         Job job = elect(aJob().ranOn(A).handedBack().build());
         assertThat(job.getState()).isEqualTo(StateName.ENQUEUED);
-        assertThat(RetryPolicy.currentAttempt(job)).isEqualTo(1);
+        assertThat(JobHistory.of(job).currentAttempt()).isEqualTo(1);
     }
 
     @Test
@@ -72,14 +73,14 @@ class RetryPolicyTest {
         assertThat(once.getState()).isEqualTo(StateName.ENQUEUED);
         Job twice = elect(aJob().ranOn(A).killedItsWorker().enqueued().ranOn(B).killedItsWorker().build());
         assertThat(twice.getState()).isEqualTo(StateName.FAILED);
-        assertThat(RetryPolicy.kills(twice)).isEqualTo(2);
+        assertThat(JobHistory.of(twice).kills()).isEqualTo(2);
     }
 
     @Test
     void theWorkerWhoseAttemptFailedIsKnownAcrossHandBacks() {
         Job job = aJob().ranOn(A).failed().enqueued().ranOn(A).handedBack().enqueued().ranOn(B).build();
-        assertThat(RetryPolicy.lastFailedOn(job)).contains(A);
-        assertThat(RetryPolicy.lastFailedOn(aJob().ranOn(A).lostItsWorker().enqueued().ranOn(B).build())).isEmpty();
+        assertThat(JobHistory.of(job).lastFailedOn()).contains(A);
+        assertThat(JobHistory.of(aJob().ranOn(A).lostItsWorker().enqueued().ranOn(B).build()).lastFailedOn()).isEmpty();
     }
 
     private Job elect(Job job) {

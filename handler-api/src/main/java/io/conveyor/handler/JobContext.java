@@ -1,0 +1,43 @@
+package io.conveyor.handler;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.UUID;
+
+/**
+ * What a {@link JobHandler} knows about the job it runs, and what the worker lends it: the per-core compute pool, the
+ * data root for files, and a way to report progress.
+ */
+public interface JobContext {
+
+    UUID jobId();
+
+    String type();
+
+    /** 1 for the first run, 2 for the first retry, and so on. */
+    int attempt();
+
+    ObjectNode payload();
+
+    /** The worker's compute pool, sized to its cores, for CPU-bound work inside this job. */
+    ComputePool compute();
+
+    /** The worker's data root ({@code CONVEYOR_DATA_DIR}): the only place a job reads or writes files. */
+    DataRoot data();
+
+    /**
+     * Reports that this attempt has done {@code done} of {@code total} units of work (files, bytes, numbers: the
+     * handler's choice). Shown as the job's progress bar on the dashboard and as {@code progress} in
+     * {@code GET /jobs/{id}}. Thread-safe and cheap: call it from compute tasks as work finishes (per file or per chunk,
+     * not per byte); the worker keeps the latest report and forwards it a few times a second at most.
+     *
+     * @param done  0 or more; a smaller count than the last one for the same total is ignored (reports may race)
+     * @param total 0 or more
+     */
+    void progress(long done, long total);
+
+    /** A thread-safe counter of done units that reports each new count through {@link #progress(long, long)}. */
+    default ProgressCounter progressCounter(long total) {
+        return new ProgressCounter(this, total);
+    }
+}

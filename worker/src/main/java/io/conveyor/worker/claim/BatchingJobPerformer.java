@@ -1,0 +1,54 @@
+package io.conveyor.worker.claim;
+
+import io.conveyor.worker.ledger.SucceededJobsWriter;
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.filters.JobPerformingFilters;
+import org.jobrunr.jobs.states.StateName;
+import org.jobrunr.server.BackgroundJobPerformer;
+import org.jobrunr.server.BackgroundJobPerformerFactory;
+import org.jobrunr.server.BackgroundJobServer;
+
+/**
+ * JobRunr's job performer, except that a SUCCEEDED state goes to the worker's {@link SucceededJobsWriter} (one
+ * transaction per batch) instead of being saved on the job's thread (one transaction per job). Every other state
+ * change is saved as JobRunr saves it.
+ */
+public final class BatchingJobPerformer extends BackgroundJobPerformer {
+
+    private final ConveyorJobServer server;
+
+    private BatchingJobPerformer(ConveyorJobServer server, Job job) {
+        super(server, job);
+        this.server = server;
+    }
+
+    @Override
+    protected void saveAndRunStateRelatedJobFilters(Job job) {
+        if (!job.hasState(StateName.SUCCEEDED)) {
+            super.saveAndRunStateRelatedJobFilters(job);
+            return;
+        }
+        new JobPerformingFilters(job, server.getJobFilters()).runOnStateElectionFilter();
+        server.succeededJobsWriter().write(job);
+    }
+
+    /**
+     * Found by JobRunr through {@link java.util.ServiceLoader} (its extension point for performers). Only Conveyor's
+     * job servers get the batching performer; any other JobRunr server in the same JVM keeps JobRunr's own.
+     */
+    public static final class Factory implements BackgroundJobPerformerFactory {
+
+        /** Above JobRunr's built-in factory (10). */
+        @Override
+        public int getPriority() {
+            return 100;
+        }
+
+        @Override
+        public BackgroundJobPerformer newBackgroundJobPerformer(BackgroundJobServer server, Job job) {
+            return server instanceof ConveyorJobServer conveyor && conveyor.succeededJobsWriter() != null
+                    ? new BatchingJobPerformer(conveyor, job)
+                    : new BackgroundJobPerformer(server, job);
+        }
+    }
+}

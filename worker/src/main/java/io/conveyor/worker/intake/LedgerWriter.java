@@ -1,0 +1,127 @@
+package io.conveyor.worker.intake;
+
+import io.conveyor.worker.LedgerJobRequest;
+import io.conveyor.handler.Backoff;
+import io.conveyor.common.JobSubmission;
+import io.conveyor.common.JobSubmissionJson;
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.JobDetails;
+import org.jobrunr.jobs.states.EnqueuedState;
+import org.jobrunr.storage.StorageProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Writes accepted jobs into the JobRunr ledger as ENQUEUED jobs, idempotently by job id: a job request seen twice
+ * (Kafka delivers at least once) never makes a second job.
+ */
+public final class LedgerWriter {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(LedgerWriter.class);
+
+    private final StorageProvider storageProvider;
+    private final DataSource dataSource;
+    private final Consumer<List<Job>> onInserted;
+
+    /** @param onInserted told of the jobs this writer created (after they were committed) */
+    public LedgerWriter(StorageProvider storageProvider, DataSource dataSource, Consumer<List<Job>> onInserted) {
+        this.storageProvider = storageProvider;
+        this.dataSource = dataSource;
+        this.onInserted = onInserted;
+    }
+
+    /**
+     * Inserts the jobs not yet in the ledger, in one batch; returns how many were new. Throws if the ledger could
+     * not be written, in which case nothing may be acknowledged upstream.
+     */
+    public int insertNew(List<JobSubmission> submissions) throws SQLException {
+        Map<UUID, JobSubmission> byId = new LinkedHashMap<>();
+        submissions.forEach(submission -> byId.putIfAbsent(submission.id(), submission));
+        byId.keySet().removeAll(existingIds(byId.keySet()));
+        if (byId.isEmpty()) {
+            return 0;
+        }
+        List<Job> jobs = byId.values().stream().map(LedgerWriter::toJob).toList();
+        try {
+            storageProvider.save(jobs);
+            onInserted.accept(jobs);
+            return jobs.size();
+        } catch (RuntimeException batchFailed) {
+            // Another worker may have inserted some of these ids since we looked (during a consumer-group rebalance):
+            // fall back to one at a time, skipping the ids that exist by now.
+            LOGGER.debug("batch insert of {} jobs failed ({}), inserting one by one", jobs.size(), batchFailed.toString());
+            return insertOneByOne(jobs);
+        }
+    }
+
+    private int insertOneByOne(List<Job> jobs) throws SQLException {
+        int inserted = 0;
+        for (Job job : jobs) {
+            if (!existingIds(Set.of(job.getId())).isEmpty()) {
+                continue;
+            }
+            try {
+                Job copy = toJob(job);
+                storageProvider.save(copy);
+                onInserted.accept(List.of(copy));
+                inserted++;
+            } catch (RuntimeException e) {
+                if (existingIds(Set.of(job.getId())).isEmpty()) {
+                    throw e;
+                }
+            }
+        }
+        return inserted;
+    }
+
+    /** A fresh copy: JobRunr bumps the version of a job it tried to save, so a retry needs an unsaved instance. */
+    private static Job toJob(Job job) {
+        LedgerJobRequest request = (LedgerJobRequest) job.getJobDetails().getJobParameters().getFirst().getObject();
+        Job copy = new Job(job.getId(), new JobDetails(request), new EnqueuedState());
+        copy.setJobName(job.getJobName());
+        copy.setAmountOfRetries(job.getAmountOfRetries());
+        copy.setLabels(job.getLabels());
+        return copy;
+    }
+
+    public static Job toJob(JobSubmission submission) {
+        String payload = JobSubmissionJson.MAPPER.valueToTree(submission.payload()).toString();
+        Backoff backoff = submission.backoff();
+        LedgerJobRequest request = backoff == null
+                ? new LedgerJobRequest(submission.type(), payload)
+                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis());
+        Job job = new Job(submission.id(), new JobDetails(request), new EnqueuedState());
+        job.setJobName(submission.type());
+        job.setAmountOfRetries(submission.maxAttempts() - 1);
+        job.setLabels(new ArrayList<>(submission.labels()));
+        return job;
+    }
+
+    private Set<UUID> existingIds(Set<UUID> ids) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("select id from jobrunr_jobs where id = any(?)")) {
+            select.setArray(1, connection.createArrayOf("bpchar", ids.stream().map(UUID::toString).toArray()));
+            Set<UUID> existing = new HashSet<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    existing.add(UUID.fromString(rows.getString(1)));
+                }
+            }
+            return existing;
+        }
+    }
+}

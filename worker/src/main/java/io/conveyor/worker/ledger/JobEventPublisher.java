@@ -1,0 +1,113 @@
+package io.conveyor.worker.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.common.JobEvent;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.common.JobSubmissionJson;
+import io.conveyor.common.KafkaSettings;
+import io.conveyor.common.failure.JobHistory;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.filters.ApplyStateFilter;
+import org.jobrunr.jobs.states.DeletedState;
+import org.jobrunr.jobs.states.FailedState;
+import org.jobrunr.jobs.states.JobState;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.ScheduledState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Publishes every state change of a job to the events topic, from JobRunr's state-applied hook (after the change is
+ * saved in the ledger), and the ENQUEUED of jobs the intake created. Sending is asynchronous: a slow broker never
+ * holds up a job; an event that cannot be sent is logged and dropped (the ledger stays the record).
+ */
+public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(JobEventPublisher.class);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+
+    public JobEventPublisher(KafkaSettings kafka, String clientId) {
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.CLIENT_ID_CONFIG, clientId + "-events",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
+                new StringSerializer(), new ByteArraySerializer());
+        this.topic = kafka.topics().events();
+        // Fetch the topic's metadata now, so that the first event does not wait for it on a job thread.
+        producer.partitionsFor(topic);
+    }
+
+    @Override
+    public void onStateApplied(Job job, JobState oldState, JobState newState) {
+        publish(job, newState);
+    }
+
+    /** The first event of jobs the intake wrote to the ledger (no JobRunr hook sees a job's creation there). */
+    public void enqueued(List<Job> jobs) {
+        jobs.forEach(job -> publish(job, job.getJobState()));
+    }
+
+    private void publish(Job job, JobState state) {
+        JobEvent event = new JobEvent(job.getId(), job.getJobName(), state.getName().name(), state.getCreatedAt(),
+                attempt(job), worker(job, state), reason(state), state.getName().name().equals("SUCCEEDED") ? result(job) : null);
+        try {
+            producer.send(new ProducerRecord<>(topic, job.getId().toString(), event.toJson()), (metadata, error) -> {
+                if (error != null) {
+                    LOGGER.warn("could not publish {} event of job {}: {}", event.state(), job.getId(), error.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOGGER.warn("could not publish {} event of job {}: {}", event.state(), job.getId(), e.toString());
+        }
+    }
+
+    /** The attempt the job is on: the attempts started; 1 before the first run. */
+    private static int attempt(Job job) {
+        return Math.max(1, JobHistory.of(job).attemptsStarted());
+    }
+
+    private static String worker(Job job, JobState state) {
+        if (state instanceof ProcessingState processing) {
+            return processing.getServerName();
+        }
+        return job.getLastJobStateOfType(ProcessingState.class).map(ProcessingState::getServerName).orElse(null);
+    }
+
+    private static String reason(JobState state) {
+        return switch (state) {
+            case FailedState failed -> failed.getExceptionMessage() != null ? failed.getExceptionMessage() : failed.getMessage();
+            case ScheduledState scheduled -> scheduled.getReason();
+            case DeletedState deleted -> deleted.getReason();
+            default -> null;
+        };
+    }
+
+    private static JsonNode result(Job job) {
+        Object stored = job.getMetadata().get(JobHandler.RESULT_METADATA_KEY);
+        try {
+            return stored == null ? null : JobSubmissionJson.MAPPER.readTree(stored.toString());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

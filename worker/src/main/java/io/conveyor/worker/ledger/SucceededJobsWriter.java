@@ -1,0 +1,205 @@
+package io.conveyor.worker.ledger;
+
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.filters.JobDefaultFilters;
+import org.jobrunr.jobs.filters.JobFilterUtils;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.StateName;
+import org.jobrunr.storage.ConcurrentJobModificationException;
+import org.jobrunr.storage.JobNotFoundException;
+import org.jobrunr.storage.StorageException;
+import org.jobrunr.storage.StorageProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Records succeeded jobs in the ledger in batches, on one thread of its own: JobRunr saves each job's SUCCEEDED state
+ * in a transaction of its own on the job's thread, so a short job's thread spent most of its time waiting for a
+ * commit. Here the job thread only queues the job and takes the next one; whatever succeeded while the previous
+ * batch was being written goes into the next batch, one transaction (no added wait: an idle writer writes a single
+ * job at once). The state-applied filters (events) run after the batch is committed, as JobRunr runs them after its
+ * save.
+ *
+ * <p>A job still in the queue is PROCESSING in the ledger; if this worker dies before writing it, the job is
+ * re-run elsewhere like any job of a dead worker (at least once). On a graceful stop {@link #close()} writes
+ * everything queued before the unfinished jobs are handed back. While the ledger database cannot be reached the
+ * writer keeps its batch and tries again until it can (a success is never dropped for an outage); jobs that succeed
+ * meanwhile wait in the queue.
+ */
+public final class SucceededJobsWriter implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SucceededJobsWriter.class);
+    /** The most jobs in one transaction: bounds the statement batch and the time other writers wait on its locks. */
+    static final int MAX_BATCH = 256;
+    /**
+     * Pauses before writing a batch again that failed while the ledger answers; after the last one the batch is
+     * dropped (its jobs stay PROCESSING until they are re-run). While the ledger does not answer, there is no last one.
+     */
+    private static final List<Duration> RETRY_DELAYS = List.of(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(3));
+    /** How often a batch is tried again while the ledger database cannot be reached. */
+    private static final Duration OUTAGE_RETRY_DELAY = Duration.ofMillis(500);
+
+    private final StorageProvider storage;
+    private final JobFilterUtils filters;
+    private final BooleanSupplier ledgerAnswers;
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    /** Jobs queued and not yet written or dropped; guarded by itself for {@link #awaitWritten}. */
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /** @param ledgerAnswers whether the ledger database can be reached now */
+    public SucceededJobsWriter(StorageProvider storage, JobDefaultFilters jobFilters, BooleanSupplier ledgerAnswers) {
+        this.storage = storage;
+        this.filters = new JobFilterUtils(jobFilters);
+        this.ledgerAnswers = ledgerAnswers;
+        this.thread = Thread.ofPlatform().name("conveyor-succeeded-writer").daemon().start(this::loop);
+    }
+
+    /** Queues a job whose SUCCEEDED state is elected (its election filters ran) for the next batch. */
+    public void write(Job job) {
+        pending.incrementAndGet();
+        queue.add(job);
+    }
+
+    /** Waits until every job queued before this call is written (or dropped); false if that took longer than {@code atMost}. */
+    public boolean awaitWritten(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        synchronized (pending) {
+            while (pending.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(pending, left);
+            }
+        }
+        return true;
+    }
+
+    private void loop() {
+        List<Job> batch = new ArrayList<>(MAX_BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                Job first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                writeWithRetries(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOGGER.error("could not record {} succeeded jobs; they stay PROCESSING until they are re-run", batch.size(), e);
+            } finally {
+                done(batch.size());
+                batch.clear();
+            }
+        }
+    }
+
+    private void done(int jobs) {
+        synchronized (pending) {
+            pending.addAndGet(-jobs);
+            pending.notifyAll();
+        }
+    }
+
+    private void writeWithRetries(List<Job> batch) throws InterruptedException {
+        boolean outageReported = false;
+        for (int attempt = 0; ; ) {
+            try {
+                writeBatch(batch);
+                if (outageReported) {
+                    LOGGER.info("recorded {} succeeded jobs that waited for the ledger", batch.size());
+                }
+                return;
+            } catch (StorageException e) {
+                if (running && !ledgerAnswers.getAsBoolean()) {
+                    if (!outageReported) {
+                        LOGGER.warn("the ledger cannot be reached: {} succeeded jobs wait, tried again every {} ms: {}",
+                                batch.size(), OUTAGE_RETRY_DELAY.toMillis(), e.toString());
+                        outageReported = true;
+                    }
+                    Thread.sleep(OUTAGE_RETRY_DELAY);
+                    continue;
+                }
+                if (attempt >= RETRY_DELAYS.size()) {
+                    throw e;
+                }
+                LOGGER.warn("could not record {} succeeded jobs, trying again in {} ms: {}", batch.size(), RETRY_DELAYS.get(attempt).toMillis(), e.toString());
+                Thread.sleep(RETRY_DELAYS.get(attempt));
+                attempt++;
+            }
+        }
+    }
+
+    private void writeBatch(List<Job> batch) {
+        List<Job> saved = new ArrayList<>(batch);
+        try {
+            storage.save(batch);
+        } catch (ConcurrentJobModificationException e) {
+            // Committed for the others. Each job that changed meanwhile is looked at again.
+            for (Job changed : e.getConcurrentUpdatedJobs()) {
+                saved.removeIf(job -> job.getId().equals(changed.getId()));
+                recordAfterConflict(changed).ifPresent(saved::add);
+            }
+        }
+        filters.runOnStateAppliedFilters(saved);
+    }
+
+    /**
+     * A job whose save met a newer version in the ledger. If that version is still the same run on the same worker,
+     * the newer save was JobRunr's own periodic update of running jobs (a heartbeat) racing with the end of the job:
+     * the success is recorded on top of it. Otherwise someone else changed the job first (deleted it from the
+     * dashboard, re-ran it as hung), and it keeps that change.
+     */
+    private Optional<Job> recordAfterConflict(Job succeeded) {
+        Job current;
+        try {
+            current = storage.getJobById(succeeded.getId());
+        } catch (JobNotFoundException | org.jobrunr.scheduling.exceptions.JobNotFoundException e) {
+            return Optional.empty(); // deleted for good
+        }
+        UUID ranOn = succeeded.getLastJobStateOfType(ProcessingState.class).map(ProcessingState::getServerId).orElse(null);
+        if (current.getState() != StateName.PROCESSING || !current.<ProcessingState>getJobState().getServerId().equals(ranOn)) {
+            LOGGER.info("job {} was changed by someone else meanwhile (now {}); its SUCCEEDED state is not recorded", succeeded.getId(), current.getState());
+            return Optional.empty();
+        }
+        current.succeeded();
+        current.getMetadata().putAll(succeeded.getMetadata()); // the result, as the election put it on the job
+        try {
+            return Optional.of(storage.save(current));
+        } catch (ConcurrentJobModificationException again) {
+            LOGGER.info("job {} changed again while its success was being recorded; left as it is", succeeded.getId());
+            return Optional.empty();
+        }
+    }
+
+    /** Writes what is queued, then stops. Call it after the job server stopped, so that no job is queued later. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(Duration.ofSeconds(15));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!queue.isEmpty()) {
+            LOGGER.warn("stopped with {} succeeded jobs not recorded; they will be re-run", queue.size());
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * A worker JVM, one package per stage of a job's path: {@code intake} (Kafka to the ledger), {@code claim} (the ledger to
+ * a free job thread), {@code run} (the handler runs), {@code ledger} (its states written, and published as events),
+ * {@code retry} (what a failure leads to), {@code fleet} (the other workers: alive, dead or hung), and {@code process}
+ * (wiring, settings, shutdown, and the supervisor of several worker JVMs). {@code handlers} holds the built-in job types.
+ * <p>
+ * This package itself holds only the two classes whose names the ledger stores with every job
+ * ({@link io.conveyor.worker.LedgerJobRequest} and the handler JobRunr runs it with, {@link io.conveyor.worker.JobDispatcher}):
+ * moving them would leave the jobs already in a ledger unrunnable.
+ */
+package io.conveyor.worker;

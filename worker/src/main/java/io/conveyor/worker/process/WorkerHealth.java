@@ -1,0 +1,79 @@
+package io.conveyor.worker.process;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A worker's operations endpoints on {@code CONVEYOR_METRICS_PORT}: {@code GET /health/live} answers 200 while the
+ * process runs; {@code GET /health/ready} answers 200 while the worker can take jobs (the ledger answers and its job
+ * server runs) and 503 otherwise, so that an orchestrator or a load check sees a worker that cannot work. Served by
+ * the JDK's own HTTP server: two tiny answers need no web framework in every worker JVM.
+ */
+final class WorkerHealth implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(WorkerHealth.class);
+
+    private final HttpServer server;
+
+    private WorkerHealth(HttpServer server) {
+        this.server = server;
+    }
+
+    /**
+     * @param ledgerAnswers whether the ledger database can be reached now
+     * @param jobServerRuns whether the job server runs now
+     */
+    static WorkerHealth start(int port, BooleanSupplier ledgerAnswers, BooleanSupplier jobServerRuns) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+            server.setExecutor(Executors.newSingleThreadExecutor(Thread.ofPlatform().name("conveyor-health").daemon().factory()));
+            server.createContext("/health/live", exchange -> answer(exchange, 200, "{\"status\":\"UP\"}"));
+            server.createContext("/health/ready", exchange -> {
+                boolean ledger = ledgerAnswers.getAsBoolean();
+                boolean jobServer = jobServerRuns.getAsBoolean();
+                boolean ready = ledger && jobServer;
+                answer(exchange, ready ? 200 : 503, "{\"status\":\"" + (ready ? "UP" : "DOWN") + "\",\"components\":{"
+                        + "\"ledger\":\"" + (ledger ? "UP" : "DOWN") + "\",\"jobServer\":\"" + (jobServer ? "UP" : "DOWN") + "\"}}");
+            });
+            server.start();
+            LOGGER.info("health on http://localhost:{}/health/ready", server.getAddress().getPort());
+            return new WorkerHealth(server);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve the worker's health on port " + port, e);
+        }
+    }
+
+    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                status = 405;
+                json = "{\"title\":\"method not allowed\",\"status\":405}";
+            }
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", status == 405 ? "application/problem+json" : "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

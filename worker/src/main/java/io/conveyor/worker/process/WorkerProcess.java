@@ -1,0 +1,283 @@
+package io.conveyor.worker.process;
+
+import io.conveyor.worker.JobDispatcher;
+import io.conveyor.worker.LedgerJobRequest;
+import io.conveyor.worker.claim.ClaimTrigger;
+import io.conveyor.worker.claim.ConveyorJobServer;
+import io.conveyor.worker.claim.JobsWaitingSignal;
+import io.conveyor.worker.intake.JobIntake;
+import io.conveyor.worker.intake.LedgerWriter;
+import io.conveyor.worker.ledger.ElectStateFilterChain;
+import io.conveyor.worker.ledger.JobEventPublisher;
+import io.conveyor.worker.ledger.JobResults;
+import io.conveyor.worker.ledger.LedgerTransitions;
+import io.conveyor.worker.ledger.SucceededJobsWriter;
+import io.conveyor.worker.run.Attempts;
+import io.conveyor.worker.run.FatalJobErrors;
+import io.conveyor.handler.ForkJoinComputePool;
+import io.conveyor.worker.run.HandlerRegistry;
+import io.conveyor.handler.Backoff;
+import io.conveyor.handler.DataRoot;
+import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.Env;
+import io.conveyor.handler.JobHandler;
+import io.conveyor.common.KafkaSettings;
+import io.conveyor.common.KafkaTopics;
+import io.conveyor.common.Ledger;
+import io.conveyor.worker.fleet.Fleet;
+import io.conveyor.worker.fleet.LivenessLock;
+import io.conveyor.worker.fleet.OrphanRescuer;
+import io.conveyor.worker.handlers.AllocateHandler;
+import io.conveyor.worker.handlers.FailHandler;
+import io.conveyor.worker.handlers.HashFilesHandler;
+import io.conveyor.worker.handlers.NoopHandler;
+import io.conveyor.worker.handlers.PrimesHandler;
+import io.conveyor.worker.handlers.SearchHandler;
+import io.conveyor.worker.handlers.SleepHandler;
+import io.conveyor.worker.handlers.SortHandler;
+import io.conveyor.worker.handlers.WordCountHandler;
+import io.conveyor.common.failure.HandedBackException;
+import io.conveyor.worker.retry.RetryElsewhere;
+import io.conveyor.worker.retry.RetryPolicy;
+import io.conveyor.worker.retry.RetryTimer;
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.StateName;
+import org.jobrunr.server.BackgroundJobServerConfiguration;
+import org.jobrunr.server.configuration.BackgroundJobServerThreadType;
+import org.jobrunr.server.configuration.DefaultBackgroundJobServerWorkerPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.random.RandomGenerator;
+
+import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
+
+/**
+ * One worker JVM's parts, wired in one place: its liveness lock, the ledger, JobRunr's job server with Conveyor's
+ * filters (retry policy, results, retry timer, events), the handler registry and compute pool, immediate claims and their
+ * cross-worker signal, the orphan rescuer, and the Kafka intake.
+ */
+public final class WorkerProcess implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(WorkerProcess.class);
+    /** The built-in job types. */
+    public static final List<JobHandler> BUILT_IN_HANDLERS = List.of(
+            new NoopHandler(), new SleepHandler(), new FailHandler(), new PrimesHandler(), new AllocateHandler(),
+            new HashFilesHandler(), new WordCountHandler(), new SortHandler(), new SearchHandler());
+
+    private final UUID serverId = UUID.randomUUID();
+    private final WorkerSettings settings;
+    private final Ledger ledger;
+    private final LivenessLock liveness;
+    private final ForkJoinComputePool computePool;
+    private final Fleet fleet = new Fleet();
+    private final RetryTimer retryTimer;
+    private final JobEventPublisher events;
+    private final ConveyorJobServer jobServer;
+    private final LedgerTransitions transitions;
+    private final SucceededJobsWriter succeededJobs;
+    private final ClaimTrigger claimTrigger;
+    private final JobsWaitingSignal jobsWaitingSignal;
+    private final OrphanRescuer orphanRescuer;
+    private final JobIntake intake;
+    private final JobServerKeeper jobServerKeeper;
+    private final WorkerHealth health;
+
+    private WorkerProcess(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) throws SQLException {
+        this.settings = settings;
+        DataRoot dataRoot = openDataRoot(settings);
+        KafkaTopics.ensureExist(kafka);
+        // Connections: one per job thread for state updates, plus JobRunr's own tasks, intake, rescuer and signalling.
+        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + 6);
+        this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
+        FatalJobErrors fatalErrors = new FatalJobErrors(serverId, settings.quarantineKills());
+        fatalErrors.installAsDefaultHandler();
+        this.computePool = new ForkJoinComputePool(settings.computeThreads());
+        HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(BUILT_IN_HANDLERS);
+        JobResults results = new JobResults();
+        Attempts attempts = new Attempts();
+        RetryPolicy retryPolicy = new RetryPolicy(job -> backoffOf(job, registry), settings.quarantineKills(), clock, RandomGenerator.getDefault());
+        AtomicReference<LedgerTransitions> lateTransitions = new AtomicReference<>();
+        this.retryTimer = new RetryTimer(lateTransitions::get, this::retryDue, clock);
+
+        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results, attempts, fatalErrors);
+        this.jobServer = new ConveyorJobServer(ledger.storageProvider(), ledger.jsonMapper(), new DispatcherActivator(dispatcher),
+                BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
+                        .andId(serverId)
+                        .andName(settings.name())
+                        .andPollIntervalInSeconds(settings.pollIntervalSeconds())
+                        .andInterruptJobsAwaitDurationOnStopBackgroundJobServer(settings.stopGrace())
+                        .andBackgroundJobServerWorkerPolicy(new DefaultBackgroundJobServerWorkerPolicy(
+                                settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
+                attempts);
+        this.events = new JobEventPublisher(kafka, settings.name());
+        jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events));
+        this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
+        this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), jobServer.getJobFilters(), liveness::held);
+        jobServer.useSucceededJobsWriter(succeededJobs);
+        lateTransitions.set(transitions);
+        fatalErrors.useTransitions(transitions);
+
+        this.claimTrigger = new ClaimTrigger(jobServer);
+        jobServer.onWorkerFree(claimTrigger::claimSoon);
+        this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
+        jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, jobsWaitingSignal::announce, clock));
+        this.jobServerKeeper = new JobServerKeeper(settings.name(), jobServer, liveness::held, this::jobsEnqueued, this::exit);
+        jobServer.onStoppedUnasked(jobServerKeeper::serverStoppedUnasked, this::prepareRestart);
+        jobServer.start();
+        this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
+                fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
+        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), events::enqueued);
+        this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock,
+                reason -> exit(JobServerKeeper.EXIT_CODE, reason));
+        this.health = settings.metricsPort().isPresent()
+                ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready)
+                : null;
+        LOGGER.info("worker {} ({}) started: {} job threads, {} compute threads, data root {}, job types {}",
+                settings.name(), serverId, settings.jobThreads(), settings.computeThreads(), dataRoot.path(), registry.types());
+    }
+
+    private static DataRoot openDataRoot(WorkerSettings settings) {
+        try {
+            return DataRoot.open(settings.dataDir());
+        } catch (IOException e) {
+            throw new Env.SettingsException(WorkerSettings.DATA_DIR + " must be a directory this worker can create or use, was "
+                    + settings.dataDir() + ": " + e);
+        }
+    }
+
+    public static WorkerProcess start(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database) {
+        try {
+            return new WorkerProcess(settings, kafka, database, Clock.systemUTC());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the ledger database " + database.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** This process's JobRunr server id, as recorded in the ledger for each job it runs. */
+    public UUID serverId() {
+        return serverId;
+    }
+
+    /** The job's own back-off, else its type's, else this worker's default. */
+    private Backoff backoffOf(Job job, HandlerRegistry registry) {
+        if (job.getJobDetails().getJobParameters().getFirst().getObject() instanceof LedgerJobRequest request) {
+            return request.backoff()
+                    .or(() -> registry.find(request.type()).map(JobHandler::backoff))
+                    .orElse(settings.retryBackoff());
+        }
+        return settings.retryBackoff();
+    }
+
+    private void jobsEnqueued() {
+        claimTrigger.claimSoon();
+        jobsWaitingSignal.announce();
+    }
+
+    /** A retry is due: another worker should take it, so only tell the others, unless there are none. */
+    private void retryDue() {
+        jobsWaitingSignal.announce();
+        if (!fleet.hasOtherThan(serverId)) {
+            claimTrigger.claimSoon();
+        }
+    }
+
+    /**
+     * Before the job server runs again after JobRunr stopped it by itself: what succeeded meanwhile is recorded first,
+     * then every job the ledger still shows running here is handed back (its thread ended with the server), so that
+     * each runs again, on any worker, and none is left PROCESSING. Throws if the ledger does not take it all.
+     */
+    private void prepareRestart() {
+        try {
+            if (!succeededJobs.awaitWritten(Duration.ofSeconds(30))) {
+                throw new IllegalStateException("succeeded jobs are still waiting to be recorded");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recording succeeded jobs", e);
+        }
+        int handedBack = handBackUnfinishedJobs();
+        if (handedBack > 0) {
+            LOGGER.info("worker {}: {} jobs that were running when the job server stopped handed back", settings.name(), handedBack);
+            jobsWaitingSignal.announce();
+        }
+    }
+
+    /** Ends this process because a part of it stopped for good: drains what it can, then exits with {@code code}. */
+    private void exit(int code, String reason) {
+        LOGGER.error("worker {} exits with code {}: {}; its supervisor or restart policy starts a new worker", settings.name(), code, reason);
+        Thread.ofPlatform().name("conveyor-exit").start(() -> {
+            Thread.ofPlatform().daemon().start(() -> { // a close that hangs must not keep a broken process alive
+                try {
+                    Thread.sleep(settings.stopGrace().plusSeconds(30));
+                } catch (InterruptedException ignored) {
+                    // halt now
+                }
+                Runtime.getRuntime().halt(code);
+            });
+            try {
+                close();
+            } finally {
+                Runtime.getRuntime().halt(code);
+            }
+        });
+    }
+
+    /**
+     * Stops gracefully: no more intake or claims, running jobs get the grace period to finish, whatever did not
+     * finish is handed back (ENQUEUED again, not counted as an attempt) and announced to the other workers.
+     */
+    @Override
+    public void close() {
+        if (health != null) {
+            health.close();
+        }
+        intake.close();
+        claimTrigger.close();
+        orphanRescuer.close();
+        jobServerKeeper.close();
+        jobServer.shutDown();
+        succeededJobs.close(); // before the hand-back: a succeeded job still queued is PROCESSING in the ledger
+        int handedBack = handBackUnfinishedJobs();
+        if (handedBack > 0) {
+            jobsWaitingSignal.announce();
+        }
+        jobsWaitingSignal.close();
+        retryTimer.close();
+        events.close();
+        liveness.close();
+        computePool.close();
+        ledger.close();
+        LOGGER.info("worker {} stopped; {} unfinished jobs handed back", settings.name(), handedBack);
+    }
+
+    private int handBackUnfinishedJobs() {
+        int handedBack = 0;
+        for (Job job : ledger.storageProvider().getJobList(StateName.PROCESSING, ascOnUpdatedAt(10_000))) {
+            if (job.<ProcessingState>getJobState().getServerId().equals(serverId)) {
+                String reason = "handed back: worker " + settings.name() + " stopped before the job finished";
+                job.failed(reason, new HandedBackException(reason));
+                if (transitions.save(job).isPresent()) {
+                    handedBack++;
+                }
+            }
+        }
+        return handedBack;
+    }
+
+    /** Gives JobRunr the one dispatcher instance for every job, whatever its type. */
+    private record DispatcherActivator(JobDispatcher dispatcher) implements org.jobrunr.server.JobActivator {
+        @Override
+        public <T> T activateJob(Class<T> type) {
+            return type.isInstance(dispatcher) ? type.cast(dispatcher) : null;
+        }
+    }
+}

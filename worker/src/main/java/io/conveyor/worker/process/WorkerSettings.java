@@ -1,0 +1,126 @@
+package io.conveyor.worker.process;
+
+import io.conveyor.handler.Backoff;
+import io.conveyor.common.Env;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
+
+/**
+ * Settings of one worker process, read from environment variables.
+ *
+ * @param name                {@code CONVEYOR_WORKER_NAME}: how this process shows in the ledger and the dashboard
+ * @param jobThreads          {@code CONVEYOR_WORKER_THREADS}: jobs this process runs at once
+ * @param computeThreads      {@code CONVEYOR_COMPUTE_THREADS}: threads of the pool for a job's own data work
+ * @param pollIntervalSeconds {@code CONVEYOR_POLL_INTERVAL_SECONDS}: JobRunr's fallback poll; new work is claimed at once anyway
+ * @param intakeMaxRecords    {@code CONVEYOR_INTAKE_MAX_RECORDS}: most job requests written to the ledger in one transaction
+ * @param retryBackoff        {@code CONVEYOR_RETRY_BASE_MS} and {@code CONVEYOR_RETRY_MAX_MS}: the back-off of jobs whose
+ *                            submission and type name none
+ * @param quarantineKills     {@code CONVEYOR_QUARANTINE_KILLS}: a job that killed its worker this many times stays FAILED
+ * @param stopGrace           {@code CONVEYOR_STOP_GRACE_SECONDS}: how long a stopping worker lets running jobs finish
+ *                            before it hands them back
+ * @param hangTimeout         {@code CONVEYOR_HANG_TIMEOUT_SECONDS}: a worker without a heartbeat this long counts as hung
+ *                            and its jobs go to others
+ * @param dataDir             {@code CONVEYOR_DATA_DIR}: the data root, the only directory jobs read and write files in (absolute)
+ * @param metricsPort         {@code CONVEYOR_METRICS_PORT}: the port of the worker's operations endpoints
+ *                            ({@code /health/live}, {@code /health/ready}); empty: none
+ */
+public record WorkerSettings(String name, int jobThreads, int computeThreads, int pollIntervalSeconds, int intakeMaxRecords,
+                             Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout, Path dataDir,
+                             OptionalInt metricsPort) {
+
+    public static final String NAME = "CONVEYOR_WORKER_NAME";
+    public static final String JOB_THREADS = "CONVEYOR_WORKER_THREADS";
+    public static final String COMPUTE_THREADS = "CONVEYOR_COMPUTE_THREADS";
+    public static final String POLL_INTERVAL_SECONDS = "CONVEYOR_POLL_INTERVAL_SECONDS";
+    public static final String INTAKE_MAX_RECORDS = "CONVEYOR_INTAKE_MAX_RECORDS";
+    public static final String RETRY_BASE_MS = "CONVEYOR_RETRY_BASE_MS";
+    public static final String RETRY_MAX_MS = "CONVEYOR_RETRY_MAX_MS";
+    public static final String QUARANTINE_KILLS = "CONVEYOR_QUARANTINE_KILLS";
+    public static final String STOP_GRACE_SECONDS = "CONVEYOR_STOP_GRACE_SECONDS";
+    public static final String HANG_TIMEOUT_SECONDS = "CONVEYOR_HANG_TIMEOUT_SECONDS";
+    public static final String DATA_DIR = "CONVEYOR_DATA_DIR";
+    public static final String METRICS_PORT = "CONVEYOR_METRICS_PORT";
+
+    public static final int CORES = Runtime.getRuntime().availableProcessors();
+    public static final int JOB_THREADS_DEFAULT = CORES;
+    public static final int COMPUTE_THREADS_DEFAULT = CORES;
+    /** JobRunr refuses a poll interval under 5 s with SQL storage. */
+    public static final int POLL_INTERVAL_SECONDS_DEFAULT = 5;
+    public static final int INTAKE_MAX_RECORDS_DEFAULT = 500;
+    public static final int QUARANTINE_KILLS_DEFAULT = 2;
+    public static final Duration STOP_GRACE_DEFAULT = Duration.ofSeconds(10);
+    /** Three of JobRunr's 5 s heartbeats missed. */
+    public static final Duration HANG_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
+    /** {@code data} in the working directory: next to where Conveyor runs, easy to find and to fill. */
+    public static final String DATA_DIR_DEFAULT = "data";
+
+    public WorkerSettings {
+        if (name == null || name.isBlank()) {
+            throw new Env.SettingsException(NAME + " must not be blank");
+        }
+        requireRange(JOB_THREADS, jobThreads, 1, 1024);
+        requireRange(COMPUTE_THREADS, computeThreads, 1, 1024);
+        requireRange(POLL_INTERVAL_SECONDS, pollIntervalSeconds, 5, 3600);
+        requireRange(INTAKE_MAX_RECORDS, intakeMaxRecords, 1, 10_000);
+        requireRange(QUARANTINE_KILLS, quarantineKills, 1, 100);
+        requireRange(STOP_GRACE_SECONDS, (int) stopGrace.toSeconds(), 0, 3600);
+        if (hangTimeout.toSeconds() < 2L * pollIntervalSeconds) {
+            throw new Env.SettingsException(HANG_TIMEOUT_SECONDS + " must be at least twice " + POLL_INTERVAL_SECONDS
+                    + " (" + pollIntervalSeconds + " s), the heartbeat interval, was " + hangTimeout.toSeconds());
+        }
+        metricsPort.ifPresent(port -> requireRange(METRICS_PORT, port, 1, 65_535));
+        if (dataDir == null) {
+            throw new Env.SettingsException(DATA_DIR + " must name a directory");
+        }
+        dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
+    public static WorkerSettings from(Env env) {
+        long retryBase = env.longInteger(RETRY_BASE_MS, Backoff.DEFAULT_BASE.toMillis(), 0, Backoff.LIMIT.toMillis());
+        long retryMax = env.longInteger(RETRY_MAX_MS, Math.max(retryBase, Backoff.DEFAULT_MAX.toMillis()), retryBase, Backoff.LIMIT.toMillis());
+        return new WorkerSettings(
+                env.string(NAME, defaultName()),
+                env.integer(JOB_THREADS, JOB_THREADS_DEFAULT, 1, 1024),
+                env.integer(COMPUTE_THREADS, COMPUTE_THREADS_DEFAULT, 1, 1024),
+                env.integer(POLL_INTERVAL_SECONDS, POLL_INTERVAL_SECONDS_DEFAULT, 5, 3600),
+                env.integer(INTAKE_MAX_RECORDS, INTAKE_MAX_RECORDS_DEFAULT, 1, 10_000),
+                new Backoff(Duration.ofMillis(retryBase), Duration.ofMillis(retryMax)),
+                env.integer(QUARANTINE_KILLS, QUARANTINE_KILLS_DEFAULT, 1, 100),
+                Duration.ofSeconds(env.integer(STOP_GRACE_SECONDS, (int) STOP_GRACE_DEFAULT.toSeconds(), 0, 3600)),
+                Duration.ofSeconds(env.integer(HANG_TIMEOUT_SECONDS, (int) HANG_TIMEOUT_DEFAULT.toSeconds(), 10, 3600)),
+                dataDir(env),
+                env.optional(METRICS_PORT).isPresent() ? OptionalInt.of(env.integer(METRICS_PORT, 0, 1, 65_535)) : OptionalInt.empty());
+    }
+
+    /** {@code CONVEYOR_DATA_DIR} as an absolute path (a relative one is taken from the working directory). */
+    public static Path dataDir(Env env) {
+        String value = env.string(DATA_DIR, DATA_DIR_DEFAULT);
+        try {
+            return Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new Env.SettingsException(DATA_DIR + " must be a path, was '" + value + "': " + e.getReason());
+        }
+    }
+
+    /** host-pid: unique per process, and says where to look. */
+    static String defaultName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return "worker-" + host + "-" + ProcessHandle.current().pid();
+    }
+
+    private static void requireRange(String variable, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new Env.SettingsException(variable + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+}

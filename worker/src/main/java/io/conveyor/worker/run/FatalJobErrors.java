@@ -1,0 +1,99 @@
+package io.conveyor.worker.run;
+
+import io.conveyor.worker.ledger.LedgerTransitions;
+import io.conveyor.common.failure.JobHistory;
+import io.conveyor.common.failure.WorkerKilledException;
+import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.StateName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+
+/**
+ * What a worker does when the JVM itself is broken (out of memory, or another {@link VirtualMachineError}): it
+ * exits at once rather than limp on. When a job's own thread hit the error, that job is first recorded in the ledger
+ * as the one that killed its worker, so it counts toward quarantine and the jobs that merely shared the process do not.
+ */
+public final class FatalJobErrors {
+
+    /** Exit code of a worker that stopped because its JVM broke. */
+    public static final int EXIT_CODE = 3;
+    private static final Logger LOGGER = LoggerFactory.getLogger(FatalJobErrors.class);
+    /** How long a thread that hit OutOfMemoryError outside a job waits for a job thread to record the culprit. */
+    private static final java.time.Duration CULPRIT_GRACE = java.time.Duration.ofSeconds(2);
+
+    private final UUID self;
+    private final int quarantineKills;
+    private volatile LedgerTransitions transitions;
+
+    public FatalJobErrors(UUID self, int quarantineKills) {
+        this.self = self;
+        this.quarantineKills = quarantineKills;
+    }
+
+    public void useTransitions(LedgerTransitions transitions) {
+        this.transitions = transitions;
+    }
+
+    /** Makes every thread's fatal JVM error stop the process, not just the thread. */
+    public void installAsDefaultHandler() {
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+            if (error instanceof VirtualMachineError) {
+                awaitCulpritsRecord(error);
+                exit(error);
+            } else if (previous != null) {
+                previous.uncaughtException(thread, error);
+            } else {
+                LOGGER.error("uncaught exception in {}", thread.getName(), error);
+            }
+        });
+    }
+
+    /** The job {@code jobId} broke the JVM: record it against the job, then exit. Never returns. */
+    public void jobKilledWorker(UUID jobId, VirtualMachineError error) {
+        try {
+            transitions.change(jobId, this::runsHere, job -> {
+                int kills = JobHistory.of(job).kills() + 1;
+                String reason = kills >= quarantineKills
+                        ? "killed its worker process " + kills + " times (" + error + "); quarantined, not retried"
+                        : "killed its worker process (" + error + "); retried on another worker";
+                job.failed(reason, new WorkerKilledException(reason));
+                return job;
+            });
+        } catch (Throwable ignored) {
+            // Recording is best effort: the job will still be rescued as "worker died" by the others.
+        } finally {
+            exit(error);
+        }
+    }
+
+    /**
+     * A heap filled by one job makes whichever thread allocates next fail, often not the job's own (a heartbeat, the
+     * liveness watchdog). Halting at once would lose the job's own record, and the job would be re-run as if its worker
+     * had merely died, escaping quarantine. So a thread that is not the culprit's waits a moment: the culprit's thread
+     * records its job and halts the JVM itself, or, if no job is to blame, this one halts after the pause.
+     */
+    private static void awaitCulpritsRecord(Throwable error) {
+        if (error instanceof OutOfMemoryError) {
+            try {
+                Thread.sleep(CULPRIT_GRACE);
+            } catch (InterruptedException ignored) {
+                // halt now
+            }
+        }
+    }
+
+    private boolean runsHere(org.jobrunr.jobs.Job job) {
+        return job.getState() == StateName.PROCESSING && job.<ProcessingState>getJobState().getServerId().equals(self);
+    }
+
+    private static void exit(Throwable error) {
+        try {
+            System.err.println("worker exits: the JVM hit " + error);
+        } finally {
+            Runtime.getRuntime().halt(EXIT_CODE);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.conveyor.worker.run;
+
+import org.jobrunr.jobs.context.JobContext;
+import org.jobrunr.jobs.context.JobDashboardProgressBar;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * A running job's progress, forwarded to JobRunr's dashboard progress bar (job metadata that JobRunr keeps after the
+ * job succeeds). JobRunr writes a running job to the ledger only with its periodic update (every poll interval), so
+ * forwarding each report would buy nothing: the latest report is kept, forwarded at most every
+ * {@link #FORWARD_INTERVAL}, and always at the first report, at completion and when the attempt ends.
+ */
+public final class JobProgress {
+
+    static final Duration FORWARD_INTERVAL = Duration.ofMillis(200);
+
+    private final JobContext jobRunrContext;
+    private final LongSupplier nanoTime;
+    private long done;
+    private long total = -1;
+    private boolean unforwarded;
+    private long forwardedAt;
+    private JobDashboardProgressBar bar;
+
+    public JobProgress(JobContext jobRunrContext, LongSupplier nanoTime) {
+        this.jobRunrContext = jobRunrContext;
+        this.nanoTime = nanoTime;
+    }
+
+    public synchronized void report(long done, long total) {
+        if (done < 0 || total < 0) {
+            throw new IllegalArgumentException("progress must be 0 or more, was " + done + " of " + total);
+        }
+        done = Math.min(done, total);
+        if (total == this.total && done <= this.done) {
+            return; // reports from several compute threads may arrive out of order
+        }
+        this.done = done;
+        this.total = total;
+        unforwarded = true;
+        long now = nanoTime.getAsLong();
+        if (bar == null || done == total || now - forwardedAt >= FORWARD_INTERVAL.toNanos()) {
+            forward(now);
+        }
+    }
+
+    /** Forwards the latest report if it was held back; called when the attempt ends, whatever its outcome. */
+    public synchronized void flush() {
+        if (unforwarded) {
+            forward(nanoTime.getAsLong());
+        }
+    }
+
+    private void forward(long now) {
+        if (bar == null) {
+            bar = jobRunrContext.progressBar(total);
+        }
+        bar.setProgress(total, done, 0);
+        forwardedAt = now;
+        unforwarded = false;
+    }
+}
