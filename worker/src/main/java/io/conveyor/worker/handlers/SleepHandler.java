@@ -3,6 +3,7 @@ package io.conveyor.worker.handlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.common.JobContext;
 import io.conveyor.common.JobHandler;
+import io.conveyor.common.JobKind;
 
 /**
  * {@code sleep} {@code {"millis": n}}: holds a job thread for n milliseconds, like a job waiting on I/O.
@@ -14,6 +15,12 @@ public final class SleepHandler implements JobHandler {
     @Override
     public String type() {
         return "sleep";
+    }
+
+    /** Waits: a sleeping job holds no core. */
+    @Override
+    public JobKind kind() {
+        return JobKind.WAITS;
     }
 
     @Override
