@@ -34,10 +34,11 @@ class ConfigurationReferenceTest {
             WorkerSupervisor.class, Set.of("worker"),
             WorkerCommand.class, Set.of("worker"),
             DevCommand.class, Set.of("dev"));
-    /** Defaults the README states in words because they depend on the machine. */
-    private static final Map<String, String> MACHINE_DEPENDENT_DEFAULTS = Map.of(
-            WorkerSettings.JOB_THREADS, "cores",
-            WorkerSettings.COMPUTE_THREADS, "cores");
+    /** Defaults the README states in words because they depend on the machine: the words, and how many per core. */
+    private static final Map<String, Map.Entry<String, Integer>> MACHINE_DEPENDENT_DEFAULTS = Map.of(
+            WorkerSettings.JOB_THREADS, Map.entry("cores", 1),
+            WorkerSettings.COMPUTE_THREADS, Map.entry("cores", 1),
+            WorkerSettings.WAITING_JOBS, Map.entry("16 × cores", 16));
     private static final Pattern ANY_VARIABLE = Pattern.compile("CONVEYOR_[A-Z0-9_]*[A-Z0-9]");
     private static final Pattern ROLE = Pattern.compile("[a-z]+");
 
@@ -70,8 +71,9 @@ class ConfigurationReferenceTest {
                 continue; // reported by everyVariableTheCodeReadsHasARow
             }
             if (MACHINE_DEPENDENT_DEFAULTS.containsKey(variable.name())) {
-                assertThat(row.defaultText()).as("default of %s", variable.name()).startsWith(MACHINE_DEPENDENT_DEFAULTS.get(variable.name()));
-                assertThat(variable.defaultValue()).hasValue(String.valueOf(WorkerSettings.CORES));
+                Map.Entry<String, Integer> perCore = MACHINE_DEPENDENT_DEFAULTS.get(variable.name());
+                assertThat(row.defaultText()).as("default of %s", variable.name()).startsWith(perCore.getKey());
+                assertThat(variable.defaultValue()).hasValue(String.valueOf(perCore.getValue() * WorkerSettings.CORES));
             } else {
                 variable.defaultValue().ifPresent(expected ->
                         assertThat(row.defaultCode()).as("default of %s (the first `code` in its cell)", variable.name()).hasValue(expected));

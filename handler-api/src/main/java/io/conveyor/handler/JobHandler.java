@@ -27,6 +27,15 @@ public interface JobHandler {
     /** The job type this handler runs, as clients name it in {@code POST /jobs}. */
     String type();
 
+    /**
+     * What this type's jobs spend their time on: {@link JobKind#WAITS} runs them on the worker's waiting lane (virtual
+     * threads, many at once), {@link JobKind#COMPUTE} (the default, which never oversubscribes the cores) on its
+     * per-core job pool. A worker's {@code CONVEYOR_JOB_KINDS} overrides it per type.
+     */
+    default JobKind kind() {
+        return JobKind.COMPUTE;
+    }
+
     /** This type's retry back-off, used when a submission names none; null for the worker's default. */
     default Backoff backoff() {
         return null;

@@ -1,25 +1,30 @@
 package io.conveyor.worker;
 
 import io.conveyor.handler.Backoff;
+import io.conveyor.handler.JobKind;
 import org.jobrunr.jobs.lambdas.JobRequest;
+import org.jobrunr.jobs.lambdas.JobRequestHandler;
 
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * The JobRunr job request that carries a Conveyor job in the ledger: its type, its payload as JSON text, and the
- * submission's own retry back-off if it named one. JobRunr stores it with the job and hands it to
- * {@link JobDispatcher} when the job runs.
+ * submission's own retry back-off if it named one, and the lane it runs on. JobRunr stores it with the job and hands it
+ * to {@link JobDispatcher} (through {@link WaitingJobDispatcher} for the waiting lane) when the job runs.
  */
-public record LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis) implements JobRequest {
+public record LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane)
+        implements JobRequest {
 
+    /** A compute job; {@code lane} null (a job written before lanes existed) means the same. */
     public LedgerJobRequest(String type, String payload) {
-        this(type, payload, null, null);
+        this(type, payload, null, null, JobKind.COMPUTE);
     }
 
+    /** The handler class names the lane in the job's signature ({@link JobLanes}). */
     @Override
-    public Class<JobDispatcher> getJobRequestHandler() {
-        return JobDispatcher.class;
+    public Class<? extends JobRequestHandler<LedgerJobRequest>> getJobRequestHandler() {
+        return JobLanes.handlerOf(lane == null ? JobKind.COMPUTE : lane);
     }
 
     /** The submission's own back-off, if it named one. */

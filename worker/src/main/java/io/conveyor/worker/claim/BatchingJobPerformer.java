@@ -17,9 +17,26 @@ public final class BatchingJobPerformer extends BackgroundJobPerformer {
 
     private final ConveyorJobServer server;
 
+    private final Job job;
+
     private BatchingJobPerformer(ConveyorJobServer server, Job job) {
         super(server, job);
         this.server = server;
+        this.job = job;
+    }
+
+    static BatchingJobPerformer of(ConveyorJobServer server, Job job) {
+        return new BatchingJobPerformer(server, job);
+    }
+
+    /** Runs the job as JobRunr does, then frees its place on its lane. */
+    @Override
+    public void run() {
+        try {
+            super.run();
+        } finally {
+            server.jobEnded(job);
+        }
     }
 
     @Override
@@ -29,7 +46,7 @@ public final class BatchingJobPerformer extends BackgroundJobPerformer {
             return;
         }
         new JobPerformingFilters(job, server.getJobFilters()).runOnStateElectionFilter();
-        server.succeededJobsWriter().write(job);
+        server.succeededJobsWriter().write(job); // set before the server starts
     }
 
     /**
@@ -46,7 +63,7 @@ public final class BatchingJobPerformer extends BackgroundJobPerformer {
 
         @Override
         public BackgroundJobPerformer newBackgroundJobPerformer(BackgroundJobServer server, Job job) {
-            return server instanceof ConveyorJobServer conveyor && conveyor.succeededJobsWriter() != null
+            return server instanceof ConveyorJobServer conveyor
                     ? new BatchingJobPerformer(conveyor, job)
                     : new BackgroundJobPerformer(server, job);
         }

@@ -4,33 +4,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one thread that claims work as it comes: turns "jobs are waiting" and "a worker is free" signals into immediate
- * claims. Signals that arrive while a claim runs are coalesced into one more claim. Because JobRunr skips a claim
- * while another one (its poll) holds its lock, and that one may have read the queue before our jobs were committed,
- * a claim is repeated a few times at growing intervals while this server still has free workers.
+ * The one thread that claims work for this worker: turns "jobs are waiting" and "a job ended" signals into immediate
+ * claims ({@link LaneClaim}), and claims at each poll interval even without a signal (a lost notification, a retry
+ * that JobRunr's master enqueued). Signals that arrive while a claim runs are coalesced into one more claim; a claim
+ * that found jobs is followed by another while room remains, so a deep queue fills every free place at once.
  */
 public final class ClaimTrigger implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(ClaimTrigger.class);
-    /** Pauses before re-claiming while workers are still free: cover a concurrent claim that read too early. */
-    private static final List<Duration> RECLAIM_DELAYS = List.of(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMillis(400));
 
-    private final ConveyorJobServer server;
+    private final LaneClaim claim;
+    private final Duration pollInterval;
     private final Semaphore signal = new Semaphore(0);
     private final Thread thread;
     private volatile boolean running = true;
+    private boolean failureReported; // claim thread only
 
-    public ClaimTrigger(ConveyorJobServer server) {
-        this.server = server;
+    public ClaimTrigger(LaneClaim claim, Duration pollInterval) {
+        this.claim = claim;
+        this.pollInterval = pollInterval;
         this.thread = Thread.ofPlatform().name("conveyor-claim-trigger").daemon().start(this::loop);
     }
 
-    /** Says that jobs were enqueued or a worker became free; returns at once. */
+    /** Says that jobs were enqueued or a place became free; returns at once. */
     public void claimSoon() {
         if (signal.availablePermits() == 0) {
             signal.release();
@@ -40,29 +40,21 @@ public final class ClaimTrigger implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                signal.acquire();
+                signal.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS); // a signal, or the poll's time
                 signal.drainPermits();
-                claimWhileWorkersFree();
+                while (running && claim.claim() > 0) {
+                    signal.drainPermits(); // what these signals asked for is being done
+                }
+                failureReported = false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOGGER.warn("immediate claim failed; JobRunr's next poll will pick the jobs up: {}", e.toString());
+                if (!failureReported) { // once until a claim succeeds again, not at every signal of an outage
+                    LOGGER.warn("claim failed; trying again at the next signal or poll: {}", e.toString());
+                    failureReported = true;
+                }
             }
-        }
-    }
-
-    private void claimWhileWorkersFree() throws InterruptedException {
-        server.claimNow();
-        for (Duration delay : RECLAIM_DELAYS) {
-            if (server.freeWorkers() <= 0) {
-                return; // busy: JobRunr claims again by itself as each worker frees up
-            }
-            if (signal.tryAcquire(delay.toMillis(), TimeUnit.MILLISECONDS)) {
-                signal.release(); // a new signal: start over from the loop
-                return;
-            }
-            server.claimNow();
         }
     }
 

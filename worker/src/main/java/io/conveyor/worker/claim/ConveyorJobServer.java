@@ -1,26 +1,36 @@
 package io.conveyor.worker.claim;
 
+import io.conveyor.worker.JobLanes;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
 import io.conveyor.worker.run.Attempts;
+import io.conveyor.handler.JobKind;
 import io.conveyor.worker.retry.RetryElsewhere;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.server.BackgroundJobServer;
 import org.jobrunr.server.BackgroundJobServerConfiguration;
 import org.jobrunr.server.JobActivator;
 import org.jobrunr.server.JobSteward;
-import org.jobrunr.server.tasks.steward.OnboardNewWorkTask;
+import org.jobrunr.server.strategy.WorkDistributionStrategy;
 import org.jobrunr.storage.StorageProvider;
+import org.jobrunr.storage.navigation.AmountRequest;
 import org.jobrunr.utils.mapper.JsonMapper;
 
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
 
 
 /**
  * JobRunr's background job server, extended through its public and protected extension points:
  * <ul>
- * <li>claim enqueued jobs now rather than at the next poll (JobRunr polls SQL storage at most every 5 s), through
- * JobRunr's own task ({@link OnboardNewWorkTask}: {@code FOR UPDATE SKIP LOCKED}, the server's free worker count,
- * its lock), so its guarantees hold;</li>
+ * <li>two lanes: compute jobs run on JobRunr's job pool (one platform thread per core by default), waiting jobs on
+ * virtual threads, many at once; each lane has its own room, and claims ask for each lane's jobs alone
+ * ({@link LaneClaim}). JobRunr's own claim is switched off (its work distribution asks for nothing): it cannot tell
+ * the lanes apart;</li>
  * <li>look at each claimed job before it runs: hand a retry back if another worker should take it, and note which
  * attempt this is for the handler;</li>
  * <li>record succeeded jobs in batches ({@link BatchingJobPerformer});</li>
@@ -32,18 +42,33 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ConveyorJobServer extends BackgroundJobServer {
 
     private final Attempts attempts;
+    private final int computeSlots;
+    private final int waitingSlots;
+    private final AtomicInteger computeBusy = new AtomicInteger();
+    private final AtomicInteger waitingBusy = new AtomicInteger();
+    private final Duration stopGrace;
+    private volatile ExecutorService waitingLane;
     private volatile RetryElsewhere retryElsewhere;
     private volatile SucceededJobsWriter succeededJobsWriter;
+    private volatile Runnable onWorkerFree = () -> { };
     private volatile Runnable onStoppedUnasked = () -> { };
     private volatile Runnable beforeRestart = () -> { };
     private volatile boolean shutDown;
     /** Set when JobRunr stopped the server by itself; cleared once a restart prepared for it. */
     private volatile boolean stoppedUnasked;
 
+    /**
+     * @param computeSlots compute jobs at once: the size of JobRunr's job pool, as the configuration's worker policy says
+     * @param waitingSlots waiting jobs at once, each on a virtual thread of its own
+     */
     public ConveyorJobServer(StorageProvider storageProvider, JsonMapper jsonMapper, JobActivator jobActivator,
-                      BackgroundJobServerConfiguration configuration, Attempts attempts) {
+                      BackgroundJobServerConfiguration configuration, Attempts attempts, int computeSlots, int waitingSlots,
+                      Duration stopGrace) {
         super(storageProvider, jsonMapper, jobActivator, configuration);
         this.attempts = attempts;
+        this.computeSlots = computeSlots;
+        this.waitingSlots = waitingSlots;
+        this.stopGrace = stopGrace;
     }
 
     public void useRetryElsewhere(RetryElsewhere retryElsewhere) {
@@ -78,16 +103,43 @@ public final class ConveyorJobServer extends BackgroundJobServer {
             beforeRestart.run();
             stoppedUnasked = false;
         }
+        if (waitingLane == null || waitingLane.isShutdown()) {
+            waitingLane = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-waiting-", 0).factory());
+        }
         super.start();
     }
 
+    /**
+     * Stops both lanes: JobRunr's pool gets the grace period (JobRunr's own stop), the waiting lane whatever is left
+     * of it; then its jobs are interrupted, and JobRunr fails them as "server has stopped" (a hand-back).
+     */
     @Override
     public void stop() {
         boolean wasRunning = isRunning();
+        long startedAt = System.nanoTime();
+        ExecutorService lane = waitingLane;
+        if (lane != null) {
+            lane.shutdown();
+        }
         super.stop();
+        if (lane != null) {
+            drain(lane, stopGrace.minusNanos(System.nanoTime() - startedAt));
+        }
         if (!shutDown && wasRunning) {
             stoppedUnasked = true;
             onStoppedUnasked.run();
+        }
+    }
+
+    private static void drain(ExecutorService lane, Duration grace) {
+        try {
+            if (!lane.awaitTermination(Math.max(0, grace.toMillis()), TimeUnit.MILLISECONDS)) {
+                lane.shutdownNow();
+                lane.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            lane.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -104,77 +156,93 @@ public final class ConveyorJobServer extends BackgroundJobServer {
 
     @Override
     protected JobSteward createJobSteward() {
-        return new ClaimingJobSteward(this);
+        return new LaneCountingJobSteward(this);
     }
 
+    /** JobRunr's own claim asks for nothing: {@link LaneClaim} claims, per lane. The worker count is both lanes'. */
+    @Override
+    protected WorkDistributionStrategy createWorkDistributionStrategy() {
+        return new WorkDistributionStrategy() {
+            @Override
+            public int getWorkerCount() {
+                return computeSlots + waitingSlots;
+            }
+
+            @Override
+            public AmountRequest getWorkPageRequest() {
+                return ascOnUpdatedAt(0);
+            }
+        };
+    }
+
+    /** Runs a claimed job on its lane, unless it is a retry that another worker should take. */
     @Override
     public void processJob(Job job) {
         if (retryElsewhere != null && retryElsewhere.handBack(job)) {
             return;
         }
         attempts.noteStarting(job);
-        steward().jobHandedToWorker();
-        super.processJob(job);
+        JobKind lane = JobLanes.laneOf(job);
+        busy(lane).incrementAndGet();
+        try {
+            if (lane == JobKind.WAITS) {
+                waitingLane.execute(BatchingJobPerformer.of(this, job));
+            } else {
+                super.processJob(job);
+            }
+        } catch (RuntimeException e) {
+            busy(lane).decrementAndGet(); // not started (the server stopping): it stays PROCESSING here and is handed back
+            throw e;
+        }
     }
 
-    /** Runs each time one of this server's workers becomes free; set before the server starts. */
+    /** Called by the performer when a job's run ended, whatever the outcome. */
+    void jobEnded(Job job) {
+        busy(JobLanes.laneOf(job)).decrementAndGet();
+        onWorkerFree.run();
+    }
+
+    /** Runs each time a job of this server ends; set before the server starts. */
     public void onWorkerFree(Runnable listener) {
-        steward().onWorkerFree = listener;
+        this.onWorkerFree = listener;
     }
 
-    private ClaimingJobSteward steward() {
-        return (ClaimingJobSteward) getJobSteward();
+    /** How many more jobs {@code lane} can take now. */
+    int room(JobKind lane) {
+        return (lane == JobKind.WAITS ? waitingSlots : computeSlots) - busy(lane).get();
     }
 
-    /** Claims as many enqueued jobs as this server has free workers; a no-op while another claim runs. */
-    public void claimNow() {
-        steward().claimNow();
-    }
-
-    /** How many of this server's workers are free. */
-    public int freeWorkers() {
-        return getWorkDistributionStrategy().getWorkerCount() - getJobSteward().getOccupiedWorkerCount();
+    private AtomicInteger busy(JobKind lane) {
+        return lane == JobKind.WAITS ? waitingBusy : computeBusy;
     }
 
     /**
-     * JobRunr's job steward, except that a worker thread that becomes free does not claim work itself: JobRunr lets it
-     * try the claim lock and gives up if another claim holds it, and short jobs then finish while that claim is still
-     * running, leaving every worker idle with jobs waiting until the next poll. Here a free worker signals the one
-     * claim thread ({@link ClaimTrigger}), which coalesces signals and never drops one. Workers are counted as busy
-     * from the moment a claimed job is handed to the executor, so that two claims in a row never take more jobs than
-     * there are workers.
+     * JobRunr's job steward, except that jobs are counted per lane by the server, from the moment a claimed job is
+     * handed to its lane until its performer ends ({@link #jobEnded}), so that two claims in a row never take more
+     * jobs than a lane has room for. JobRunr's steward still keeps the jobs in progress and updates them periodically.
      */
-    private static final class ClaimingJobSteward extends JobSteward {
+    private static final class LaneCountingJobSteward extends JobSteward {
 
-        private final AtomicInteger busyWorkers = new AtomicInteger();
-        private volatile Runnable onWorkerFree = () -> { };
+        private final ConveyorJobServer server;
 
-        ClaimingJobSteward(BackgroundJobServer server) {
+        LaneCountingJobSteward(ConveyorJobServer server) {
             super(server);
-        }
-
-        void claimNow() {
-            getTaskOfType(OnboardNewWorkTask.class).runTaskThreadSafe();
-        }
-
-        void jobHandedToWorker() {
-            busyWorkers.incrementAndGet();
+            this.server = server;
         }
 
         @Override
         public int getOccupiedWorkerCount() {
-            return busyWorkers.get();
+            return server.computeBusy.get() + server.waitingBusy.get();
         }
 
         @Override
         public void notifyThreadOccupied() {
-            // counted when the job was handed to the executor (jobHandedToWorker)
+            // counted when the job was handed to its lane (processJob)
         }
 
         @Override
         public void notifyThreadIdle() {
-            busyWorkers.decrementAndGet();
-            onWorkerFree.run();
+            // counted down when the performer ended (jobEnded)
         }
     }
 }

@@ -3,6 +3,7 @@ package io.conveyor.worker.handlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.handler.JobContext;
 import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.JobKind;
 
 /**
  * {@code noop}: does nothing and succeeds; for measuring the queue itself.
@@ -12,6 +13,12 @@ public final class NoopHandler implements JobHandler {
     @Override
     public String type() {
         return "noop";
+    }
+
+    /** Waits: it holds no core, so it belongs where there is room. */
+    @Override
+    public JobKind kind() {
+        return JobKind.WAITS;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.conveyor.handler.Payloads;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.handler.JobContext;
 import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.JobKind;
 
 /**
  * {@code sleep} {@code {"millis": n}}: holds a job thread for n milliseconds, like a job waiting on I/O.
@@ -15,6 +16,12 @@ public final class SleepHandler implements JobHandler {
     @Override
     public String type() {
         return "sleep";
+    }
+
+    /** Waits: a sleeping job holds no core. */
+    @Override
+    public JobKind kind() {
+        return JobKind.WAITS;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.conveyor.worker.intake;
 
+import io.conveyor.worker.JobLanes;
 import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.handler.Backoff;
+import io.conveyor.handler.JobKind;
 import io.conveyor.common.JobSubmission;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
@@ -36,12 +38,17 @@ public final class LedgerWriter {
     private final StorageProvider storageProvider;
     private final DataSource dataSource;
     private final Consumer<List<Job>> onInserted;
+    private final JobLanes lanes;
 
-    /** @param onInserted told of the jobs this writer created (after they were committed) */
-    public LedgerWriter(StorageProvider storageProvider, DataSource dataSource, Consumer<List<Job>> onInserted) {
+    /**
+     * @param onInserted told of the jobs this writer created (after they were committed)
+     * @param lanes      the lane each job type is written for
+     */
+    public LedgerWriter(StorageProvider storageProvider, DataSource dataSource, Consumer<List<Job>> onInserted, JobLanes lanes) {
         this.storageProvider = storageProvider;
         this.dataSource = dataSource;
         this.onInserted = onInserted;
+        this.lanes = lanes;
     }
 
     /**
@@ -55,7 +62,7 @@ public final class LedgerWriter {
         if (byId.isEmpty()) {
             return 0;
         }
-        List<Job> jobs = byId.values().stream().map(LedgerWriter::toJob).toList();
+        List<Job> jobs = byId.values().stream().map(submission -> toJob(submission, lanes.kindOf(submission.type()))).toList();
         try {
             storageProvider.save(jobs);
             onInserted.accept(jobs);
@@ -98,12 +105,12 @@ public final class LedgerWriter {
         return copy;
     }
 
-    public static Job toJob(JobSubmission submission) {
+    public static Job toJob(JobSubmission submission, JobKind lane) {
         String payload = JobSubmissionJson.MAPPER.valueToTree(submission.payload()).toString();
         Backoff backoff = submission.backoff();
         LedgerJobRequest request = backoff == null
-                ? new LedgerJobRequest(submission.type(), payload)
-                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis());
+                ? new LedgerJobRequest(submission.type(), payload, null, null, lane)
+                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane);
         Job job = new Job(submission.id(), new JobDetails(request), new EnqueuedState());
         job.setJobName(submission.type());
         job.setAmountOfRetries(submission.maxAttempts() - 1);

@@ -1,5 +1,8 @@
 package io.conveyor.worker.process;
 
+import io.conveyor.worker.JobLanes;
+import io.conveyor.worker.WaitingJobDispatcher;
+import io.conveyor.worker.claim.LaneClaim;
 import io.conveyor.worker.JobDispatcher;
 import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.worker.claim.ClaimTrigger;
@@ -21,6 +24,7 @@ import io.conveyor.handler.DataRoot;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
 import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.JobKind;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
 import io.conveyor.common.Ledger;
@@ -41,6 +45,7 @@ import io.conveyor.worker.retry.RetryElsewhere;
 import io.conveyor.worker.retry.RetryPolicy;
 import io.conveyor.worker.retry.RetryTimer;
 import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.server.BackgroundJobServerConfiguration;
@@ -95,13 +100,15 @@ public final class WorkerProcess implements AutoCloseable {
         this.settings = settings;
         DataRoot dataRoot = openDataRoot(settings);
         KafkaTopics.ensureExist(kafka);
-        // Connections: one per job thread for state updates, plus JobRunr's own tasks, intake, rescuer and signalling.
-        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + 6);
+        // Connections: one per compute job thread for failures, plus JobRunr's own tasks, claims, intake, rescuer and
+        // signalling. Waiting jobs share a few more: they need one only to record a failure (successes go in batches).
+        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 6);
         this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
         FatalJobErrors fatalErrors = new FatalJobErrors(serverId, settings.quarantineKills());
         fatalErrors.installAsDefaultHandler();
         this.computePool = new ForkJoinComputePool(settings.computeThreads());
         HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(BUILT_IN_HANDLERS);
+        JobLanes lanes = new JobLanes(registry, settings.jobKinds());
         JobResults results = new JobResults();
         Attempts attempts = new Attempts();
         RetryPolicy retryPolicy = new RetryPolicy(job -> backoffOf(job, registry), settings.quarantineKills(), clock, RandomGenerator.getDefault());
@@ -117,7 +124,7 @@ public final class WorkerProcess implements AutoCloseable {
                         .andInterruptJobsAwaitDurationOnStopBackgroundJobServer(settings.stopGrace())
                         .andBackgroundJobServerWorkerPolicy(new DefaultBackgroundJobServerWorkerPolicy(
                                 settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
-                attempts);
+                attempts, settings.jobThreads(), settings.waitingJobs(), settings.stopGrace());
         this.events = new JobEventPublisher(kafka, settings.name());
         jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events));
         this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
@@ -126,7 +133,9 @@ public final class WorkerProcess implements AutoCloseable {
         lateTransitions.set(transitions);
         fatalErrors.useTransitions(transitions);
 
-        this.claimTrigger = new ClaimTrigger(jobServer);
+        LaneClaim claim = new LaneClaim(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobServer);
+        claim.prepareLedger();
+        this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
         jobServer.onWorkerFree(claimTrigger::claimSoon);
         this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
         jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, jobsWaitingSignal::announce, clock));
@@ -135,14 +144,15 @@ public final class WorkerProcess implements AutoCloseable {
         jobServer.start();
         this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
                 fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
-        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), events::enqueued);
+        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), events::enqueued, lanes);
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock,
                 reason -> exit(JobServerKeeper.EXIT_CODE, reason));
         this.health = settings.metricsPort().isPresent()
                 ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready)
                 : null;
-        LOGGER.info("worker {} ({}) started: {} job threads, {} compute threads, data root {}, job types {}",
-                settings.name(), serverId, settings.jobThreads(), settings.computeThreads(), dataRoot.path(), registry.types());
+        LOGGER.info("worker {} ({}) started: {} job threads, {} waiting jobs, {} compute threads, data root {}, job types {}",
+                settings.name(), serverId, settings.jobThreads(), settings.waitingJobs(), settings.computeThreads(), dataRoot.path(),
+                registry.types().stream().map(type -> type + (lanes.kindOf(type) == JobKind.WAITS ? " (waits)" : "")).toList());
     }
 
     private static DataRoot openDataRoot(WorkerSettings settings) {
@@ -274,10 +284,18 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /** Gives JobRunr the one dispatcher instance for every job, whatever its type. */
-    private record DispatcherActivator(JobDispatcher dispatcher) implements org.jobrunr.server.JobActivator {
+    private record DispatcherActivator(JobDispatcher dispatcher, WaitingJobDispatcher waiting) implements org.jobrunr.server.JobActivator {
+
+        DispatcherActivator(JobDispatcher dispatcher) {
+            this(dispatcher, new WaitingJobDispatcher(dispatcher));
+        }
+
         @Override
         public <T> T activateJob(Class<T> type) {
-            return type.isInstance(dispatcher) ? type.cast(dispatcher) : null;
+            if (type.isInstance(dispatcher)) {
+                return type.cast(dispatcher);
+            }
+            return type.isInstance(waiting) ? type.cast(waiting) : null;
         }
     }
 }

@@ -2,12 +2,15 @@ package io.conveyor.worker.process;
 
 import io.conveyor.handler.Backoff;
 import io.conveyor.common.Env;
+import io.conveyor.handler.JobKind;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -28,10 +31,12 @@ import java.util.OptionalInt;
  * @param dataDir             {@code CONVEYOR_DATA_DIR}: the data root, the only directory jobs read and write files in (absolute)
  * @param metricsPort         {@code CONVEYOR_METRICS_PORT}: the port of the worker's operations endpoints
  *                            ({@code /health/live}, {@code /health/ready}); empty: none
+ * @param waitingJobs         {@code CONVEYOR_WAITING_JOBS}: waiting jobs this process runs at once, on virtual threads
+ * @param jobKinds            {@code CONVEYOR_JOB_KINDS}: job kinds set per type, over what the handlers say
  */
 public record WorkerSettings(String name, int jobThreads, int computeThreads, int pollIntervalSeconds, int intakeMaxRecords,
                              Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout, Path dataDir,
-                             OptionalInt metricsPort) {
+                             OptionalInt metricsPort, int waitingJobs, Map<String, JobKind> jobKinds) {
 
     public static final String NAME = "CONVEYOR_WORKER_NAME";
     public static final String JOB_THREADS = "CONVEYOR_WORKER_THREADS";
@@ -45,10 +50,14 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
     public static final String HANG_TIMEOUT_SECONDS = "CONVEYOR_HANG_TIMEOUT_SECONDS";
     public static final String DATA_DIR = "CONVEYOR_DATA_DIR";
     public static final String METRICS_PORT = "CONVEYOR_METRICS_PORT";
+    public static final String WAITING_JOBS = "CONVEYOR_WAITING_JOBS";
+    public static final String JOB_KINDS = "CONVEYOR_JOB_KINDS";
 
     public static final int CORES = Runtime.getRuntime().availableProcessors();
     public static final int JOB_THREADS_DEFAULT = CORES;
     public static final int COMPUTE_THREADS_DEFAULT = CORES;
+    /** JobRunr's own default is 16 virtual threads per core; waiting jobs use no core while they wait. */
+    public static final int WAITING_JOBS_DEFAULT = 16 * CORES;
     /** JobRunr refuses a poll interval under 5 s with SQL storage. */
     public static final int POLL_INTERVAL_SECONDS_DEFAULT = 5;
     public static final int INTAKE_MAX_RECORDS_DEFAULT = 500;
@@ -74,6 +83,8 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
                     + " (" + pollIntervalSeconds + " s), the heartbeat interval, was " + hangTimeout.toSeconds());
         }
         metricsPort.ifPresent(port -> requireRange(METRICS_PORT, port, 1, 65_535));
+        requireRange(WAITING_JOBS, waitingJobs, 1, 100_000);
+        jobKinds = Map.copyOf(jobKinds);
         if (dataDir == null) {
             throw new Env.SettingsException(DATA_DIR + " must name a directory");
         }
@@ -94,7 +105,37 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
                 Duration.ofSeconds(env.integer(STOP_GRACE_SECONDS, (int) STOP_GRACE_DEFAULT.toSeconds(), 0, 3600)),
                 Duration.ofSeconds(env.integer(HANG_TIMEOUT_SECONDS, (int) HANG_TIMEOUT_DEFAULT.toSeconds(), 10, 3600)),
                 dataDir(env),
-                env.optional(METRICS_PORT).isPresent() ? OptionalInt.of(env.integer(METRICS_PORT, 0, 1, 65_535)) : OptionalInt.empty());
+                env.optional(METRICS_PORT).isPresent() ? OptionalInt.of(env.integer(METRICS_PORT, 0, 1, 65_535)) : OptionalInt.empty(),
+                env.integer(WAITING_JOBS, WAITING_JOBS_DEFAULT, 1, 100_000),
+                jobKinds(env.string(JOB_KINDS, "")));
+    }
+
+    /** {@code type=waits,type=compute,...}: each type named once, with a kind of {@link JobKind}, any case. */
+    static Map<String, JobKind> jobKinds(String value) {
+        Map<String, JobKind> kinds = new LinkedHashMap<>();
+        for (String entry : value.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] parts = entry.split("=", -1);
+            JobKind kind = parts.length == 2 ? kindNamed(parts[1].trim()) : null;
+            if (kind == null || parts[0].isBlank()) {
+                throw new Env.SettingsException(JOB_KINDS + " must be type=waits or type=compute entries separated by commas, was '" + value + "'");
+            }
+            if (kinds.put(parts[0].trim(), kind) != null) {
+                throw new Env.SettingsException(JOB_KINDS + " names type '" + parts[0].trim() + "' twice");
+            }
+        }
+        return kinds;
+    }
+
+    private static JobKind kindNamed(String name) {
+        for (JobKind kind : JobKind.values()) {
+            if (kind.name().equalsIgnoreCase(name)) {
+                return kind;
+            }
+        }
+        return null;
     }
 
     /** {@code CONVEYOR_DATA_DIR} as an absolute path (a relative one is taken from the working directory). */

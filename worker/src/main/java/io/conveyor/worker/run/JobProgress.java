@@ -4,13 +4,16 @@ import org.jobrunr.jobs.context.JobContext;
 import org.jobrunr.jobs.context.JobDashboardProgressBar;
 
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
  * A running job's progress, forwarded to JobRunr's dashboard progress bar (job metadata that JobRunr keeps after the
  * job succeeds). JobRunr writes a running job to the ledger only with its periodic update (every poll interval), so
  * forwarding each report would buy nothing: the latest report is kept, forwarded at most every
- * {@link #FORWARD_INTERVAL}, and always at the first report, at completion and when the attempt ends.
+ * {@link #FORWARD_INTERVAL}, and always at the first report, at completion and when the attempt ends. Guarded by a
+ * {@link ReentrantLock}, not a monitor: a waiting-lane job's virtual thread that meets contention on a monitor pins
+ * its carrier on Java 21-23.
  */
 public final class JobProgress {
 
@@ -23,17 +26,26 @@ public final class JobProgress {
     private boolean unforwarded;
     private long forwardedAt;
     private JobDashboardProgressBar bar;
+    private final ReentrantLock lock = new ReentrantLock();
 
     public JobProgress(JobContext jobRunrContext, LongSupplier nanoTime) {
         this.jobRunrContext = jobRunrContext;
         this.nanoTime = nanoTime;
     }
 
-    public synchronized void report(long done, long total) {
+    public void report(long done, long total) {
         if (done < 0 || total < 0) {
             throw new IllegalArgumentException("progress must be 0 or more, was " + done + " of " + total);
         }
-        done = Math.min(done, total);
+        lock.lock();
+        try {
+            record(Math.min(done, total), total);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void record(long done, long total) {
         if (total == this.total && done <= this.done) {
             return; // reports from several compute threads may arrive out of order
         }
@@ -47,9 +59,14 @@ public final class JobProgress {
     }
 
     /** Forwards the latest report if it was held back; called when the attempt ends, whatever its outcome. */
-    public synchronized void flush() {
-        if (unforwarded) {
-            forward(nanoTime.getAsLong());
+    public void flush() {
+        lock.lock();
+        try {
+            if (unforwarded) {
+                forward(nanoTime.getAsLong());
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -6,6 +6,7 @@ import io.conveyor.worker.process.WorkerProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.handler.JobContext;
 import io.conveyor.handler.JobHandler;
+import io.conveyor.handler.JobKind;
 import io.conveyor.common.JobSubmission;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
@@ -38,14 +39,14 @@ class HandlerRegistryTest {
         UUID id = UUID.randomUUID();
         JobSubmission submission = new JobSubmission(id, "sleep", JobSubmissionJson.MAPPER.createObjectNode().put("millis", 5),
                 3, List.of("team-a"), Instant.parse("2026-11-27T10:00:00Z"));
-        Job job = LedgerWriter.toJob(submission);
+        Job job = LedgerWriter.toJob(submission, JobKind.WAITS);
         assertThat(job.getId()).isEqualTo(id);
         assertThat(job.getJobName()).isEqualTo("sleep");
         assertThat(job.getAmountOfRetries()).isEqualTo(2);
         assertThat(job.getLabels()).containsExactly("team-a");
         assertThat(job.getState().name()).isEqualTo("ENQUEUED");
         LedgerJobRequest request = (LedgerJobRequest) job.getJobDetails().getJobParameters().getFirst().getObject();
-        assertThat(request).isEqualTo(new LedgerJobRequest("sleep", "{\"millis\":5}"));
+        assertThat(request).isEqualTo(new LedgerJobRequest("sleep", "{\"millis\":5}", null, null, JobKind.WAITS));
     }
 
     private static JobHandler handler(String type) {

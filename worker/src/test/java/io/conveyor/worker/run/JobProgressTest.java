@@ -1,6 +1,7 @@
 package io.conveyor.worker.run;
 
 import io.conveyor.worker.intake.LedgerWriter;
+import io.conveyor.handler.JobKind;
 import io.conveyor.common.JobSubmission;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.context.JobContext;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JobProgressTest {
 
-    private final Job job = LedgerWriter.toJob(new JobSubmission(UUID.randomUUID(), "hash-files", null, 1, List.of(), Instant.now()));
+    private final Job job = LedgerWriter.toJob(new JobSubmission(UUID.randomUUID(), "hash-files", null, 1, List.of(), Instant.now()), JobKind.COMPUTE);
     private final AtomicLong nanos = new AtomicLong();
     private final JobProgress progress = new JobProgress(new JobContext(job) {
     }, nanos::get);

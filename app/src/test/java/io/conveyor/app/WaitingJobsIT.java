@@ -1,0 +1,217 @@
+package io.conveyor.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.WorkerJvm;
+import io.conveyor.worker.process.WorkerSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static io.conveyor.app.testing.ConveyorUnderTest.count;
+import static io.conveyor.app.testing.ConveyorUnderTest.history;
+import static io.conveyor.app.testing.ConveyorUnderTest.workersThatRan;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The waiting lane on real worker JVMs: jobs that wait ({@code sleep}) run many at once on virtual threads, compute
+ * jobs ({@code primes}) never more at once than the per-core pool, and the lane keeps the guarantees of the other: a
+ * killed worker's waiting jobs run again elsewhere, once; a stopping worker hands back what it cannot finish.
+ * Concurrency is read from the ledger's history (each run's PROCESSING and end times), not from timings.
+ */
+class WaitingJobsIT {
+
+    private static ConveyorUnderTest conveyor;
+
+    @BeforeAll
+    static void start() {
+        conveyor = ConveyorUnderTest.start("waiting");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (conveyor != null) {
+            conveyor.close();
+        }
+    }
+
+    @Test
+    void twoHundredWaitingJobsOfOneSecondRunManyAtOnceOnTwoWorkersAtDefaults() {
+        Map<String, String> defaults = conveyor.workerEnv(Map.of());
+        try (WorkerJvm first = WorkerJvm.start("waiting", "waiting-defaults-1", defaults);
+             WorkerJvm second = WorkerJvm.start("waiting", "waiting-defaults-2", defaults)) {
+            awaitServers(first.name(), second.name());
+            Instant submitted = Instant.now();
+            List<UUID> jobs = submit(Collections.nCopies(200, "{\"type\":\"sleep\",\"payload\":{\"millis\":1000}}"));
+            awaitAllSucceeded(jobs, Duration.ofSeconds(120));
+            Duration took = Duration.between(submitted, Instant.now());
+            int mostAtOnce = mostAtOnce(jobs);
+            System.out.printf("[waiting] 200 jobs of 1 s on 2 workers at defaults: %d ms, at most %d at once%n", took.toMillis(), mostAtOnce);
+            // The job pool alone (one thread per core, 2 workers) would run 4 at once: 200 jobs of 1 s in 50 s.
+            assertThat(mostAtOnce).as("waiting jobs running at once").isGreaterThanOrEqualTo(40);
+            assertThat(took).as("200 waiting jobs of 1 s").isLessThan(Duration.ofSeconds(25));
+            jobs.forEach(id -> assertThat(count(conveyor.client.job(id), "SUCCEEDED")).isEqualTo(1));
+        }
+    }
+
+    @Test
+    void computeJobsNeverOutnumberTheJobPoolWhileTheWaitingLaneIsFull() {
+        Map<String, String> env = conveyor.workerEnv(Map.of(WorkerSettings.JOB_THREADS, "2", WorkerSettings.WAITING_JOBS, "40"));
+        try (WorkerJvm worker = WorkerJvm.start("waiting", "waiting-mixed", env)) {
+            awaitServers(worker.name());
+            List<String> mix = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                mix.add(i % 6 == 0
+                        ? "{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":" + (1_000_000 + i) + "}}"
+                        : "{\"type\":\"sleep\",\"payload\":{\"millis\":500}}");
+            }
+            List<UUID> jobs = submit(mix);
+            awaitAllSucceeded(jobs, Duration.ofSeconds(120));
+            Map<UUID, String> types = new HashMap<>();
+            jobs.forEach(id -> types.put(id, conveyor.client.job(id).get("type").asText()));
+            int primesAtOnce = mostAtOnce(jobs.stream().filter(id -> types.get(id).equals("primes")).toList());
+            int sleepsAtOnce = mostAtOnce(jobs.stream().filter(id -> types.get(id).equals("sleep")).toList());
+            System.out.printf("[waiting] mixed: at most %d primes and %d sleeps at once%n", primesAtOnce, sleepsAtOnce);
+            assertThat(primesAtOnce).as("compute jobs at once (job pool of 2)").isBetween(1, 2);
+            assertThat(sleepsAtOnce).as("waiting jobs at once (lane of 40)").isGreaterThan(2).isLessThanOrEqualTo(40);
+        }
+    }
+
+    @Test
+    void aKilledWorkersWaitingJobsRunAgainOnTheOtherOnce() throws Exception {
+        Map<String, String> env = conveyor.workerEnv(Map.of(WorkerSettings.WAITING_JOBS, "100"));
+        try (WorkerJvm doomed = WorkerJvm.start("waiting", "waiting-doomed", env);
+             WorkerJvm survivor = WorkerJvm.start("waiting", "waiting-survivor", env)) {
+            awaitServers(doomed.name(), survivor.name());
+            List<UUID> jobs = submit(Collections.nCopies(100, "{\"type\":\"sleep\",\"payload\":{\"millis\":4000}}"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> processingOn(doomed.name()) >= 20);
+            int inFlight = processingOn(doomed.name());
+            doomed.kill();
+            awaitAllSucceeded(jobs, Duration.ofSeconds(120));
+            int rerun = 0;
+            for (UUID id : jobs) {
+                JsonNode job = conveyor.client.job(id);
+                assertThat(count(job, "SUCCEEDED")).as("SUCCEEDED entries of " + id).isEqualTo(1);
+                List<String> ran = workersThatRan(job);
+                if (ran.contains(doomed.name())) {
+                    assertThat(ran.getLast()).as("where job " + id + " ran last").isEqualTo(survivor.name());
+                    rerun++;
+                }
+            }
+            System.out.printf("[waiting] kill -9 with %d waiting jobs in flight: %d re-ran on the survivor%n", inFlight, rerun);
+            assertThat(rerun).isGreaterThanOrEqualTo(inFlight);
+        }
+    }
+
+    @Test
+    void aStoppingWorkerHandsBackTheWaitingJobsItCannotFinishWithinTheGracePeriod() throws Exception {
+        Map<String, String> env = conveyor.workerEnv(Map.of(WorkerSettings.WAITING_JOBS, "50", WorkerSettings.STOP_GRACE_SECONDS, "2"));
+        try (WorkerJvm stopping = WorkerJvm.start("waiting", "waiting-stopping", env)) {
+            awaitServers(stopping.name());
+            List<UUID> jobs = submit(Collections.nCopies(50, "{\"type\":\"sleep\",\"payload\":{\"millis\":600000}}"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> processingOn(stopping.name()) == 50);
+            Instant asked = Instant.now();
+            stopping.terminate();
+            assertThat(stopping.process().waitFor(60, TimeUnit.SECONDS)).as("worker exited").isTrue();
+            System.out.printf("[waiting] SIGTERM with 50 waiting jobs in flight, grace 2 s: exited after %d ms with code %d%n",
+                    Duration.between(asked, Instant.now()).toMillis(), stopping.process().exitValue());
+            assertThat(stopping.process().exitValue()).isZero();
+            assertThat(processingOn(stopping.name())).as("jobs left PROCESSING on the stopped worker").isZero();
+            for (UUID id : jobs) {
+                JsonNode job = conveyor.client.job(id);
+                assertThat(job.get("state").asText()).as("state of " + id).isEqualTo("ENQUEUED");
+                assertThat(job.get("attempts").asInt()).as("a hand-back is not an attempt").isZero();
+            }
+        }
+    }
+
+    private static List<UUID> submit(List<String> jobs) {
+        HttpResponse<String> response = conveyor.client.post("/jobs/batch", "[" + String.join(",", jobs) + "]");
+        assertThat(response.statusCode()).as("POST /jobs/batch: " + response.body()).isEqualTo(202);
+        List<UUID> ids = new ArrayList<>();
+        conveyor.client.json(response.body()).get("jobs").forEach(job -> ids.add(UUID.fromString(job.get("id").asText())));
+        return ids;
+    }
+
+    private static void awaitServers(String... names) {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            List<String> registered = new ArrayList<>();
+            conveyor.client.getJson("http://127.0.0.1:" + conveyor.api.dashboardPort() + "/api/servers")
+                    .forEach(server -> registered.add(server.get("name").asText()));
+            assertThat(registered).contains(names);
+        });
+    }
+
+    private static void awaitAllSucceeded(List<UUID> jobs, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(250)).until(() -> countInState(jobs, "SUCCEEDED") == jobs.size());
+    }
+
+    private static long countInState(List<UUID> jobs, String state) throws Exception {
+        try (Connection ledger = ledger();
+             PreparedStatement select = ledger.prepareStatement("select count(*) from jobrunr_jobs where state = ? and id = any(?)")) {
+            select.setString(1, state);
+            select.setArray(2, ledger.createArrayOf("bpchar", jobs.stream().map(UUID::toString).toArray()));
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    /** Jobs PROCESSING now on the worker named {@code worker}, by the ledger. */
+    private static int processingOn(String worker) throws Exception {
+        try (Connection ledger = ledger();
+             PreparedStatement select = ledger.prepareStatement("select count(*) from jobrunr_jobs "
+                     + "where state = 'PROCESSING' and jobAsJson::jsonb -> 'jobHistory' -> -1 ->> 'serverName' = ?")) {
+            select.setString(1, worker);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
+    }
+
+    private static Connection ledger() throws Exception {
+        return DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password());
+    }
+
+    /** The most runs of these jobs that overlapped in time, by their history: each PROCESSING until the next state. */
+    private static int mostAtOnce(List<UUID> jobs) {
+        List<long[]> edges = new ArrayList<>();
+        for (UUID id : jobs) {
+            List<JsonNode> entries = history(conveyor.client.job(id));
+            for (int i = 0; i + 1 < entries.size(); i++) {
+                JsonNode entry = entries.get(i);
+                if (entry.get("state").asText().equals("PROCESSING")) {
+                    edges.add(new long[]{Instant.parse(entry.get("at").asText()).toEpochMilli(), 1});
+                    edges.add(new long[]{Instant.parse(entries.get(i + 1).get("at").asText()).toEpochMilli(), -1});
+                }
+            }
+        }
+        edges.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1])); // ends before starts
+        int now = 0;
+        int most = 0;
+        for (long[] edge : edges) {
+            now += (int) edge[1];
+            most = Math.max(most, now);
+        }
+        return most;
+    }
+}
