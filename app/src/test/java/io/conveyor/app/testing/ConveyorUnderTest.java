@@ -72,8 +72,8 @@ public final class ConveyorUnderTest implements AutoCloseable {
     }
 
     /**
-     * Waits until the fleet runs {@code processes} workers and each of them has registered, by name: a fleet worker
-     * keeps the default name, which ends with its pid.
+     * Waits until the fleet runs {@code processes} workers and each of them has registered, by name: a fleet started
+     * without {@code CONVEYOR_WORKER_NAME} gives its workers the default name, which ends with the pid.
      */
     public void awaitRegistered(WorkerFleet fleet, int processes) {
         await().atMost(WORKER_START).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
