@@ -305,8 +305,8 @@ class ApiServerTest {
     void errorsJettyAnswersItselfAreProblemsToo() {
         HttpResponse<String> response = http.send("GET", "/health?" + "q=".repeat(20_000), BodyPublishers.noBody(), null);
 
-        assertThat(response.statusCode()).isGreaterThanOrEqualTo(400);
-        assertProblem(response, response.statusCode());
+        // A 40 KB request line is over Jetty's limit: Jetty refuses it before any route, and the answer is still a problem.
+        assertProblem(response, 414);
     }
 
     /** JobRunr's in-memory storage, which stores jobs as JSON like the SQL one, and can be made to fail. */

@@ -8,7 +8,6 @@ import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.worker.process.WorkerSettings;
-import io.conveyor.worker.process.WorkerSettings;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

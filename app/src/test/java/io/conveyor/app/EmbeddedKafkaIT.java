@@ -1,6 +1,5 @@
 package io.conveyor.app;
 
-import io.conveyor.app.testing.TestServices;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
 import io.conveyor.common.Topics;
@@ -32,9 +31,17 @@ import static org.awaitility.Awaitility.await;
 
 class EmbeddedKafkaIT {
 
+    /** On a broker of its own: the shared test broker may be a container or an external one, not the embedded broker. */
     @Test
-    void consumerGroupReceivesEverythingProducedWithAcksAll() throws Exception {
-        KafkaSettings kafka = TestServices.newKafka("embedded-kafka");
+    void consumerGroupReceivesEverythingProducedWithAcksAll(@TempDir Path dataDir) throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dataDir)) {
+            KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), new Topics("embedded."));
+            KafkaTopics.ensureExist(kafka);
+            producesAndConsumesAHundredRecords(kafka);
+        }
+    }
+
+    private static void producesAndConsumesAHundredRecords(KafkaSettings kafka) throws Exception {
         String topic = kafka.topics().jobs();
 
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(

@@ -66,8 +66,9 @@ class LedgerOutageIT {
              WorkerFleet supervised = WorkerFleet.start("outage", 1, conveyor.kafka, conveyor.database, Map.of(
                      WorkerSettings.NAME, "outage-supervised", WorkerSettings.JOB_THREADS, "2",
                      WorkerSettings.METRICS_PORT, Integer.toString(supervisedHealth)))) {
-            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                assertThat(serverNames(conveyor)).contains(ALONE, SUPERVISED);
+            conveyor.awaitRegistered(alone);
+            await().atMost(ConveyorUnderTest.WORKER_START).untilAsserted(() -> {
+                assertThat(conveyor.registeredWorkers()).contains(SUPERVISED);
                 assertThat(status(aloneHealth, "/health/ready")).isEqualTo(200);
                 assertThat(status(supervisedHealth, "/health/ready")).isEqualTo(200);
             });

@@ -18,15 +18,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Thousands of jobs that take no time, on a real worker JVM whose fallback poll is 30 s away: every job must be
- * claimed as soon as a worker thread is free. Short jobs end while a claim is still running; had a freed worker's
+ * Thousands of jobs that take no time, on a real worker JVM whose fallback poll is half an hour away: every job must
+ * be claimed as soon as a worker thread is free. Short jobs end while a claim is still running; had a freed worker's
  * wake-up been dropped then (as JobRunr drops it when its claim lock is taken), the worker would sit idle with jobs
- * waiting until the poll, and this test would time out.
+ * waiting until the poll, and this test would time out. The poll is so far away that the bound can be generous.
  */
 class ShortJobsIT {
 
     private static final int JOBS = 2_000;
     private static final int BATCH = 500;
+    private static final Duration POLL = Duration.ofMinutes(30);
     private static ConveyorUnderTest conveyor;
 
     @BeforeAll
@@ -43,18 +44,19 @@ class ShortJobsIT {
 
     @Test
     void burstsOfShortJobsNeverWaitForThePoll() throws Exception {
-        Map<String, String> env = conveyor.workerEnv(Map.of(WorkerSettings.JOB_THREADS, "2", WorkerSettings.POLL_INTERVAL_SECONDS, "30",
-                WorkerSettings.HANG_TIMEOUT_SECONDS, "60"));
+        // The longest poll a worker accepts with a hang timeout it accepts (at least twice the poll).
+        Map<String, String> env = conveyor.workerEnv(Map.of(WorkerSettings.JOB_THREADS, "2",
+                WorkerSettings.POLL_INTERVAL_SECONDS, Long.toString(POLL.toSeconds()), WorkerSettings.HANG_TIMEOUT_SECONDS, Long.toString(2 * POLL.toSeconds())));
         try (WorkerJvm worker = WorkerJvm.start("short-jobs", "short", env);
              Connection ledger = DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password())) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> conveyor.client.getJson(
-                    "http://127.0.0.1:" + conveyor.api.dashboardPort() + "/api/servers").size() == 1);
+            conveyor.awaitRegistered(worker);
             String batch = "[" + String.join(",", java.util.Collections.nCopies(BATCH, "{\"type\":\"noop\"}")) + "]";
             for (int sent = 0; sent < JOBS; sent += BATCH) {
                 assertThat(conveyor.client.post("/jobs/batch", batch).statusCode()).isEqualTo(202);
             }
-            // Within the 30 s between polls: only claims on a freed worker can get there in time (stalled, they took minutes).
-            await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(500))
+            // Well within one poll interval: only claims on a freed worker can get there in time (stalled, they took
+            // minutes with a 5 s poll, and would take hours with this one).
+            await().atMost(POLL.dividedBy(6)).pollInterval(Duration.ofMillis(500))
                     .untilAsserted(() -> assertThat(succeeded(ledger)).isEqualTo(JOBS));
         }
     }

@@ -49,8 +49,9 @@ class LineCountHandlerTest {
                 .isInstanceOf(NonRetryableJobException.class).hasMessageContaining("outside the data root");
     }
 
+    /** The built classes, that is; that the jar itself carries the registration is CustomJobTypeIT's to show. */
     @Test
-    void theJarRegistersTheHandlerForServiceLoader() {
+    void theServiceFileRegistersTheHandlerForServiceLoader() {
         assertThat(ServiceLoader.load(JobHandler.class).stream().map(ServiceLoader.Provider::type))
                 .contains(LineCountHandler.class);
     }

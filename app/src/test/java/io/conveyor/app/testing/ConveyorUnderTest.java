@@ -7,9 +7,12 @@ import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
 
@@ -51,6 +54,40 @@ public final class ConveyorUnderTest implements AutoCloseable {
         env.putAll(database.asEnvironment());
         env.putAll(extra);
         return env;
+    }
+
+    /** How long a worker JVM may take to start and register, on a busy machine. */
+    public static final Duration WORKER_START = Duration.ofSeconds(90);
+
+    /** The names of the workers registered in this installation's ledger (JobRunr's servers, as the dashboard lists them). */
+    public Set<String> registeredWorkers() {
+        Set<String> names = new HashSet<>();
+        client.getJson("http://127.0.0.1:" + api.dashboardPort() + "/api/servers").forEach(server -> names.add(server.get("name").asText()));
+        return names;
+    }
+
+    /**
+     * Waits until each of these workers has registered, by name: a count of servers would also count those that
+     * earlier tests left in the ledger.
+     */
+    public void awaitRegistered(WorkerJvm... workers) {
+        List<String> names = Arrays.stream(workers).map(WorkerJvm::name).toList();
+        await().atMost(WORKER_START).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(registeredWorkers()).as("registered workers").containsAll(names));
+    }
+
+    /**
+     * Waits until the fleet runs {@code processes} workers and each of them has registered, by name: a fleet started
+     * without {@code CONVEYOR_WORKER_NAME} gives its workers the default name, which ends with the pid.
+     */
+    public void awaitRegistered(WorkerFleet fleet, int processes) {
+        await().atMost(WORKER_START).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            List<Long> pids = fleet.supervisor().pids();
+            assertThat(pids).as("the fleet's worker processes").hasSize(processes);
+            Set<String> registered = registeredWorkers();
+            assertThat(pids).as("pids of the fleet's workers, registered: %s", registered)
+                    .allMatch(pid -> registered.stream().anyMatch(name -> name.endsWith("-" + pid)));
+        });
     }
 
     /** Waits until the job reaches {@code state}, and returns it. */
