@@ -95,7 +95,11 @@ class ProcessIsolationIT {
 
     @Test
     void fourWorkersShareFourHundredJobsEveryOneTakesPartAndNoneTakesMost() throws Exception {
-        try (WorkerFleet fleet = WorkerFleet.start("isolation-balance", 4, conveyor.kafka, conveyor.database, Map.of("CONVEYOR_WORKER_THREADS", "2"))) {
+        // sleep runs on the per-core job pool here (2 threads), as every type did before the waiting lane: each worker
+        // can hold only 2 jobs, so the share shows how claims spread work (on the waiting lane one worker may rightly
+        // hold 32 of these short jobs at once and run most of them).
+        try (WorkerFleet fleet = WorkerFleet.start("isolation-balance", 4, conveyor.kafka, conveyor.database,
+                Map.of("CONVEYOR_WORKER_THREADS", "2", "CONVEYOR_JOB_KINDS", "sleep=compute"))) {
             conveyor.awaitRegistered(fleet, 4);
             // Submitted in batches, so that there is more work than threads and every worker claims as fast as it
             // can: that is when the share matters. (One at a time, slower than the fleet runs them, each job goes to

@@ -20,12 +20,18 @@ public final class FatalJobErrors {
     /** Exit code of a worker that stopped because its JVM broke. */
     public static final int EXIT_CODE = 3;
     private static final Logger LOGGER = LoggerFactory.getLogger(FatalJobErrors.class);
-    /** How long a thread that hit OutOfMemoryError outside a job waits for a job thread to record the culprit. */
-    private static final java.time.Duration CULPRIT_GRACE = java.time.Duration.ofSeconds(2);
+    /** How long a thread that hit OutOfMemoryError outside a job waits for a job thread to start recording the culprit. */
+    private static final java.time.Duration CULPRIT_GRACE = java.time.Duration.ofSeconds(5);
+    /** How long it then waits for a record under way to be written: a loaded machine can take seconds for it. */
+    private static final java.time.Duration RECORD_GRACE = java.time.Duration.ofSeconds(30);
+    /** Tries of the record: the first may meet the heap still full (another thread's allocations, a slow collector). */
+    private static final int RECORD_TRIES = 3;
 
     private final UUID self;
     private final int quarantineKills;
     private volatile LedgerTransitions transitions;
+    private final java.util.concurrent.atomic.AtomicBoolean recording = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch recorded = new java.util.concurrent.CountDownLatch(1);
 
     public FatalJobErrors(UUID self, int quarantineKills) {
         this.self = self;
@@ -53,32 +59,48 @@ public final class FatalJobErrors {
 
     /** The job {@code jobId} broke the JVM: record it against the job, then exit. Never returns. */
     public void jobKilledWorker(UUID jobId, VirtualMachineError error) {
+        recording.set(true); // other threads that hit the error now wait for this record before halting
         try {
-            transitions.change(jobId, this::runsHere, job -> {
-                int kills = JobHistory.of(job).kills() + 1;
-                String reason = kills >= quarantineKills
-                        ? "killed its worker process " + kills + " times (" + error + "); quarantined, not retried"
-                        : "killed its worker process (" + error + "); retried on another worker";
-                job.failed(reason, new WorkerKilledException(reason));
-                return job;
-            });
-        } catch (Throwable ignored) {
-            // Recording is best effort: the job will still be rescued as "worker died" by the others.
+            for (int tries = 1; tries <= RECORD_TRIES; tries++) {
+                try {
+                    record(jobId, error);
+                    return;
+                } catch (Throwable failed) {
+                    // Best effort: unrecorded, the job is rescued as "worker died" and escapes quarantine, so say so.
+                    System.err.println("could not record job " + jobId + " as the one that killed its worker (try " + tries + "): " + failed);
+                    System.gc(); // what the job held is unreachable now that its stack unwound
+                }
+            }
         } finally {
+            recorded.countDown();
             exit(error);
         }
+    }
+
+    private void record(UUID jobId, VirtualMachineError error) {
+        transitions.change(jobId, this::runsHere, job -> {
+            int kills = JobHistory.of(job).kills() + 1;
+            String reason = kills >= quarantineKills
+                    ? "killed its worker process " + kills + " times (" + error + "); quarantined, not retried"
+                    : "killed its worker process (" + error + "); retried on another worker";
+            job.failed(reason, new WorkerKilledException(reason));
+            return job;
+        });
     }
 
     /**
      * A heap filled by one job makes whichever thread allocates next fail, often not the job's own (a heartbeat, the
      * liveness watchdog). Halting at once would lose the job's own record, and the job would be re-run as if its worker
-     * had merely died, escaping quarantine. So a thread that is not the culprit's waits a moment: the culprit's thread
-     * records its job and halts the JVM itself, or, if no job is to blame, this one halts after the pause.
+     * had merely died, escaping quarantine. So a thread that is not the culprit's waits a moment for a job thread to
+     * start recording, and then for that record to be written (a loaded machine can take seconds): the culprit's thread
+     * records its job and halts the JVM itself; if no job is to blame, this one halts after the pause.
      */
-    private static void awaitCulpritsRecord(Throwable error) {
+    private void awaitCulpritsRecord(Throwable error) {
         if (error instanceof OutOfMemoryError) {
             try {
-                Thread.sleep(CULPRIT_GRACE);
+                if (!recorded.await(CULPRIT_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) && recording.get()) {
+                    recorded.await(RECORD_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
             } catch (InterruptedException ignored) {
                 // halt now
             }
