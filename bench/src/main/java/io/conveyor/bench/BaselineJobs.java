@@ -5,8 +5,8 @@ import org.jobrunr.jobs.lambdas.JobRequest;
 import org.jobrunr.jobs.lambdas.JobRequestHandler;
 
 /**
- * The job requests and handlers of the plain-JobRunr baseline: the same work as Conveyor's {@code noop} and
- * {@code primes} types, written as any JobRunr user would write them.
+ * The job requests and handlers of the plain-JobRunr baseline: the same work as Conveyor's {@code noop}, {@code sleep}
+ * and {@code primes} types, written as any JobRunr user would write them.
  */
 public final class BaselineJobs {
 
@@ -26,6 +26,22 @@ public final class BaselineJobs {
         @Override
         public Class<PrimesRequestHandler> getJobRequestHandler() {
             return PrimesRequestHandler.class;
+        }
+    }
+
+    /** Waits, like Conveyor's {@code sleep}: a job that calls a slow service. */
+    public record Sleep(long millis) implements JobRequest {
+        @Override
+        public Class<SleepRequestHandler> getJobRequestHandler() {
+            return SleepRequestHandler.class;
+        }
+    }
+
+    /** JobRunr creates it by its no-argument constructor. */
+    public static final class SleepRequestHandler implements JobRequestHandler<Sleep> {
+        @Override
+        public void run(Sleep request) throws InterruptedException {
+            Thread.sleep(request.millis());
         }
     }
 

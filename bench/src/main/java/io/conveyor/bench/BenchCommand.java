@@ -33,6 +33,9 @@ public final class BenchCommand implements Callable<Integer> {
     static final int IDLE_JOBS_DEFAULT = 50;
     static final int IDLE_GAP_MS_DEFAULT = 200;
     static final int PRIMES_JOBS_DEFAULT = 200;
+    static final int SLEEP_JOBS_DEFAULT = 2_000;
+    /** How long each job of the waiting-jobs run waits. */
+    static final long SLEEP_MILLIS = 100;
     /** Each primes job counts the primes in [PRIMES_FROM, PRIMES_FROM + range): about 50 ms of one core here. */
     static final long PRIMES_FROM = 1_000_000;
     static final long PRIMES_RANGE_DEFAULT = 100_000;
@@ -61,6 +64,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--primes-jobs", paramLabel = "N", description = "primes jobs of the CPU-bound run (default " + PRIMES_JOBS_DEFAULT + "; --quick 50).")
     private Integer primesJobs;
+
+    @Option(names = "--sleep-jobs", paramLabel = "N", description = "sleep jobs of " + SLEEP_MILLIS + " ms in the waiting-jobs run, Conveyor and JobRunr each at its defaults (default " + SLEEP_JOBS_DEFAULT + "; --quick 500).")
+    private Integer sleepJobs;
 
     @Option(names = "--primes-range", paramLabel = "N", description = "Numbers each primes job examines, from 1,000,000 on (default " + PRIMES_RANGE_DEFAULT + ").")
     private long primesRange = PRIMES_RANGE_DEFAULT;
@@ -155,6 +161,7 @@ public final class BenchCommand implements Callable<Integer> {
                 orDefault(idleJobs, IDLE_JOBS_DEFAULT, 20),
                 Duration.ofMillis(idleGapMs),
                 orDefault(primesJobs, PRIMES_JOBS_DEFAULT, 50),
+                orDefault(sleepJobs, SLEEP_JOBS_DEFAULT, 500),
                 PRIMES_FROM, PRIMES_FROM + primesRange,
                 clients,
                 Duration.ofSeconds(orDefault(submitSeconds, SUBMIT_SECONDS_DEFAULT, 2)),
@@ -194,7 +201,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** What one benchmark run does, resolved from the options. */
-    record Settings(int repeats, int jobs, int idleJobs, Duration idleGap, int primesJobs, long primesFrom, long primesTo,
+    record Settings(int repeats, int jobs, int idleJobs, Duration idleGap, int primesJobs, int sleepJobs, long primesFrom, long primesTo,
                     int clients, Duration submitDuration, int workerJvms, int threads, String heap, int batchClients,
                     List<Integer> jobRunrWorkerCounts, boolean quick, java.util.Set<BenchRun.Part> parts) {
 
@@ -203,9 +210,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         String describe() {
-            return String.format(Locale.ROOT, "%s%d repetitions; %d idle jobs %d ms apart; %,d noop jobs; %d primes jobs of [%,d, %,d);"
+            return String.format(Locale.ROOT, "%s%d repetitions; %d idle jobs %d ms apart; %,d noop jobs; %d primes jobs of [%,d, %,d); %,d sleep jobs;"
                             + " %d clients for %d s; Conveyor %d worker JVMs × %d threads (-Xmx%s); JobRunr at %s workers%s",
-                    quick ? "quick: " : "", repeats, idleJobs, idleGap.toMillis(), jobs, primesJobs, primesFrom, primesTo,
+                    quick ? "quick: " : "", repeats, idleJobs, idleGap.toMillis(), jobs, primesJobs, primesFrom, primesTo, sleepJobs,
                     clients, submitDuration.toSeconds(), workerJvms, threads, heap, jobRunrWorkerCounts,
                     parts.size() == BenchRun.Part.values().length ? "" : "; only " + parts);
         }

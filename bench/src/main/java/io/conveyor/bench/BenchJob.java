@@ -1,7 +1,8 @@
 package io.conveyor.bench;
 
 /**
- * A job the benchmark submits to both systems: {@code noop}, or {@code primes} over [from, to).
+ * A job the benchmark submits to both systems: {@code noop}, {@code primes} over [from, to), or {@code sleep} for
+ * {@code from} milliseconds.
  *
  * @param type Conveyor's job type
  */
@@ -13,14 +14,24 @@ record BenchJob(String type, long from, long to) {
         return new BenchJob("primes", from, to);
     }
 
+    /** A job that waits {@code millis} and uses no CPU meanwhile: the commonest kind of background job. */
+    static BenchJob sleep(long millis) {
+        return new BenchJob("sleep", millis, millis);
+    }
+
+    boolean isSleep() {
+        return type.equals("sleep");
+    }
+
     boolean isPrimes() {
         return type.equals("primes");
     }
 
     /** The job as Conveyor's HTTP API takes it. */
     String json() {
-        return isPrimes()
-                ? "{\"type\":\"primes\",\"payload\":{\"from\":" + from + ",\"to\":" + to + "}}"
-                : "{\"type\":\"" + type + "\"}";
+        if (isPrimes()) {
+            return "{\"type\":\"primes\",\"payload\":{\"from\":" + from + ",\"to\":" + to + "}}";
+        }
+        return isSleep() ? "{\"type\":\"sleep\",\"payload\":{\"millis\":" + from + "}}" : "{\"type\":\"" + type + "\"}";
     }
 }

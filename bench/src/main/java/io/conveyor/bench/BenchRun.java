@@ -17,7 +17,7 @@ final class BenchRun {
     private static final Duration SETTLE = Duration.ofSeconds(2);
 
     /** The parts of a run, which {@code --only} can pick from. */
-    enum Part { IDLE, NOOP, PRIMES, SUBMITS, MEMORY }
+    enum Part { IDLE, NOOP, PRIMES, WAITS, SUBMITS, MEMORY }
 
     private final BenchCommand.Settings settings;
     private final List<SystemUnderBench> systems;
@@ -49,10 +49,19 @@ final class BenchRun {
         }
         for (int rep = 1; rep <= settings.repeats() && settings.includes(Part.NOOP); rep++) {
             for (SystemUnderBench system : systems) {
+                JobCosts costs = JobCosts.start(system);
                 Throughput.Result noop = Throughput.measure(system, BenchJob.NOOP, settings.jobs(), drainTimeout);
+                JobCosts.PerJob cost = costs.perJob(settings.jobs());
                 results.add(system, Measure.NOOP_END_TO_END, noop.endToEnd());
                 results.add(system, Measure.NOOP_INTAKE, noop.intake());
-                progress(system, "noop throughput", rep, "%s jobs/s end to end, intake %s jobs/s", noop.endToEnd(), noop.intake());
+                results.add(system, Measure.NOOP_CPU_WORKERS, cost.workerCpuMs());
+                results.add(system, Measure.NOOP_CPU_POSTGRES, cost.postgresCpuMs());
+                results.add(system, Measure.NOOP_CPU_BENCH, cost.benchCpuMs());
+                results.add(system, Measure.NOOP_COMMITS, cost.commits());
+                results.add(system, Measure.NOOP_ROW_WRITES, cost.rowWrites());
+                progress(system, "noop throughput", rep, "%s jobs/s end to end, intake %s jobs/s; per job: CPU %s ms workers, %s ms PostgreSQL,"
+                                + " %s ms benchmark JVM; %s commits, %s row writes", noop.endToEnd(), noop.intake(), cost.workerCpuMs(),
+                        cost.postgresCpuMs(), cost.benchCpuMs(), cost.commits(), cost.rowWrites());
             }
         }
         for (int rep = 1; rep <= settings.repeats() && settings.includes(Part.PRIMES); rep++) {
@@ -60,6 +69,14 @@ final class BenchRun {
                 Throughput.Result cpu = Throughput.measure(system, primes, settings.primesJobs(), drainTimeout);
                 results.add(system, Measure.PRIMES_END_TO_END, cpu.endToEnd());
                 progress(system, "primes throughput", rep, "%s jobs/s end to end", cpu.endToEnd());
+            }
+        }
+        BenchJob waits = BenchJob.sleep(BenchCommand.SLEEP_MILLIS);
+        for (int rep = 1; rep <= settings.repeats() && settings.includes(Part.WAITS); rep++) {
+            for (SystemUnderBench system : systems.stream().filter(SystemUnderBench::atItsDefaults).toList()) {
+                Throughput.Result waiting = Throughput.measure(system, waits, settings.sleepJobs(), drainTimeout);
+                results.add(system, Measure.SLEEP_END_TO_END, waiting.endToEnd());
+                progress(system, "waiting jobs (sleep " + BenchCommand.SLEEP_MILLIS + " ms)", rep, "%s jobs/s end to end", waiting.endToEnd());
             }
         }
         for (int rep = 1; rep <= settings.repeats() && settings.includes(Part.SUBMITS); rep++) {

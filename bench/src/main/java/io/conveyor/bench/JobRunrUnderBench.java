@@ -56,11 +56,16 @@ final class JobRunrUnderBench implements SystemUnderBench {
         }
         try {
             BenchDatabases.awaitServers(database, 1, Duration.ofSeconds(90));
-            return new JobRunrUnderBench(server, effective, workers <= 0, LedgerProbe.open(database, "bench-jobrunr-client", clientConnections));
+            return new JobRunrUnderBench(server, effective, effective == JobRunrBaselineCommand.defaultWorkerCount(), LedgerProbe.open(database, "bench-jobrunr-client", clientConnections));
         } catch (RuntimeException | InterruptedException e) {
             server.destroyForcibly();
             throw e;
         }
+    }
+
+    @Override
+    public boolean atItsDefaults() {
+        return defaultWorkers;
     }
 
     @Override
@@ -86,6 +91,9 @@ final class JobRunrUnderBench implements SystemUnderBench {
     }
 
     private static JobRequest request(BenchJob job) {
+        if (job.isSleep()) {
+            return new BaselineJobs.Sleep(job.from());
+        }
         return job.isPrimes() ? new BaselineJobs.Primes(job.from(), job.to()) : new BaselineJobs.Noop();
     }
 

@@ -13,6 +13,11 @@ interface SystemUnderBench extends AutoCloseable {
     /** A short name for progress lines. */
     String name();
 
+    /** Whether it runs as a new user would run it, unconfigured (the waiting-jobs row compares systems at their defaults). */
+    default boolean atItsDefaults() {
+        return true;
+    }
+
     /** The column heading of the results table. */
     String heading();
 
