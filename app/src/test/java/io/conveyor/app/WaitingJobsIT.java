@@ -2,6 +2,7 @@ package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.RunOverlap;
 import io.conveyor.app.testing.WorkerJvm;
 import io.conveyor.worker.process.WorkerSettings;
 import org.junit.jupiter.api.AfterAll;
@@ -183,26 +184,7 @@ class WaitingJobsIT {
         return DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password());
     }
 
-    /** The most runs of these jobs that overlapped in time, by their history: each PROCESSING until the next state. */
     private static int mostAtOnce(List<UUID> jobs) {
-        List<long[]> edges = new ArrayList<>();
-        for (UUID id : jobs) {
-            List<JsonNode> entries = history(conveyor.client.job(id));
-            for (int i = 0; i + 1 < entries.size(); i++) {
-                JsonNode entry = entries.get(i);
-                if (entry.get("state").asText().equals("PROCESSING")) {
-                    edges.add(new long[]{Instant.parse(entry.get("at").asText()).toEpochMilli(), 1});
-                    edges.add(new long[]{Instant.parse(entries.get(i + 1).get("at").asText()).toEpochMilli(), -1});
-                }
-            }
-        }
-        edges.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1])); // ends before starts
-        int now = 0;
-        int most = 0;
-        for (long[] edge : edges) {
-            now += (int) edge[1];
-            most = Math.max(most, now);
-        }
-        return most;
+        return RunOverlap.mostAtOnce(jobs.stream().map(conveyor.client::job).toList());
     }
 }

@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
  * @param labels      up to {@value #MAX_LABELS} short labels, shown on the dashboard
  * @param acceptedAt  when the API accepted the job
  * @param backoff     the job's own retry back-off, or null for its type's default
+ * @param priority    which waiting jobs are claimed first; {@link JobPriority#NORMAL} unless the client said otherwise
  */
 public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
-                            Backoff backoff) {
+                            Backoff backoff, JobPriority priority) {
 
     public static final int MAX_ATTEMPTS_DEFAULT = 5;
     public static final int MAX_ATTEMPTS_LIMIT = 100;
@@ -34,7 +35,13 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
 
     /** A submission that leaves the back-off to its job type. */
     public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt) {
-        this(id, type, payload, maxAttempts, labels, acceptedAt, null);
+        this(id, type, payload, maxAttempts, labels, acceptedAt, null, JobPriority.NORMAL);
+    }
+
+    /** A submission of normal priority. */
+    public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
+                         Backoff backoff) {
+        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, JobPriority.NORMAL);
     }
 
     public JobSubmission {
@@ -48,6 +55,7 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
                     + " letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
         }
         payload = payload == null ? JsonNodeFactory.instance.objectNode() : payload;
+        priority = priority == null ? JobPriority.NORMAL : priority;
         if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
             throw new InvalidJobException("maxAttempts", "maxAttempts must be between 1 and " + MAX_ATTEMPTS_LIMIT + ", was " + maxAttempts);
         }

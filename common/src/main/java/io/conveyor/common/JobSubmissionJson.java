@@ -21,7 +21,7 @@ import java.util.UUID;
  * The JSON form of a {@link JobSubmission}: what clients send to {@code POST /jobs} and what travels on the jobs topic.
  * <p>
  * Client fields: {@code type} (required), {@code payload} (object), {@code maxAttempts}, {@code labels},
- * {@code backoff} ({@code {"baseMillis", "maxMillis"}}).
+ * {@code backoff} ({@code {"baseMillis", "maxMillis"}}), {@code priority} ({@code high}, {@code normal}, {@code low}).
  * The topic form adds {@code id} and {@code acceptedAt}. Unknown fields are refused so that a typo is not silently ignored.
  */
 public final class JobSubmissionJson {
@@ -29,8 +29,8 @@ public final class JobSubmissionJson {
     /** The one JSON mapper of the contract: the handler API's, so that handlers and the contract read JSON alike. */
     public static final ObjectMapper MAPPER = Json.MAPPER;
 
-    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff");
-    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff");
+    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff", "priority");
+    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority");
 
     private JobSubmissionJson() {
     }
@@ -63,6 +63,9 @@ public final class JobSubmissionJson {
         object.put("acceptedAt", job.acceptedAt().toString());
         if (job.backoff() != null) {
             object.putObject("backoff").put("baseMillis", job.backoff().base().toMillis()).put("maxMillis", job.backoff().max().toMillis());
+        }
+        if (job.priority() != JobPriority.NORMAL) {
+            object.put("priority", job.priority().wireName());
         }
         try {
             return MAPPER.writeValueAsBytes(object);
@@ -103,7 +106,19 @@ public final class JobSubmissionJson {
                 maxAttempts(object.get("maxAttempts")),
                 labels(object.get("labels")),
                 acceptedAt,
-                backoff(object.get("backoff")));
+                backoff(object.get("backoff")),
+                priority(object.get("priority")));
+    }
+
+    private static JobPriority priority(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return JobPriority.NORMAL;
+        }
+        JobPriority priority = node.isTextual() ? JobPriority.named(node.asText()) : null;
+        if (priority == null) {
+            throw new InvalidJobException("priority", "priority must be \"high\", \"normal\" or \"low\", was " + node);
+        }
+        return priority;
     }
 
     private static int maxAttempts(JsonNode node) {

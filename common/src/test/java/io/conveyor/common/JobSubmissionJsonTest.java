@@ -20,10 +20,12 @@ class JobSubmissionJsonTest {
     @Test
     void aClientJobWithEveryFieldSurvivesTheTopic() throws Exception {
         JobSubmission job = JobSubmissionJson.fromClient(json("""
-                {"type":"sleep","payload":{"millis":5},"maxAttempts":3,"labels":["a"],"backoff":{"baseMillis":100,"maxMillis":900}}"""), ID, NOW);
+                {"type":"sleep","payload":{"millis":5},"maxAttempts":3,"labels":["a"],"backoff":{"baseMillis":100,"maxMillis":900},
+                 "priority":"high"}"""), ID, NOW);
         JobSubmission read = JobSubmissionJson.fromTopic(JobSubmissionJson.toTopic(job), null, Instant.EPOCH);
         assertThat(read).isEqualTo(job);
         assertThat(read.backoff()).isEqualTo(new Backoff(Duration.ofMillis(100), Duration.ofMillis(900)));
+        assertThat(read.priority()).isEqualTo(JobPriority.HIGH);
     }
 
     @Test
@@ -33,6 +35,13 @@ class JobSubmissionJsonTest {
         assertThat(job.payload().isEmpty()).isTrue();
         assertThat(job.labels()).isEmpty();
         assertThat(job.backoff()).isNull();
+        assertThat(job.priority()).isEqualTo(JobPriority.NORMAL);
+    }
+
+    @Test
+    void aPriorityIsNamedInAnyCase() {
+        assertThat(JobSubmissionJson.fromClient(json("{\"type\":\"x\",\"priority\":\"LOW\"}"), ID, NOW).priority()).isEqualTo(JobPriority.LOW);
+        assertThat(JobSubmissionJson.fromClient(json("{\"type\":\"x\",\"priority\":null}"), ID, NOW).priority()).isEqualTo(JobPriority.NORMAL);
     }
 
     @Test
@@ -48,6 +57,8 @@ class JobSubmissionJsonTest {
         assertField("{\"type\":\"x\",\"backoff\":{\"baseMillis\":10,\"maxMillis\":5}}", "backoff");
         assertField("{\"type\":\"x\",\"backoff\":{\"base\":10}}", "backoff");
         assertField("{\"type\":\"x\",\"maxAttempt\":3}", "maxAttempt");
+        assertField("{\"type\":\"x\",\"priority\":\"urgent\"}", "priority");
+        assertField("{\"type\":\"x\",\"priority\":1}", "priority");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.conveyor.worker;
 
 import io.conveyor.handler.Backoff;
+import io.conveyor.common.JobPriority;
 import io.conveyor.handler.JobKind;
 import org.jobrunr.jobs.lambdas.JobRequest;
 import org.jobrunr.jobs.lambdas.JobRequestHandler;
@@ -10,15 +11,21 @@ import java.util.Optional;
 
 /**
  * The JobRunr job request that carries a Conveyor job in the ledger: its type, its payload as JSON text, and the
- * submission's own retry back-off if it named one, and the lane it runs on. JobRunr stores it with the job and hands it
- * to {@link JobDispatcher} (through {@link WaitingJobDispatcher} for the waiting lane) when the job runs.
+ * submission's own retry back-off if it named one, the lane it runs on, and its priority unless normal (the ledger's
+ * {@code conveyor_priority} column is read from it, see {@code ledger.LedgerSchema}). JobRunr stores it with the job
+ * and hands it to {@link JobDispatcher} (through {@link WaitingJobDispatcher} for the waiting lane) when the job runs.
  */
-public record LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane)
-        implements JobRequest {
+public record LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane,
+                               JobPriority priority) implements JobRequest {
 
     /** A compute job; {@code lane} null (a job written before lanes existed) means the same. */
     public LedgerJobRequest(String type, String payload) {
-        this(type, payload, null, null, JobKind.COMPUTE);
+        this(type, payload, null, null, JobKind.COMPUTE, null);
+    }
+
+    /** A job of normal priority ({@code priority} null: stored as nothing, as before priorities existed). */
+    public LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane) {
+        this(type, payload, backoffBaseMillis, backoffMaxMillis, lane, null);
     }
 
     /** The handler class names the lane in the job's signature ({@link JobLanes}). */

@@ -15,19 +15,20 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Claims enqueued jobs for this worker, as many of each lane as that lane has room for, in one transaction: a
- * {@code SELECT ... FOR UPDATE SKIP LOCKED} per lane (by the job's signature, which says its lane), then JobRunr's own
+ * Claims enqueued jobs for this worker, as many of each lane as that lane has room for, in one transaction: the lane's
+ * jobs in {@link ClaimOrder} (priorities, aging, fleet-wide type limits; by the job's signature, which says its lane,
+ * each {@code SELECT ... FOR UPDATE SKIP LOCKED}), then JobRunr's own
  * PROCESSING transition, election filters and optimistic-locked save ({@link JobTable}), as JobRunr's claim does; the
  * applied filters (events) run after the commit. JobRunr's claim cannot tell the lanes apart: it takes the oldest
  * jobs whatever they are, so a worker whose per-core pool is full would still take compute jobs for its waiting lane.
@@ -35,39 +36,22 @@ import java.util.stream.Collectors;
 public final class LaneClaim {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LaneClaim.class);
-    /**
-     * Enqueued jobs by lane and age: the claim reads only its own lane's jobs, oldest first, however many of the other
-     * lane wait ahead of them. Partial, so it holds only what waits.
-     */
-    static final String INDEX = "create index if not exists conveyor_enqueued_by_lane_idx on jobrunr_jobs (jobSignature, updatedAt) "
-            + "where state = 'ENQUEUED'";
-    private static final String SELECT = "select jobAsJson from jobrunr_jobs where state = 'ENQUEUED' and jobSignature = ? "
-            + "order by updatedAt limit ? for update skip locked";
-
     private final DataSource dataSource;
     private final JobMapper jobMapper;
     private final ConveyorJobServer server;
+    private final ClaimOrder order;
     private final PostgresDialect dialect = new PostgresDialect();
 
-    public LaneClaim(DataSource dataSource, JobMapper jobMapper, ConveyorJobServer server) {
+    /**
+     * @param typeLimits  the most jobs of a type that may run at once across the fleet ({@code CONVEYOR_TYPE_LIMITS})
+     * @param agingPeriod how long a job waits before it goes ahead of younger ones below high priority
+     */
+    public LaneClaim(DataSource dataSource, JobMapper jobMapper, ConveyorJobServer server, Map<String, Integer> typeLimits,
+                     Duration agingPeriod, Clock clock) {
         this.dataSource = dataSource;
         this.jobMapper = jobMapper;
         this.server = server;
-    }
-
-    /**
-     * Creates the claim's index if the ledger lacks it (once per worker start; cheap when it exists). Two workers
-     * starting together may both try: the loser's "already exists" is fine.
-     */
-    public void prepareLedger() throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute(INDEX);
-        } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) { // unique violation, duplicate table
-                throw e;
-            }
-            LOGGER.debug("another worker created the claim index meanwhile: {}", e.getMessage());
-        }
+        this.order = new ClaimOrder(typeLimits, agingPeriod, clock);
     }
 
     /** Claims what the lanes have room for and hands it to the server; returns how many jobs started. */
@@ -118,17 +102,8 @@ public final class LaneClaim {
     }
 
     private void select(Connection connection, JobKind lane, int room, List<Job> into) throws SQLException {
-        if (room <= 0) {
-            return;
-        }
-        try (PreparedStatement select = connection.prepareStatement(SELECT)) {
-            select.setString(1, JobLanes.signature(lane));
-            select.setInt(2, room);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    into.add(jobMapper.deserializeJob(rows.getString(1)));
-                }
-            }
+        if (room > 0) {
+            order.select(connection, JobLanes.signature(lane), room).forEach(json -> into.add(jobMapper.deserializeJob(json)));
         }
     }
 

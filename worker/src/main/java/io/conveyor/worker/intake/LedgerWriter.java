@@ -4,6 +4,7 @@ import io.conveyor.worker.JobLanes;
 import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.handler.Backoff;
 import io.conveyor.handler.JobKind;
+import io.conveyor.common.JobPriority;
 import io.conveyor.common.JobSubmission;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
@@ -109,13 +110,18 @@ public final class LedgerWriter {
         String payload = JobSubmissionJson.MAPPER.valueToTree(submission.payload()).toString();
         Backoff backoff = submission.backoff();
         LedgerJobRequest request = backoff == null
-                ? new LedgerJobRequest(submission.type(), payload, null, null, lane)
-                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane);
+                ? new LedgerJobRequest(submission.type(), payload, null, null, lane, storedPriority(submission))
+                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane, storedPriority(submission));
         Job job = new Job(submission.id(), new JobDetails(request), new EnqueuedState());
         job.setJobName(submission.type());
         job.setAmountOfRetries(submission.maxAttempts() - 1);
         job.setLabels(new ArrayList<>(submission.labels()));
         return job;
+    }
+
+    /** Normal priority is stored as nothing: the job's JSON stays as it was before priorities existed. */
+    private static JobPriority storedPriority(JobSubmission submission) {
+        return submission.priority() == JobPriority.NORMAL ? null : submission.priority();
     }
 
     private Set<UUID> existingIds(Set<UUID> ids) throws SQLException {

@@ -13,6 +13,7 @@ import io.conveyor.worker.intake.LedgerWriter;
 import io.conveyor.worker.ledger.ElectStateFilterChain;
 import io.conveyor.worker.ledger.JobEventPublisher;
 import io.conveyor.worker.ledger.JobResults;
+import io.conveyor.worker.ledger.LedgerSchema;
 import io.conveyor.worker.ledger.LedgerTransitions;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
 import io.conveyor.worker.run.Attempts;
@@ -133,8 +134,9 @@ public final class WorkerProcess implements AutoCloseable {
         lateTransitions.set(transitions);
         fatalErrors.useTransitions(transitions);
 
-        LaneClaim claim = new LaneClaim(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobServer);
-        claim.prepareLedger();
+        LedgerSchema.prepare(ledger.dataSource());
+        LaneClaim claim = new LaneClaim(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobServer, settings.typeLimits(),
+                settings.priorityAging(), clock);
         this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
         jobServer.onWorkerFree(claimTrigger::claimSoon);
         this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);

@@ -33,10 +33,14 @@ import java.util.OptionalInt;
  *                            ({@code /health/live}, {@code /health/ready}); empty: none
  * @param waitingJobs         {@code CONVEYOR_WAITING_JOBS}: waiting jobs this process runs at once, on virtual threads
  * @param jobKinds            {@code CONVEYOR_JOB_KINDS}: job kinds set per type, over what the handlers say
+ * @param typeLimits          {@code CONVEYOR_TYPE_LIMITS}: the most jobs of a type running at once across the fleet
+ * @param priorityAging       {@code CONVEYOR_PRIORITY_AGING_SECONDS}: after this long a waiting job goes ahead of
+ *                            younger ones of any priority below high
  */
 public record WorkerSettings(String name, int jobThreads, int computeThreads, int pollIntervalSeconds, int intakeMaxRecords,
                              Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout, Path dataDir,
-                             OptionalInt metricsPort, int waitingJobs, Map<String, JobKind> jobKinds) {
+                             OptionalInt metricsPort, int waitingJobs, Map<String, JobKind> jobKinds, Map<String, Integer> typeLimits,
+                             Duration priorityAging) {
 
     public static final String NAME = "CONVEYOR_WORKER_NAME";
     public static final String JOB_THREADS = "CONVEYOR_WORKER_THREADS";
@@ -52,6 +56,9 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
     public static final String METRICS_PORT = "CONVEYOR_METRICS_PORT";
     public static final String WAITING_JOBS = "CONVEYOR_WAITING_JOBS";
     public static final String JOB_KINDS = "CONVEYOR_JOB_KINDS";
+    public static final String TYPE_LIMITS = "CONVEYOR_TYPE_LIMITS";
+    public static final String PRIORITY_AGING_SECONDS = "CONVEYOR_PRIORITY_AGING_SECONDS";
+    public static final Duration PRIORITY_AGING_DEFAULT = Duration.ofSeconds(60);
 
     public static final int CORES = Runtime.getRuntime().availableProcessors();
     public static final int JOB_THREADS_DEFAULT = CORES;
@@ -85,6 +92,8 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
         metricsPort.ifPresent(port -> requireRange(METRICS_PORT, port, 1, 65_535));
         requireRange(WAITING_JOBS, waitingJobs, 1, 100_000);
         jobKinds = Map.copyOf(jobKinds);
+        typeLimits = Map.copyOf(typeLimits);
+        requireRange(PRIORITY_AGING_SECONDS, (int) priorityAging.toSeconds(), 1, 86_400);
         if (dataDir == null) {
             throw new Env.SettingsException(DATA_DIR + " must name a directory");
         }
@@ -107,7 +116,32 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
                 dataDir(env),
                 env.optional(METRICS_PORT).isPresent() ? OptionalInt.of(env.integer(METRICS_PORT, 0, 1, 65_535)) : OptionalInt.empty(),
                 env.integer(WAITING_JOBS, WAITING_JOBS_DEFAULT, 1, 100_000),
-                jobKinds(env.string(JOB_KINDS, "")));
+                jobKinds(env.string(JOB_KINDS, "")),
+                typeLimits(env.string(TYPE_LIMITS, "")),
+                Duration.ofSeconds(env.integer(PRIORITY_AGING_SECONDS, (int) PRIORITY_AGING_DEFAULT.toSeconds(), 1, 86_400)));
+    }
+
+    /** {@code type=n,...}: each type named once, with a limit of 1 or more. */
+    static Map<String, Integer> typeLimits(String value) {
+        Map<String, Integer> limits = new LinkedHashMap<>();
+        String shape = TYPE_LIMITS + " must be type=n entries (n from 1 to 100,000) separated by commas, was '" + value + "'";
+        for (String entry : value.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] parts = entry.split("=", -1);
+            if (parts.length != 2 || parts[0].isBlank() || !parts[1].trim().matches("\\d{1,6}")) {
+                throw new Env.SettingsException(shape);
+            }
+            int limit = Integer.parseInt(parts[1].trim());
+            if (limit < 1 || limit > 100_000) {
+                throw new Env.SettingsException(shape);
+            }
+            if (limits.put(parts[0].trim(), limit) != null) {
+                throw new Env.SettingsException(TYPE_LIMITS + " names type '" + parts[0].trim() + "' twice");
+            }
+        }
+        return limits;
     }
 
     /** {@code type=waits,type=compute,...}: each type named once, with a kind of {@link JobKind}, any case. */

@@ -38,4 +38,16 @@ class WorkerSettingsTest {
         assertThatThrownBy(() -> WorkerSettings.from(new Env(Map.of(WorkerSettings.WAITING_JOBS, "0"))))
                 .hasMessageContaining(WorkerSettings.WAITING_JOBS);
     }
+
+    @Test
+    void typeLimitsAreSetPerTypeAndBadEntriesAreRefusedNamingTheVariable() {
+        assertThat(WorkerSettings.from(new Env(Map.of())).typeLimits()).isEmpty();
+        assertThat(WorkerSettings.from(new Env(Map.of(WorkerSettings.TYPE_LIMITS, "sort=2, hash-files=4"))).typeLimits())
+                .containsExactly(Map.entry("sort", 2), Map.entry("hash-files", 4));
+        for (String bad : new String[]{"sort", "sort=0", "sort=-1", "sort=two", "=2", "sort=2,sort=3"}) {
+            assertThatThrownBy(() -> WorkerSettings.from(new Env(Map.of(WorkerSettings.TYPE_LIMITS, bad))))
+                    .as(bad).isInstanceOf(Env.SettingsException.class).hasMessageContaining(WorkerSettings.TYPE_LIMITS);
+        }
+        assertThat(WorkerSettings.from(new Env(Map.of())).priorityAging()).isEqualTo(WorkerSettings.PRIORITY_AGING_DEFAULT);
+    }
 }

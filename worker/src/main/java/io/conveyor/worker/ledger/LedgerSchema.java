@@ -1,0 +1,88 @@
+package io.conveyor.worker.ledger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * What Conveyor adds to JobRunr's jobs table so that a claim can choose by lane, priority and type with an index rather
+ * than by reading every job's JSON: two columns, {@code conveyor_type} (the job type, JobRunr's job name) and
+ * {@code conveyor_priority} (0 high, 1 normal, 2 low), filled from the job's JSON by a trigger when the row is inserted
+ * (they never change afterwards, and JobRunr's own statements name their columns, so they leave these alone), and
+ * partial indexes on the jobs that wait and that run. Created at each worker's start if missing, one worker at a time.
+ */
+public final class LedgerSchema {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(LedgerSchema.class);
+    /** Serializes the schema changes of workers that start together (an arbitrary constant of Conveyor's). */
+    private static final long LOCK = 0x636f6e7665796f72L;
+    private static final List<String> STATEMENTS = List.of(
+            "alter table jobrunr_jobs add column if not exists conveyor_type varchar(128)",
+            "alter table jobrunr_jobs add column if not exists conveyor_priority smallint not null default 1",
+            """
+            create or replace function conveyor_job_columns() returns trigger language plpgsql as $$
+            declare
+                job jsonb := new.jobAsJson::jsonb;
+            begin
+                new.conveyor_type := job ->> 'jobName';
+                new.conveyor_priority := case job #>> '{jobDetails,jobParameters,0,object,priority}'
+                    when 'HIGH' then 0 when 'LOW' then 2 else 1 end;
+                return new;
+            end $$""",
+            "drop trigger if exists conveyor_job_columns on jobrunr_jobs",
+            "create trigger conveyor_job_columns before insert on jobrunr_jobs for each row execute function conveyor_job_columns()",
+            // Jobs written before the columns existed that may still be claimed, rescued or counted.
+            "update jobrunr_jobs set conveyor_type = jobAsJson::jsonb ->> 'jobName' "
+                    + "where conveyor_type is null and state in ('ENQUEUED', 'SCHEDULED', 'PROCESSING', 'AWAITING')",
+            // A claim takes a lane's jobs by priority, then by age (oldest first) ...
+            "create index if not exists conveyor_enqueued_by_priority_idx on jobrunr_jobs (jobSignature, conveyor_priority, updatedAt) "
+                    + "where state = 'ENQUEUED'",
+            // ... and, for aged jobs, by age alone ...
+            "create index if not exists conveyor_enqueued_by_lane_idx on jobrunr_jobs (jobSignature, updatedAt) where state = 'ENQUEUED'",
+            // ... and finds the waiting jobs of a type that has a fleet-wide limit, and counts its running ones.
+            "create index if not exists conveyor_enqueued_by_type_idx on jobrunr_jobs (conveyor_type) where state = 'ENQUEUED'",
+            "create index if not exists conveyor_processing_by_type_idx on jobrunr_jobs (conveyor_type) where state = 'PROCESSING'");
+
+    private LedgerSchema() {
+    }
+
+    /**
+     * Adds what is missing. When everything is there it changes nothing: the table's DDL would lock it against the
+     * running fleet's claims, however briefly.
+     */
+    public static void prepare(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("select pg_advisory_xact_lock(" + LOCK + ")");
+                if (!complete(statement)) {
+                    for (String sql : STATEMENTS) {
+                        statement.execute(sql);
+                    }
+                    LOGGER.info("added Conveyor's columns, trigger and indexes to the ledger's jobs table");
+                }
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static boolean complete(Statement statement) throws SQLException {
+        try (ResultSet row = statement.executeQuery("select to_regclass('conveyor_processing_by_type_idx') is not null "
+                + "and to_regclass('conveyor_enqueued_by_type_idx') is not null and to_regclass('conveyor_enqueued_by_priority_idx') is not null and to_regclass('conveyor_enqueued_by_lane_idx') is not null "
+                + "and exists (select 1 from pg_trigger where tgname = 'conveyor_job_columns' and tgrelid = 'jobrunr_jobs'::regclass)")) {
+            row.next();
+            return row.getBoolean(1);
+        }
+    }
+}
