@@ -31,7 +31,7 @@ class DataJobsIT {
     private static Path dataDir;
 
     @RegisterExtension
-    static final ConveyorExtension conveyor = ConveyorExtension.named("data-jobs").withFleet(1, DataJobsIT::aDataRoot, List.of());
+    static final ConveyorExtension conveyor = ConveyorExtension.named("data-jobs").withFleet(1, DataJobsIT::aDataRoot);
 
     private static Map<String, String> aDataRoot() throws IOException {
         dataDir = Files.createDirectories(Path.of("target", "it-data", "data-jobs-" + UUID.randomUUID().toString().substring(0, 8))).toAbsolutePath();

@@ -58,6 +58,11 @@ public final class ConveyorExtension implements BeforeAllCallback, AfterAllCallb
         return withFleet(processes, () -> env, List.of());
     }
 
+    /** With a fleet whose environment is computed first thing when the class starts (it may prepare files for it). */
+    public ConveyorExtension withFleet(int processes, FleetEnvironment env) {
+        return withFleet(processes, env, List.of());
+    }
+
     /**
      * With a fleet whose environment is computed first thing when the class starts, and whose class path is the
      * test's plus {@code extraClassPath}.
