@@ -1,8 +1,8 @@
 package io.conveyor.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.api.ApiApplication;
 import io.conveyor.api.ApiSettings;
+import io.conveyor.app.testing.ConveyorClient;
 import io.conveyor.app.testing.TestServices;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.JobSubmission;
@@ -29,9 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,6 +47,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import static io.conveyor.app.testing.ConveyorClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -67,13 +65,14 @@ class ApiIT {
     private static KafkaSettings kafka;
     private static DatabaseSettings database;
     private static ApiApplication api;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static ConveyorClient client;
 
     @BeforeAll
     static void startApi() {
         kafka = TestServices.newKafka("api");
         database = TestServices.newDatabase("api");
         api = ApiApplication.start(settings(SUBMIT_TIMEOUT), kafka, database);
+        client = clientOf(api);
     }
 
     @AfterAll
@@ -85,7 +84,7 @@ class ApiIT {
 
     @Test
     void anAcceptedJobIsOnTheJobsTopicKeyedByItsId() {
-        HttpResponse<String> response = post(api.port(), "/jobs",
+        HttpResponse<String> response = client.post("/jobs",
                 "{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":1000},\"maxAttempts\":2,\"labels\":[\"it\"]}");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
@@ -105,7 +104,7 @@ class ApiIT {
         String batch = IntStream.range(0, 50).mapToObj(i -> "{\"type\":\"noop\",\"payload\":{\"i\":" + i + "}}")
                 .collect(Collectors.joining(",", "[", "]"));
 
-        HttpResponse<String> response = post(api.port(), "/jobs/batch", batch);
+        HttpResponse<String> response = client.post("/jobs/batch", batch);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         List<String> ids = json(response).get("jobs").findValuesAsText("id");
@@ -117,9 +116,9 @@ class ApiIT {
     @Test
     void aJobAcceptedButNotInTheLedgerYetIsAccepted() {
         // No worker runs in this test: the job stays on the topic, never reaching the ledger.
-        UUID id = UUID.fromString(json(post(api.port(), "/jobs", "{\"type\":\"noop\"}")).get("id").asText());
+        UUID id = UUID.fromString(json(client.post("/jobs", "{\"type\":\"noop\"}")).get("id").asText());
 
-        HttpResponse<String> response = get("http://127.0.0.1:" + api.port() + "/jobs/" + id);
+        HttpResponse<String> response = client.get("/jobs/" + id);
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response).get("state").asText()).isEqualTo("ACCEPTED");
@@ -127,7 +126,7 @@ class ApiIT {
 
     @Test
     void anIdNeverAcceptedIs404() {
-        HttpResponse<String> response = get("http://127.0.0.1:" + api.port() + "/jobs/" + UUID.randomUUID());
+        HttpResponse<String> response = client.get("/jobs/" + UUID.randomUUID());
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
@@ -142,7 +141,7 @@ class ApiIT {
                     new JobLanes(new HandlerRegistry(WorkerProcess.BUILT_IN_HANDLERS), Map.of())).insertNew(List.of(job))).isEqualTo(1);
         }
 
-        HttpResponse<String> response = get("http://127.0.0.1:" + api.dashboardPort() + "/api/jobs?state=ENQUEUED&offset=0&limit=1000&order=updatedAt:ASC");
+        HttpResponse<String> response = client.getDashboard("/api/jobs?state=ENQUEUED&offset=0&limit=1000&order=updatedAt:ASC");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(json(response).get("items")).as(response.body())
@@ -167,7 +166,7 @@ class ApiIT {
             try (ApiApplication connected = ApiApplication.start(settings(SHORT_SUBMIT_TIMEOUT), ownBroker, TestServices.newDatabase("api-kafka-going"))) {
                 // Connected: the API has the broker's metadata and a connection to it (a busy broker may take a few tries).
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                        assertThat(post(connected.port(), "/jobs", "{\"type\":\"noop\"}").statusCode()).isEqualTo(202));
+                        assertThat(clientOf(connected).post("/jobs", "{\"type\":\"noop\"}").statusCode()).isEqualTo(202));
 
                 broker.close();
                 broker = null;
@@ -186,8 +185,9 @@ class ApiIT {
      * for a busy machine, and is still half of the 60 s that Kafka's own default (max.block.ms) would take.
      */
     private void assertAPostAnswers503InTime(ApiApplication cutOff) {
+        ConveyorClient cutOffClient = clientOf(cutOff);
         long start = System.nanoTime();
-        HttpResponse<String> response = post(cutOff.port(), "/jobs", "{\"type\":\"noop\"}");
+        HttpResponse<String> response = cutOffClient.post("/jobs", "{\"type\":\"noop\"}");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
@@ -196,7 +196,7 @@ class ApiIT {
         System.out.printf("[benchmark] 503 with Kafka gone after %d ms (submit timeout %d ms)%n", took.toMillis(), SHORT_SUBMIT_TIMEOUT.toMillis());
         assertThat(took).isLessThan(SHORT_SUBMIT_TIMEOUT.multipliedBy(20));
         // The API itself stays up meanwhile.
-        assertThat(get("http://127.0.0.1:" + cutOff.port() + "/health").statusCode()).isEqualTo(200);
+        assertThat(cutOffClient.get("/health").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -206,12 +206,13 @@ class ApiIT {
             // Dropping the database closes the API's connections and refuses new ones: the ledger is gone for it.
             dropDatabase(doomed);
 
-            HttpResponse<String> accepted = post(apiWithoutLedger.port(), "/jobs", "{\"type\":\"noop\"}");
+            ConveyorClient clientWithoutLedger = clientOf(apiWithoutLedger);
+            HttpResponse<String> accepted = clientWithoutLedger.post("/jobs", "{\"type\":\"noop\"}");
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
             String id = json(accepted).get("id").asText();
             assertThat(readJobsTopic(List.of(id))).containsKey(id);
 
-            HttpResponse<String> lookup = get("http://127.0.0.1:" + apiWithoutLedger.port() + "/jobs/" + id);
+            HttpResponse<String> lookup = clientWithoutLedger.get("/jobs/" + id);
             assertThat(lookup.statusCode()).as(lookup.body()).isEqualTo(503);
             assertThat(lookup.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         }
@@ -268,32 +269,8 @@ class ApiIT {
         }
     }
 
-    private HttpResponse<String> post(int port, String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
-    }
-
-    private HttpResponse<String> get(String url) {
-        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build());
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JobSubmissionJson.MAPPER.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** Its requests fail after 30 s rather than wait for an API that does not answer. */
+    private static ConveyorClient clientOf(ApiApplication api) {
+        return new ConveyorClient(api.port(), api.dashboardPort(), Duration.ofSeconds(30));
     }
 }

@@ -1,12 +1,9 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.app.testing.ConveyorClient;
-import io.conveyor.app.testing.ConveyorUnderTest;
-import io.conveyor.app.testing.WorkerFleet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.conveyor.app.testing.ConveyorExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,30 +25,17 @@ class CustomJobTypeIT {
 
     private static final Path EXAMPLES_JAR = Path.of(System.getProperty("conveyor.examples.jar", "../examples/target/conveyor-examples.jar"));
 
-    private static ConveyorUnderTest conveyor;
-    private static WorkerFleet workers;
-    private static ConveyorClient client;
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("custom-type")
+            .withFleet(1, CustomJobTypeIT::aDataRootForTheExampleJar, List.of(EXAMPLES_JAR));
 
-    @BeforeAll
-    static void startAWorkerWithTheExampleJar() throws IOException {
+    private static Map<String, String> aDataRootForTheExampleJar() throws IOException {
         assertThat(EXAMPLES_JAR).as("the examples jar (built by the reactor before app)").isRegularFile();
         Path dataDir = Files.createDirectories(Path.of("target", "it-data", "custom-" + UUID.randomUUID().toString().substring(0, 8))).toAbsolutePath();
         Files.createDirectories(dataDir.resolve("src"));
         Files.writeString(dataDir.resolve("src/a.txt"), "1\n2\n3\n");
         Files.writeString(dataDir.resolve("src/b.txt"), "just one line\n");
-        conveyor = ConveyorUnderTest.start("custom-type");
-        client = conveyor.client;
-        workers = WorkerFleet.start("custom-type", 1, conveyor.kafka, conveyor.database, Map.of("CONVEYOR_DATA_DIR", dataDir.toString()), List.of(EXAMPLES_JAR));
-    }
-
-    @AfterAll
-    static void stopConveyor() {
-        if (workers != null) {
-            workers.close();
-        }
-        if (conveyor != null) {
-            conveyor.close();
-        }
+        return Map.of("CONVEYOR_DATA_DIR", dataDir.toString());
     }
 
     @Test
@@ -59,10 +43,10 @@ class CustomJobTypeIT {
         assertThatThrownBy(() -> Class.forName("io.conveyor.examples.LineCountHandler"))
                 .as("the example must reach the worker only through its own jar").isInstanceOf(ClassNotFoundException.class);
 
-        UUID id = client.submit("{\"type\":\"line-count\",\"payload\":{\"dir\":\"src\"}}");
+        UUID id = conveyor.client().submit("{\"type\":\"line-count\",\"payload\":{\"dir\":\"src\"}}");
 
-        await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(client.job(id).get("state").asText()).isIn("SUCCEEDED", "FAILED"));
-        JsonNode job = client.job(id);
+        await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(conveyor.client().job(id).get("state").asText()).isIn("SUCCEEDED", "FAILED"));
+        JsonNode job = conveyor.client().job(id);
         assertThat(job.get("state").asText()).as("job %s", job).isEqualTo("SUCCEEDED");
         assertThat(job.get("result").toString()).isEqualTo("{\"files\":2,\"lines\":4,\"longest\":{\"path\":\"a.txt\",\"lines\":3}}");
         assertThat(job.get("progress").toString()).isEqualTo("{\"done\":2,\"total\":2,\"percent\":100}");

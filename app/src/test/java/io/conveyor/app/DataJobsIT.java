@@ -1,12 +1,9 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.app.testing.ConveyorClient;
-import io.conveyor.app.testing.ConveyorUnderTest;
-import io.conveyor.app.testing.WorkerFleet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.conveyor.app.testing.ConveyorExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,30 +29,17 @@ import static org.awaitility.Awaitility.await;
 class DataJobsIT {
 
     private static Path dataDir;
-    private static ConveyorUnderTest conveyor;
-    private static WorkerFleet workers;
-    private static ConveyorClient client;
 
-    @BeforeAll
-    static void startConveyorOnADataRoot() throws IOException {
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("data-jobs").withFleet(1, DataJobsIT::aDataRoot);
+
+    private static Map<String, String> aDataRoot() throws IOException {
         dataDir = Files.createDirectories(Path.of("target", "it-data", "data-jobs-" + UUID.randomUUID().toString().substring(0, 8))).toAbsolutePath();
         writeFiles();
-        conveyor = ConveyorUnderTest.start("data-jobs");
-        client = conveyor.client;
-        workers = WorkerFleet.start("data-jobs", 1, conveyor.kafka, conveyor.database, Map.of(
+        return Map.of(
                 "CONVEYOR_DATA_DIR", dataDir.toString(),
                 "CONVEYOR_WORKER_THREADS", "2",
-                "CONVEYOR_COMPUTE_THREADS", "2"));
-    }
-
-    @AfterAll
-    static void stopConveyor() {
-        if (workers != null) {
-            workers.close();
-        }
-        if (conveyor != null) {
-            conveyor.close();
-        }
+                "CONVEYOR_COMPUTE_THREADS", "2");
     }
 
     private static void writeFiles() throws IOException {
@@ -73,7 +57,7 @@ class DataJobsIT {
 
     @Test
     void hashFilesGivesTheDigestOfTheSortedManifestAndAFullProgressBar() throws Exception {
-        JsonNode job = succeeded(client.submit("{\"type\":\"hash-files\",\"payload\":{\"dir\":\"docs\"}}"));
+        JsonNode job = succeeded(conveyor.client().submit("{\"type\":\"hash-files\",\"payload\":{\"dir\":\"docs\"}}"));
 
         StringBuilder manifest = new StringBuilder();
         for (String file : List.of("chapters/one.txt", "chapters/two.txt", "readme.txt")) {
@@ -84,14 +68,14 @@ class DataJobsIT {
         long bytes = job.at("/result/bytes").asLong();
         assertThat(job.get("progress").toString()).isEqualTo("{\"done\":" + bytes + ",\"total\":" + bytes + ",\"percent\":100}");
 
-        JsonNode dashboard = client.dashboardJob(UUID.fromString(job.get("id").asText()));
+        JsonNode dashboard = conveyor.client().dashboardJob(UUID.fromString(job.get("id").asText()));
         assertThat(dashboard.get("metadata").toString()).as("JobRunr's own progress bar, as the dashboard shows it")
                 .contains("jobRunrDashboardProgressBar-2").contains("\"succeededAmount\":" + bytes);
     }
 
     @Test
     void wordCountFindsTheTopWords() {
-        JsonNode job = succeeded(client.submit("{\"type\":\"word-count\",\"payload\":{\"dir\":\"docs\",\"top\":3}}"));
+        JsonNode job = succeeded(conveyor.client().submit("{\"type\":\"word-count\",\"payload\":{\"dir\":\"docs\",\"top\":3}}"));
 
         assertThat(job.at("/result/top").toString())
                 .isEqualTo("[{\"word\":\"workers\",\"count\":4},{\"word\":\"jobs\",\"count\":3},{\"word\":\"the\",\"count\":3}]");
@@ -100,7 +84,7 @@ class DataJobsIT {
 
     @Test
     void sortWritesASortedFileUnderTheDataRootAndReturnsItsCountAndChecksum() throws Exception {
-        JsonNode job = succeeded(client.submit("{\"type\":\"sort\",\"payload\":{\"input\":\"in/numbers.txt\",\"output\":\"out/sorted.txt\"}}"));
+        JsonNode job = succeeded(conveyor.client().submit("{\"type\":\"sort\",\"payload\":{\"input\":\"in/numbers.txt\",\"output\":\"out/sorted.txt\"}}"));
 
         Path output = dataDir.resolve("out/sorted.txt");
         long[] sorted = Files.readAllLines(output).stream().mapToLong(Long::parseLong).toArray();
@@ -114,7 +98,7 @@ class DataJobsIT {
 
     @Test
     void sortGeneratesSeededNumbers() throws Exception {
-        JsonNode job = succeeded(client.submit("{\"type\":\"sort\",\"payload\":{\"count\":100000,\"seed\":7,\"output\":\"generated.txt\"}}"));
+        JsonNode job = succeeded(conveyor.client().submit("{\"type\":\"sort\",\"payload\":{\"count\":100000,\"seed\":7,\"output\":\"generated.txt\"}}"));
 
         SplittableRandom random = new SplittableRandom(7);
         long[] expected = new long[100_000];
@@ -126,7 +110,7 @@ class DataJobsIT {
 
     @Test
     void searchCountsMatchesAndShowsWhereTheFirstAre() {
-        JsonNode job = succeeded(client.submit("{\"type\":\"search\",\"payload\":{\"dir\":\"docs\",\"regex\":\"TODO:?\\\\s+\\\\w+\",\"locations\":1}}"));
+        JsonNode job = succeeded(conveyor.client().submit("{\"type\":\"search\",\"payload\":{\"dir\":\"docs\",\"regex\":\"TODO:?\\\\s+\\\\w+\",\"locations\":1}}"));
 
         assertThat(job.at("/result/matches").asLong()).isEqualTo(2);
         assertThat(job.at("/result/filesWithMatches").asInt()).isEqualTo(2);
@@ -136,7 +120,7 @@ class DataJobsIT {
 
     @Test
     void primesRunsOnTheComputePoolWithProgress() {
-        JsonNode job = succeeded(client.submit("{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":200000}}"));
+        JsonNode job = succeeded(conveyor.client().submit("{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":200000}}"));
 
         assertThat(job.at("/result/count").asLong()).isEqualTo(17_984);
         assertThat(job.get("progress").toString()).isEqualTo("{\"done\":200000,\"total\":200000,\"percent\":100}");
@@ -144,11 +128,11 @@ class DataJobsIT {
 
     @Test
     void pathsOutsideTheDataRootAndBadPatternsFailAtOnceWithTheReason() {
-        UUID escape = client.submit("{\"type\":\"hash-files\",\"payload\":{\"dir\":\"../..\"},\"maxAttempts\":5}");
-        UUID absolute = client.submit("{\"type\":\"word-count\",\"payload\":{\"dir\":\"/etc\"}}");
-        UUID missing = client.submit("{\"type\":\"search\",\"payload\":{\"dir\":\"nowhere\",\"literal\":\"x\"}}");
-        UUID badRegex = client.submit("{\"type\":\"search\",\"payload\":{\"dir\":\"docs\",\"regex\":\"(\"}}");
-        UUID tooMany = client.submit("{\"type\":\"sort\",\"payload\":{\"count\":1000000000,\"output\":\"x.txt\"}}");
+        UUID escape = conveyor.client().submit("{\"type\":\"hash-files\",\"payload\":{\"dir\":\"../..\"},\"maxAttempts\":5}");
+        UUID absolute = conveyor.client().submit("{\"type\":\"word-count\",\"payload\":{\"dir\":\"/etc\"}}");
+        UUID missing = conveyor.client().submit("{\"type\":\"search\",\"payload\":{\"dir\":\"nowhere\",\"literal\":\"x\"}}");
+        UUID badRegex = conveyor.client().submit("{\"type\":\"search\",\"payload\":{\"dir\":\"docs\",\"regex\":\"(\"}}");
+        UUID tooMany = conveyor.client().submit("{\"type\":\"sort\",\"payload\":{\"count\":1000000000,\"output\":\"x.txt\"}}");
 
         assertThat(failed(escape).get("error").asText()).isEqualTo("payload field 'dir': '../..' leads outside the data root");
         assertThat(failed(absolute).get("error").asText()).contains("absolute path outside the data root");
@@ -156,7 +140,7 @@ class DataJobsIT {
         assertThat(failed(badRegex).get("error").asText()).contains("not a valid RE2 regular expression");
         assertThat(failed(tooMany).get("error").asText()).contains("'count' must be between 0 and 100000000");
         assertThat(List.of(escape, absolute, missing, badRegex, tooMany))
-                .allSatisfy(id -> assertThat(client.job(id).get("attempts").asInt()).as("attempts of %s", id).isEqualTo(1));
+                .allSatisfy(id -> assertThat(conveyor.client().job(id).get("attempts").asInt()).as("attempts of %s", id).isEqualTo(1));
     }
 
     private static JsonNode succeeded(UUID id) {
@@ -169,8 +153,8 @@ class DataJobsIT {
 
     private static JsonNode awaitEnd(UUID id, String state) {
         await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-                assertThat(client.job(id).get("state").asText()).as("state of %s: %s", id, client.job(id)).isIn(state, oppositeOf(state)));
-        JsonNode job = client.job(id);
+                assertThat(conveyor.client().job(id).get("state").asText()).as("state of %s: %s", id, conveyor.client().job(id)).isIn(state, oppositeOf(state)));
+        JsonNode job = conveyor.client().job(id);
         assertThat(job.get("state").asText()).as("job %s", job).isEqualTo(state);
         return job;
     }

@@ -1,28 +1,20 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.app.testing.ConveyorClient;
-import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.app.testing.TestServices;
-import io.conveyor.app.testing.WorkerFleet;
-import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.JobSubmission;
 import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.KafkaSettings;
 import io.conveyor.worker.process.WorkerSettings;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,34 +34,17 @@ import static org.awaitility.Awaitility.await;
 class EndToEndIT {
 
     private static final Duration POLL = Duration.ofMinutes(30);
-    private static ConveyorUnderTest conveyor;
-    private static KafkaSettings kafka;
-    private static DatabaseSettings database;
-    private static WorkerFleet workers;
-    private static ConveyorClient client;
+
+    // JobRunr's fallback poll half an hour away (the hang timeout must be at least twice it): within any bound of
+    // these tests, a job runs only if the workers claim it at once.
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("e2e").withFleet(2, Map.of(WorkerSettings.JOB_THREADS, "2",
+            WorkerSettings.POLL_INTERVAL_SECONDS, Long.toString(POLL.toSeconds()), WorkerSettings.HANG_TIMEOUT_SECONDS, Long.toString(2 * POLL.toSeconds())))
+            .awaitingFleet();
 
     @BeforeAll
-    static void startConveyor() {
-        conveyor = ConveyorUnderTest.start("e2e");
-        kafka = conveyor.kafka;
-        database = conveyor.database;
-        client = conveyor.client;
+    static void describeServices() {
         System.out.println("EndToEndIT on " + TestServices.describe());
-        // JobRunr's fallback poll half an hour away (the hang timeout must be at least twice it): within any bound of
-        // these tests, a job runs only if the workers claim it at once.
-        workers = WorkerFleet.start("e2e", 2, kafka, database, Map.of(WorkerSettings.JOB_THREADS, "2",
-                WorkerSettings.POLL_INTERVAL_SECONDS, Long.toString(POLL.toSeconds()), WorkerSettings.HANG_TIMEOUT_SECONDS, Long.toString(2 * POLL.toSeconds())));
-        conveyor.awaitRegistered(workers, 2);
-    }
-
-    @AfterAll
-    static void stopConveyor() {
-        if (workers != null) {
-            workers.close();
-        }
-        if (conveyor != null) {
-            conveyor.close();
-        }
     }
 
     @Test
@@ -77,7 +52,7 @@ class EndToEndIT {
         long start = System.nanoTime();
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            ids.add(client.submit(switch (i % 3) {
+            ids.add(conveyor.client().submit(switch (i % 3) {
                 case 0 -> "{\"type\":\"noop\"}";
                 case 1 -> "{\"type\":\"sleep\",\"payload\":{\"millis\":" + (10 + i % 40) + "}}";
                 default -> "{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":" + (20_000 + i * 100) + "},\"labels\":[\"e2e\"]}";
@@ -86,14 +61,14 @@ class EndToEndIT {
         double submitSeconds = (System.nanoTime() - start) / 1e9;
 
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-                assertThat(ids).allSatisfy(id -> assertThat(client.job(id).get("state").asText()).isEqualTo("SUCCEEDED")));
+                assertThat(ids).allSatisfy(id -> assertThat(conveyor.client().job(id).get("state").asText()).isEqualTo("SUCCEEDED")));
         double totalSeconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("200 jobs: submitted in %.2f s, all SUCCEEDED after %.2f s (%.0f jobs/s end to end)%n",
                 submitSeconds, totalSeconds, 200 / totalSeconds);
 
         Set<String> workerNames = new HashSet<>();
         for (UUID id : ids) {
-            JsonNode job = client.job(id);
+            JsonNode job = conveyor.client().job(id);
             assertThat(job.get("id").asText()).isEqualTo(id.toString());
             StreamSupport.stream(job.get("history").spliterator(), false)
                     .filter(state -> state.get("state").asText().equals("PROCESSING"))
@@ -102,8 +77,8 @@ class EndToEndIT {
         assertThat(workerNames).as("worker processes that ran jobs").hasSize(2);
 
         for (UUID id : ids.subList(0, 20)) {
-            JsonNode ours = client.job(id);
-            JsonNode dashboard = client.dashboardJob(id);
+            JsonNode ours = conveyor.client().job(id);
+            JsonNode dashboard = conveyor.client().dashboardJob(id);
             assertThat(dashboard.get("id").asText()).isEqualTo(ours.get("id").asText());
             assertThat(dashboard.get("jobName").asText()).isEqualTo(ours.get("type").asText());
             assertThat(dashboard.get("jobHistory")).hasSameSizeAs(ours.get("history"));
@@ -114,25 +89,25 @@ class EndToEndIT {
 
     @Test
     void aPrimesJobReturnsItsCountAsTheResult() {
-        UUID id = client.submit("{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":100000}}");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.job(id).get("state").asText()).isEqualTo("SUCCEEDED"));
-        assertThat(client.job(id).get("result").get("count").asLong()).isEqualTo(9_592);
+        UUID id = conveyor.client().submit("{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":100000}}");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(conveyor.client().job(id).get("state").asText()).isEqualTo("SUCCEEDED"));
+        assertThat(conveyor.client().job(id).get("result").get("count").asLong()).isEqualTo(9_592);
     }
 
     @Test
     void aJobOfAnUnknownTypeFailsOnceAndIsNotRetried() {
-        UUID id = client.submit("{\"type\":\"no-such-type\",\"maxAttempts\":5}");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.job(id).get("state").asText()).isEqualTo("FAILED"));
-        JsonNode job = client.job(id);
+        UUID id = conveyor.client().submit("{\"type\":\"no-such-type\",\"maxAttempts\":5}");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(conveyor.client().job(id).get("state").asText()).isEqualTo("FAILED"));
+        JsonNode job = conveyor.client().job(id);
         assertThat(job.get("attempts").asInt()).isEqualTo(1);
         assertThat(job.get("error").asText()).contains("unknown job type");
     }
 
     @Test
     void aFailingJobIsRetriedUntilItSucceeds() {
-        UUID id = client.submit("{\"type\":\"fail\",\"payload\":{\"n\":1},\"maxAttempts\":3}");
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.job(id).get("state").asText()).isEqualTo("SUCCEEDED"));
-        JsonNode job = client.job(id);
+        UUID id = conveyor.client().submit("{\"type\":\"fail\",\"payload\":{\"n\":1},\"maxAttempts\":3}");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(conveyor.client().job(id).get("state").asText()).isEqualTo("SUCCEEDED"));
+        JsonNode job = conveyor.client().job(id);
         assertThat(job.get("attempts").asInt()).isEqualTo(2);
         assertThat(job.get("history").toString()).contains("fails on purpose");
     }
@@ -141,16 +116,16 @@ class EndToEndIT {
     void aJobRequestDeliveredTwiceBecomesOneJobThatSucceedsOnce() throws Exception {
         JobSubmission submission = new JobSubmission(UUID.randomUUID(), "noop", null, 1, List.of(), Instant.now());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, conveyor.kafka().bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 2; i++) {
-                producer.send(new ProducerRecord<>(kafka.topics().jobs(), submission.id().toString(), JobSubmissionJson.toTopic(submission))).get();
+                producer.send(new ProducerRecord<>(conveyor.kafka().topics().jobs(), submission.id().toString(), JobSubmissionJson.toTopic(submission))).get();
             }
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(client.job(submission.id()).get("state").asText()).isEqualTo("SUCCEEDED"));
-        assertThat(ledgerRowsWithId(submission.id())).isEqualTo(1);
-        long succeeded = StreamSupport.stream(client.job(submission.id()).get("history").spliterator(), false)
+                assertThat(conveyor.client().job(submission.id()).get("state").asText()).isEqualTo("SUCCEEDED"));
+        assertThat(conveyor.ledger().rowsWithId(submission.id())).isEqualTo(1);
+        long succeeded = StreamSupport.stream(conveyor.client().job(submission.id()).get("history").spliterator(), false)
                 .filter(state -> state.get("state").asText().equals("SUCCEEDED")).count();
         assertThat(succeeded).isEqualTo(1);
     }
@@ -162,23 +137,12 @@ class EndToEndIT {
         List<Long> millis = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             long start = System.nanoTime();
-            UUID id = client.submit("{\"type\":\"noop\"}");
+            UUID id = conveyor.client().submit("{\"type\":\"noop\"}");
             await().atMost(POLL.dividedBy(15)).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
-                    assertThat(client.job(id).get("state").asText()).isEqualTo("SUCCEEDED"));
+                    assertThat(conveyor.client().job(id).get("state").asText()).isEqualTo("SUCCEEDED"));
             millis.add((System.nanoTime() - start) / 1_000_000);
         }
         millis.sort(Long::compare);
         System.out.printf("idle submit→SUCCEEDED over HTTP (ms, 10 jobs one at a time): p50 %d, max %d%n", millis.get(5), millis.get(9));
-    }
-
-    private static int ledgerRowsWithId(UUID id) throws Exception {
-        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
-             PreparedStatement select = connection.prepareStatement("select count(*) from jobrunr_jobs where id = ?")) {
-            select.setString(1, id.toString());
-            try (ResultSet rows = select.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        }
     }
 }

@@ -9,17 +9,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,8 +43,6 @@ class LedgerOutageIT {
     /** The supervisor names its first child {@code <name>-1}. */
     private static final String SUPERVISED = "outage-supervised-1";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     @Test
     void workResumesByItselfAfterTheLedgerDatabaseWasDownForAMinute() throws Exception {
         Path dataDir = Files.createTempDirectory("conveyor-outage-pg");
@@ -69,8 +59,8 @@ class LedgerOutageIT {
             conveyor.awaitRegistered(alone);
             await().atMost(ConveyorUnderTest.WORKER_START).untilAsserted(() -> {
                 assertThat(conveyor.registeredWorkers()).contains(SUPERVISED);
-                assertThat(status(aloneHealth, "/health/ready")).isEqualTo(200);
-                assertThat(status(supervisedHealth, "/health/ready")).isEqualTo(200);
+                assertThat(conveyor.client.status(aloneHealth, "/health/ready")).isEqualTo(200);
+                assertThat(conveyor.client.status(supervisedHealth, "/health/ready")).isEqualTo(200);
             });
             List<Long> supervisedPids = supervised.supervisor().pids();
 
@@ -85,15 +75,15 @@ class LedgerOutageIT {
             jobs.addAll(submitSleepJobs(conveyor, JOBS_DURING));
             UUID someJob = jobs.getFirst();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(status(aloneHealth, "/health/ready")).isEqualTo(503);
-                assertThat(status(supervisedHealth, "/health/ready")).isEqualTo(503);
+                assertThat(conveyor.client.status(aloneHealth, "/health/ready")).isEqualTo(503);
+                assertThat(conveyor.client.status(supervisedHealth, "/health/ready")).isEqualTo(503);
             });
             Duration left = OUTAGE.minus(Duration.between(down, Instant.now()));
             await().during(left).atMost(left.plusSeconds(30)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
                 assertThat(conveyor.client.get("/jobs/" + someJob).statusCode()).as("GET /jobs/{id} while the ledger is down").isEqualTo(503);
-                assertThat(status(aloneHealth, "/health/ready")).isEqualTo(503);
-                assertThat(status(supervisedHealth, "/health/ready")).isEqualTo(503);
-                assertThat(status(aloneHealth, "/health/live")).isEqualTo(200);
+                assertThat(conveyor.client.status(aloneHealth, "/health/ready")).isEqualTo(503);
+                assertThat(conveyor.client.status(supervisedHealth, "/health/ready")).isEqualTo(503);
+                assertThat(conveyor.client.status(aloneHealth, "/health/live")).isEqualTo(200);
             });
 
             postgres.set(EmbeddedPostgresServer.start(dataDir, port));
@@ -123,9 +113,9 @@ class LedgerOutageIT {
             System.out.printf("[outage] the first job started after the database's return SUCCEEDED %d ms after it%n",
                     Duration.between(back, firstStartedAfterReturnSucceeded).toMillis());
             assertThat(ranAfterReturn).as("workers that ran jobs after the database's return").contains(ALONE, SUPERVISED);
-            assertThat(status(aloneHealth, "/health/ready")).isEqualTo(200);
-            assertThat(status(supervisedHealth, "/health/ready")).isEqualTo(200);
-            assertThat(serverNames(conveyor)).as("the dashboard's servers").contains(ALONE, SUPERVISED);
+            assertThat(conveyor.client.status(aloneHealth, "/health/ready")).isEqualTo(200);
+            assertThat(conveyor.client.status(supervisedHealth, "/health/ready")).isEqualTo(200);
+            assertThat(conveyor.registeredWorkers()).as("the dashboard's servers").contains(ALONE, SUPERVISED);
             System.out.println("[outage] supervised worker pids before " + supervisedPids + ", after " + supervised.supervisor().pids());
         } finally {
             postgres.get().close();
@@ -133,43 +123,14 @@ class LedgerOutageIT {
     }
 
     private static List<UUID> submitSleepJobs(ConveyorUnderTest conveyor, int count) {
-        String batch = "[" + String.join(",", IntStream.range(0, count)
-                .mapToObj(i -> "{\"type\":\"sleep\",\"payload\":{\"millis\":" + (20 + (i * 37) % 180) + "}}").toList()) + "]";
-        HttpResponse<String> response = conveyor.client.post("/jobs/batch", batch);
-        assertThat(response.statusCode()).as("POST /jobs/batch: " + response.body()).isEqualTo(202);
-        List<UUID> ids = new ArrayList<>();
-        conveyor.client.json(response.body()).get("jobs").forEach(job -> ids.add(UUID.fromString(job.get("id").asText())));
+        List<UUID> ids = conveyor.client.submitBatch(IntStream.range(0, count)
+                .mapToObj(i -> "{\"type\":\"sleep\",\"payload\":{\"millis\":" + (20 + (i * 37) % 180) + "}}").toList());
         assertThat(ids).hasSize(count);
         return ids;
     }
 
-    private static List<String> serverNames(ConveyorUnderTest conveyor) {
-        List<String> names = new ArrayList<>();
-        conveyor.client.getJson("http://127.0.0.1:" + conveyor.api.dashboardPort() + "/api/servers")
-                .forEach(server -> names.add(server.get("name").asText()));
-        return names;
-    }
-
     private static long succeeded(ConveyorUnderTest conveyor) throws SQLException {
-        try (Connection ledger = DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password());
-             Statement statement = ledger.createStatement();
-             ResultSet row = statement.executeQuery("select count(*) from jobrunr_jobs where state = 'SUCCEEDED'")) {
-            row.next();
-            return row.getLong(1);
-        }
-    }
-
-    /** The HTTP status of a worker's health endpoint, or 0 if nothing answers. */
-    private int status(int port, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
+        return conveyor.ledger().countInState("SUCCEEDED");
     }
 
     private static int freePort() throws IOException {

@@ -2,18 +2,14 @@ package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.app.testing.ConveyorClient;
+import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.WorkerJvm;
 import io.conveyor.worker.process.WorkerSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,29 +30,18 @@ import static org.awaitility.Awaitility.await;
  */
 class PrioritiesIT {
 
-    private static ConveyorUnderTest conveyor;
-
-    @BeforeAll
-    static void start() {
-        conveyor = ConveyorUnderTest.start("priorities");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (conveyor != null) {
-            conveyor.close();
-        }
-    }
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("priorities");
 
     @Test
     void aHighJobGoesAheadOfTheNormalJobsQueuedBeforeIt() {
         try (WorkerJvm worker = WorkerJvm.start("priorities", "priorities-high", conveyor.workerEnv(Map.of(WorkerSettings.WAITING_JOBS, "2")))) {
             conveyor.awaitRegistered(worker);
             List<UUID> normal = submit(Collections.nCopies(300, "{\"type\":\"sleep\",\"payload\":{\"millis\":30}}"));
-            UUID high = conveyor.client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":30},\"priority\":\"high\"}");
+            UUID high = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":30},\"priority\":\"high\"}");
             awaitSucceeded(normal, high);
-            Instant highStarted = firstStart(conveyor.client.job(high));
-            long normalsAfter = normal.stream().map(conveyor.client::job).filter(job -> firstStart(job).isAfter(highStarted)).count();
+            Instant highStarted = firstStart(conveyor.client().job(high));
+            long normalsAfter = normal.stream().map(conveyor.client()::job).filter(job -> firstStart(job).isAfter(highStarted)).count();
             System.out.printf("[priorities] a high job submitted behind 300 normal ones started before %d of them%n", normalsAfter);
             // Oldest first would have run it last; with 2 at a time it can only trail those that started before it came.
             assertThat(normalsAfter).as("normal jobs that started after the high one").isGreaterThanOrEqualTo(200);
@@ -68,14 +53,18 @@ class PrioritiesIT {
         try (WorkerJvm worker = WorkerJvm.start("priorities", "priorities-aging", conveyor.workerEnv(Map.of(
                 WorkerSettings.WAITING_JOBS, "1", WorkerSettings.PRIORITY_AGING_SECONDS, "1")))) {
             conveyor.awaitRegistered(worker);
+            // Each step waits until the ledger holds the jobs of the one before: Kafka's partitions would otherwise let
+            // intake write some of the later jobs before the low one, which would then be younger than they are.
             List<UUID> first = submit(Collections.nCopies(20, "{\"type\":\"sleep\",\"payload\":{\"millis\":50}}"));
-            UUID low = conveyor.client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":50},\"priority\":\"low\"}");
+            awaitInLedger(first);
+            UUID low = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":50},\"priority\":\"low\"}");
+            awaitInLedger(List.of(low));
             List<UUID> later = submit(Collections.nCopies(200, "{\"type\":\"sleep\",\"payload\":{\"millis\":50}}"));
             List<UUID> normal = new ArrayList<>(first);
             normal.addAll(later);
             awaitSucceeded(normal, low);
-            Instant lowStarted = firstStart(conveyor.client.job(low));
-            long laterAfter = later.stream().map(conveyor.client::job).filter(job -> firstStart(job).isAfter(lowStarted)).count();
+            Instant lowStarted = firstStart(conveyor.client().job(low));
+            long laterAfter = later.stream().map(conveyor.client()::job).filter(job -> firstStart(job).isAfter(lowStarted)).count();
             System.out.printf("[priorities] a low job ran before %d of the 200 normal jobs submitted after it (aging 1 s)%n", laterAfter);
             // Without aging it would run after every normal job: 10 s of them, one at a time.
             assertThat(laterAfter).as("normal jobs submitted after the low one that started after it").isGreaterThanOrEqualTo(100);
@@ -93,11 +82,11 @@ class PrioritiesIT {
             List<UUID> others = submit(Collections.nCopies(60, "{\"type\":\"noop\"}"));
             awaitSucceeded(limited, null);
             awaitSucceeded(others, null);
-            List<JsonNode> sleeps = limited.stream().map(conveyor.client::job).toList();
+            List<JsonNode> sleeps = limited.stream().map(conveyor.client()::job).toList();
             int sleepsAtOnce = mostAtOnce(sleeps);
             long workersThatRanSleeps = sleeps.stream().map(job -> ConveyorUnderTest.workersThatRan(job).getLast()).distinct().count();
             Instant lastSleepStarted = sleeps.stream().map(job -> firstStart(job)).max(Instant::compareTo).orElseThrow();
-            Instant lastNoopDone = others.stream().map(conveyor.client::job).map(job -> reached(job, "SUCCEEDED")).max(Instant::compareTo).orElseThrow();
+            Instant lastNoopDone = others.stream().map(conveyor.client()::job).map(job -> reached(job, "SUCCEEDED")).max(Instant::compareTo).orElseThrow();
             System.out.printf("[priorities] sleep limited to 2 across 3 workers: at most %d at once, on %d workers; noops done %d ms before the last sleep started%n",
                     sleepsAtOnce, workersThatRanSleeps, Duration.between(lastNoopDone, lastSleepStarted).toMillis());
             assertThat(sleepsAtOnce).as("sleep jobs running at once across the fleet").isEqualTo(2);
@@ -107,17 +96,19 @@ class PrioritiesIT {
 
     @Test
     void aPriorityOtherThanHighNormalOrLowIs422() {
-        HttpResponse<String> response = conveyor.client.post("/jobs", "{\"type\":\"noop\",\"priority\":\"urgent\"}");
+        HttpResponse<String> response = conveyor.client().post("/jobs", "{\"type\":\"noop\",\"priority\":\"urgent\"}");
         assertThat(response.statusCode()).isEqualTo(422);
         assertThat(ConveyorClient.json(response.body()).get("detail").asText()).contains("priority");
     }
 
+    private static void awaitInLedger(List<UUID> jobs) {
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> conveyor.ledger().query(
+                "select count(*) from jobrunr_jobs where id in (" + String.join(",", jobs.stream().map(id -> "'" + id + "'").toList()) + ")")
+                .equals(Integer.toString(jobs.size())));
+    }
+
     private static List<UUID> submit(List<String> jobs) {
-        HttpResponse<String> response = conveyor.client.post("/jobs/batch", "[" + String.join(",", jobs) + "]");
-        assertThat(response.statusCode()).as("POST /jobs/batch: " + response.body()).isEqualTo(202);
-        List<UUID> ids = new ArrayList<>();
-        ConveyorClient.json(response.body()).get("jobs").forEach(job -> ids.add(UUID.fromString(job.get("id").asText())));
-        return ids;
+        return conveyor.client().submitBatch(jobs);
     }
 
     private static void awaitSucceeded(List<UUID> jobs, UUID another) {
@@ -125,17 +116,6 @@ class PrioritiesIT {
         if (another != null) {
             all.add(another);
         }
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> succeeded(all) == all.size());
-    }
-
-    private static long succeeded(List<UUID> jobs) throws Exception {
-        try (Connection ledger = DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password());
-             PreparedStatement select = ledger.prepareStatement("select count(*) from jobrunr_jobs where state = 'SUCCEEDED' and id = any(?)")) {
-            select.setArray(1, ledger.createArrayOf("bpchar", jobs.stream().map(UUID::toString).toArray()));
-            try (ResultSet row = select.executeQuery()) {
-                row.next();
-                return row.getLong(1);
-            }
-        }
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> conveyor.ledger().countInState(all, "SUCCEEDED") == all.size());
     }
 }

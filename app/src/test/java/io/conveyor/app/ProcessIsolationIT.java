@@ -1,13 +1,12 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.app.testing.WorkerFleet;
 import io.conveyor.app.testing.WorkerJvm;
 import io.conveyor.common.JobSubmissionJson;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -33,27 +32,16 @@ import static org.awaitility.Awaitility.await;
  */
 class ProcessIsolationIT {
 
-    private static ConveyorUnderTest conveyor;
-
-    @BeforeAll
-    static void start() {
-        conveyor = ConveyorUnderTest.start("isolation");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (conveyor != null) {
-            conveyor.close();
-        }
-    }
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("isolation");
 
     @Test
     void aJobThatExhaustsTheHeapKillsOnlyItsWorkerAndIsQuarantinedAfterTwoKills() {
-        try (WorkerFleet fleet = WorkerFleet.start("isolation-poison", 3, conveyor.kafka, conveyor.database, Map.of("CONVEYOR_WORKER_THREADS", "2"))) {
+        try (WorkerFleet fleet = WorkerFleet.start("isolation-poison", 3, conveyor.kafka(), conveyor.database(), Map.of("CONVEYOR_WORKER_THREADS", "2"))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> fleet.supervisor().pids().size() == 3);
             List<Long> firstPids = fleet.supervisor().pids();
-            UUID poison = conveyor.client.submit("{\"type\":\"allocate\",\"payload\":{\"megabytes\":2048},\"maxAttempts\":5}");
-            List<UUID> normal = IntStream.range(0, 100).mapToObj(i -> conveyor.client.submit(i % 2 == 0
+            UUID poison = conveyor.client().submit("{\"type\":\"allocate\",\"payload\":{\"megabytes\":2048},\"maxAttempts\":5}");
+            List<UUID> normal = IntStream.range(0, 100).mapToObj(i -> conveyor.client().submit(i % 2 == 0
                     ? "{\"type\":\"noop\"}" : "{\"type\":\"sleep\",\"payload\":{\"millis\":20}}")).toList();
 
             JsonNode quarantined = conveyor.awaitState(poison, "FAILED", Duration.ofSeconds(90));
@@ -76,10 +64,10 @@ class ProcessIsolationIT {
              WorkerJvm staying = WorkerJvm.start("isolation", "staying", conveyor.workerEnv(env))) {
             conveyor.awaitRegistered(stopping, staying);
             // 50 jobs, 0.2 to 3 s each: some finish within the grace period, the longer ones are handed back.
-            List<UUID> jobs = IntStream.range(0, 50).mapToObj(i -> conveyor.client.submit(
+            List<UUID> jobs = IntStream.range(0, 50).mapToObj(i -> conveyor.client().submit(
                     "{\"type\":\"sleep\",\"payload\":{\"millis\":" + (i % 5 == 0 ? 3000 : 200) + "}}")).toList();
             await().atMost(Duration.ofSeconds(60)).until(() -> jobs.stream().anyMatch(id ->
-                    workersThatRan(conveyor.client.job(id)).contains("stopping")));
+                    workersThatRan(conveyor.client().job(id)).contains("stopping")));
 
             stopping.terminate();
             assertThat(stopping.process().waitFor(30, TimeUnit.SECONDS)).as("the worker stopped").isTrue();
@@ -98,7 +86,7 @@ class ProcessIsolationIT {
         // sleep runs on the per-core job pool here (2 threads), as every type did before the waiting lane: each worker
         // can hold only 2 jobs, so the share shows how claims spread work (on the waiting lane one worker may rightly
         // hold 32 of these short jobs at once and run most of them).
-        try (WorkerFleet fleet = WorkerFleet.start("isolation-balance", 4, conveyor.kafka, conveyor.database,
+        try (WorkerFleet fleet = WorkerFleet.start("isolation-balance", 4, conveyor.kafka(), conveyor.database(),
                 Map.of("CONVEYOR_WORKER_THREADS", "2", "CONVEYOR_JOB_KINDS", "sleep=compute"))) {
             conveyor.awaitRegistered(fleet, 4);
             // Submitted in batches, so that there is more work than threads and every worker claims as fast as it
@@ -107,7 +95,7 @@ class ProcessIsolationIT {
             String batch = "[" + String.join(",", Collections.nCopies(100, "{\"type\":\"sleep\",\"payload\":{\"millis\":50}}")) + "]";
             List<UUID> jobs = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                HttpResponse<String> accepted = conveyor.client.post("/jobs/batch", batch);
+                HttpResponse<String> accepted = conveyor.client().post("/jobs/batch", batch);
                 assertThat(accepted.statusCode()).isEqualTo(202);
                 JobSubmissionJson.MAPPER.readTree(accepted.body()).get("ids").forEach(id -> jobs.add(UUID.fromString(id.asText())));
             }

@@ -1,8 +1,7 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.app.testing.ConveyorUnderTest;
-import io.conveyor.app.testing.WorkerFleet;
+import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.common.JobEvent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -10,9 +9,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -33,24 +31,8 @@ import static org.awaitility.Awaitility.await;
  */
 class RetriesAndEventsIT {
 
-    private static ConveyorUnderTest conveyor;
-    private static WorkerFleet workers;
-
-    @BeforeAll
-    static void start() {
-        conveyor = ConveyorUnderTest.start("retries");
-        workers = WorkerFleet.start("retries", 3, conveyor.kafka, conveyor.database, Map.of("CONVEYOR_WORKER_THREADS", "2"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (workers != null) {
-            workers.close();
-        }
-        if (conveyor != null) {
-            conveyor.close();
-        }
-    }
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("retries").withFleet(3, Map.of("CONVEYOR_WORKER_THREADS", "2"));
 
     @Test
     void everyRetryRunsOnAnotherWorkerProcessThanTheAttemptThatFailed() {
@@ -60,8 +42,8 @@ class RetriesAndEventsIT {
             JsonNode job = conveyor.awaitState(id, "SUCCEEDED", Duration.ofSeconds(60));
             assertRetriesRanElsewhere(job);
         }
-        once.forEach(id -> assertThat(conveyor.client.job(id).get("attempts").asInt()).isEqualTo(2));
-        twice.forEach(id -> assertThat(conveyor.client.job(id).get("attempts").asInt()).isEqualTo(3));
+        once.forEach(id -> assertThat(conveyor.client().job(id).get("attempts").asInt()).isEqualTo(2));
+        twice.forEach(id -> assertThat(conveyor.client().job(id).get("attempts").asInt()).isEqualTo(3));
     }
 
     @Test
@@ -76,13 +58,13 @@ class RetriesAndEventsIT {
 
     @Test
     void everyStateChangeIsPublishedToTheEventsTopic() throws IOException {
-        UUID id = conveyor.client.submit("{\"type\":\"fail\",\"payload\":{\"n\":1},\"backoff\":{\"baseMillis\":100,\"maxMillis\":200}}");
+        UUID id = conveyor.client().submit("{\"type\":\"fail\",\"payload\":{\"n\":1},\"backoff\":{\"baseMillis\":100,\"maxMillis\":200}}");
         conveyor.awaitState(id, "SUCCEEDED", Duration.ofSeconds(60));
 
         List<JobEvent> events = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, conveyor.kafka.bootstrapServers()), new StringDeserializer(), new ByteArrayDeserializer())) {
-            String topic = conveyor.kafka.topics().events();
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, conveyor.kafka().bootstrapServers()), new StringDeserializer(), new ByteArrayDeserializer())) {
+            String topic = conveyor.kafka().topics().events();
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -130,7 +112,7 @@ class RetriesAndEventsIT {
     }
 
     private static List<UUID> submitFailing(int count, int failures, int maxAttempts) {
-        return IntStream.range(0, count).mapToObj(i -> conveyor.client.submit(
+        return IntStream.range(0, count).mapToObj(i -> conveyor.client().submit(
                 "{\"type\":\"fail\",\"payload\":{\"n\":" + failures + "},\"maxAttempts\":" + maxAttempts
                         + ",\"backoff\":{\"baseMillis\":100,\"maxMillis\":400}}")).toList();
     }

@@ -1,16 +1,11 @@
 package io.conveyor.app;
 
-import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.app.testing.WorkerJvm;
 import io.conveyor.worker.process.WorkerSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 
@@ -28,44 +23,24 @@ class ShortJobsIT {
     private static final int JOBS = 2_000;
     private static final int BATCH = 500;
     private static final Duration POLL = Duration.ofMinutes(30);
-    private static ConveyorUnderTest conveyor;
-
-    @BeforeAll
-    static void start() {
-        conveyor = ConveyorUnderTest.start("short-jobs");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (conveyor != null) {
-            conveyor.close();
-        }
-    }
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("short-jobs");
 
     @Test
     void burstsOfShortJobsNeverWaitForThePoll() throws Exception {
         // The longest poll a worker accepts with a hang timeout it accepts (at least twice the poll).
         Map<String, String> env = conveyor.workerEnv(Map.of(WorkerSettings.JOB_THREADS, "2",
                 WorkerSettings.POLL_INTERVAL_SECONDS, Long.toString(POLL.toSeconds()), WorkerSettings.HANG_TIMEOUT_SECONDS, Long.toString(2 * POLL.toSeconds())));
-        try (WorkerJvm worker = WorkerJvm.start("short-jobs", "short", env);
-             Connection ledger = DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password())) {
+        try (WorkerJvm worker = WorkerJvm.start("short-jobs", "short", env)) {
             conveyor.awaitRegistered(worker);
             String batch = "[" + String.join(",", java.util.Collections.nCopies(BATCH, "{\"type\":\"noop\"}")) + "]";
             for (int sent = 0; sent < JOBS; sent += BATCH) {
-                assertThat(conveyor.client.post("/jobs/batch", batch).statusCode()).isEqualTo(202);
+                assertThat(conveyor.client().post("/jobs/batch", batch).statusCode()).isEqualTo(202);
             }
             // Well within one poll interval: only claims on a freed worker can get there in time (stalled, they took
             // minutes with a 5 s poll, and would take hours with this one).
             await().atMost(POLL.dividedBy(6)).pollInterval(Duration.ofMillis(500))
-                    .untilAsserted(() -> assertThat(succeeded(ledger)).isEqualTo(JOBS));
-        }
-    }
-
-    private static long succeeded(Connection ledger) throws Exception {
-        try (Statement statement = ledger.createStatement();
-             ResultSet row = statement.executeQuery("select count(*) from jobrunr_jobs where state = 'SUCCEEDED'")) {
-            row.next();
-            return row.getLong(1);
+                    .untilAsserted(() -> assertThat(conveyor.ledger().countInState("SUCCEEDED")).isEqualTo(JOBS));
         }
     }
 }

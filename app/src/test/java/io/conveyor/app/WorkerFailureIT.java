@@ -1,17 +1,15 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.app.testing.WorkerFleet;
 import io.conveyor.app.testing.WorkerJvm;
 import io.conveyor.worker.process.WorkerSettings;
 import io.conveyor.worker.fleet.LivenessLock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -33,19 +31,8 @@ import static org.awaitility.Awaitility.await;
 class WorkerFailureIT {
 
     private static final Map<String, String> ONE_THREAD = Map.of("CONVEYOR_WORKER_THREADS", "1");
-    private static ConveyorUnderTest conveyor;
-
-    @BeforeAll
-    static void start() {
-        conveyor = ConveyorUnderTest.start("failure");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (conveyor != null) {
-            conveyor.close();
-        }
-    }
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("failure");
 
     @Test
     void jobsOfAKilledUnsupervisedWorkerRunAgainOnTheSurvivor() {
@@ -63,7 +50,7 @@ class WorkerFailureIT {
 
     @Test
     void jobsOfAKilledSupervisedWorkerRunAgainElsewhereAndTheSupervisorRestartsIt() {
-        try (WorkerFleet fleet = WorkerFleet.start("failure-supervised", 2, conveyor.kafka, conveyor.database, ONE_THREAD)) {
+        try (WorkerFleet fleet = WorkerFleet.start("failure-supervised", 2, conveyor.kafka(), conveyor.database(), ONE_THREAD)) {
             conveyor.awaitRegistered(fleet, 2);
             UUID job = submitLongJob();
             JsonNode running = awaitRunning(job);
@@ -85,7 +72,7 @@ class WorkerFailureIT {
         try (WorkerJvm first = WorkerJvm.start("failure", "hang-1", conveyor.workerEnv(ONE_THREAD));
              WorkerJvm second = WorkerJvm.start("failure", "hang-2", conveyor.workerEnv(ONE_THREAD))) {
             conveyor.awaitRegistered(first, second);
-            UUID job = conveyor.client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":20000}}");
+            UUID job = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":20000}}");
             WorkerJvm victim = whoRuns(job, first, second);
             long stoppedAt = System.nanoTime();
             victim.signal("STOP");
@@ -106,7 +93,7 @@ class WorkerFailureIT {
             conveyor.awaitRegistered(victim);
             victim.terminate();
             assertThat(victim.process().waitFor(60, TimeUnit.SECONDS)).as("the thawed worker stopped").isTrue();
-            JsonNode after = conveyor.client.job(job);
+            JsonNode after = conveyor.client().job(job);
             assertThat(after.get("state").asText()).isEqualTo("SUCCEEDED");
             assertThat(count(after, "SUCCEEDED")).isEqualTo(1);
             assertThat(after.get("history")).as("history after the thawed worker stopped").isEqualTo(done.get("history"));
@@ -117,7 +104,7 @@ class WorkerFailureIT {
     void aWorkerWhoseLivenessConnectionDropsTakesTheLockAgainAndKeepsItsJob() throws Exception {
         try (WorkerJvm first = WorkerJvm.start("failure", "reconnect-1", conveyor.workerEnv(ONE_THREAD));
              WorkerJvm second = WorkerJvm.start("failure", "reconnect-2", conveyor.workerEnv(ONE_THREAD));
-             Connection admin = DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password())) {
+             Connection admin = conveyor.ledger().connect()) {
             conveyor.awaitRegistered(first, second);
             UUID job = submitLongJob();
             WorkerJvm runner = whoRuns(job, first, second);
@@ -146,7 +133,7 @@ class WorkerFailureIT {
     }
 
     private static UUID serverIdOf(String workerName) {
-        for (JsonNode server : conveyor.client.getJson(dashboard() + "/api/servers")) {
+        for (JsonNode server : conveyor.client().servers()) {
             if (server.get("name").asText().equals(workerName)) {
                 return UUID.fromString(server.get("id").asText());
             }
@@ -155,7 +142,7 @@ class WorkerFailureIT {
     }
 
     private static UUID submitLongJob() {
-        return conveyor.client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":8000}}");
+        return conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":8000}}");
     }
 
     /** Waits until one of the workers runs the job, and returns that one. */
@@ -170,17 +157,13 @@ class WorkerFailureIT {
 
     private static JsonNode awaitRerunElsewhereAndSucceeded(UUID job, String victim, long killedAtNanos, String how) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
-                assertThat(workersThatRan(conveyor.client.job(job))).hasSizeGreaterThan(1).last().isNotEqualTo(victim));
+                assertThat(workersThatRan(conveyor.client().job(job))).hasSizeGreaterThan(1).last().isNotEqualTo(victim));
         double seconds = (System.nanoTime() - killedAtNanos) / 1e9;
         System.out.printf("[benchmark] %s: the job re-ran on another worker %.2f s after the failure%n", how, seconds);
         JsonNode done = conveyor.awaitState(job, "SUCCEEDED", Duration.ofSeconds(90));
         assertThat(count(done, "SUCCEEDED")).isEqualTo(1);
         assertThat(done.get("history").toString()).contains(victim);
         return done;
-    }
-
-    private static String dashboard() {
-        return "http://127.0.0.1:" + conveyor.api.dashboardPort();
     }
 
     /** Default worker names end with the pid: worker-host-pid. */

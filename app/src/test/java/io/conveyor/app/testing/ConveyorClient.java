@@ -10,39 +10,65 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A plain HTTP client of the Conveyor API and the dashboard's JSON API, as any other language's client would be.
+ * A plain HTTP client of the Conveyor API and the dashboard's JSON API, as any other language's client would be; the
+ * one HTTP client of the tests.
  */
 public final class ConveyorClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String apiBase;
     private final String dashboardBase;
+    private final Optional<Duration> requestTimeout;
 
     public ConveyorClient(int apiPort, int dashboardPort) {
+        this(apiPort, dashboardPort, Optional.empty());
+    }
+
+    /** A client whose every request fails after {@code requestTimeout}, for a test about an API that may not answer. */
+    public ConveyorClient(int apiPort, int dashboardPort, Duration requestTimeout) {
+        this(apiPort, dashboardPort, Optional.of(requestTimeout));
+    }
+
+    private ConveyorClient(int apiPort, int dashboardPort, Optional<Duration> requestTimeout) {
         this.apiBase = "http://127.0.0.1:" + apiPort;
         this.dashboardBase = "http://127.0.0.1:" + dashboardPort;
+        this.requestTimeout = requestTimeout;
     }
 
     /** POSTs a job and returns its id; fails unless the API answered 202. */
     public UUID submit(String jobJson) {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(apiBase + "/jobs"))
-                .POST(HttpRequest.BodyPublishers.ofString(jobJson)).header("Content-Type", "application/json").build());
+                .POST(HttpRequest.BodyPublishers.ofString(jobJson)).header("Content-Type", "application/json"));
         if (response.statusCode() != 202) {
             throw new AssertionError("POST /jobs answered " + response.statusCode() + ": " + response.body());
         }
         return UUID.fromString(json(response.body()).get("id").asText());
     }
 
+    /** POSTs the jobs as one batch and returns their ids in order; fails unless the API answered 202. */
+    public List<UUID> submitBatch(List<String> jobJsons) {
+        HttpResponse<String> response = post("/jobs/batch", "[" + String.join(",", jobJsons) + "]");
+        if (response.statusCode() != 202) {
+            throw new AssertionError("POST /jobs/batch answered " + response.statusCode() + ": " + response.body());
+        }
+        List<UUID> ids = new ArrayList<>();
+        json(response.body()).get("jobs").forEach(job -> ids.add(UUID.fromString(job.get("id").asText())));
+        return ids;
+    }
+
     public HttpResponse<String> post(String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(apiBase + path)).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(HttpRequest.newBuilder(URI.create(apiBase + path)).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** A GET of the API, whatever it answers. */
     public HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(apiBase + path)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create(apiBase + path)).GET());
     }
 
     /** {@code GET /jobs/{id}} as JSON; fails unless 200. */
@@ -55,23 +81,51 @@ public final class ConveyorClient {
         return getJson(dashboardBase + "/api/jobs/" + id);
     }
 
+    /** A GET of the dashboard, whatever it answers. */
+    public HttpResponse<String> getDashboard(String path) {
+        return send(HttpRequest.newBuilder(URI.create(dashboardBase + path)).GET());
+    }
+
+    /** The dashboard's servers (JobRunr's, one a worker). */
+    public JsonNode servers() {
+        return getJson(dashboardBase + "/api/servers");
+    }
+
+    /** The HTTP status of {@code path} on a local port (a worker's health endpoint, say), or 0 if nothing answers. */
+    public int status(int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
     public JsonNode getJson(String url) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)).GET());
         if (response.statusCode() != 200) {
             throw new AssertionError("GET " + url + " answered " + response.statusCode() + ": " + response.body());
         }
         return json(response.body());
     }
 
-    private HttpResponse<String> send(HttpRequest request) {
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        requestTimeout.ifPresent(request::timeout);
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    public static JsonNode json(HttpResponse<String> response) {
+        return json(response.body());
     }
 
     public static JsonNode json(String body) {

@@ -56,13 +56,18 @@ public final class ConveyorUnderTest implements AutoCloseable {
         return env;
     }
 
+    /** JDBC on this installation's ledger. */
+    public TestDatabase ledger() {
+        return new TestDatabase(database);
+    }
+
     /** How long a worker JVM may take to start and register, on a busy machine. */
     public static final Duration WORKER_START = Duration.ofSeconds(90);
 
     /** The names of the workers registered in this installation's ledger (JobRunr's servers, as the dashboard lists them). */
     public Set<String> registeredWorkers() {
         Set<String> names = new HashSet<>();
-        client.getJson("http://127.0.0.1:" + api.dashboardPort() + "/api/servers").forEach(server -> names.add(server.get("name").asText()));
+        client.servers().forEach(server -> names.add(server.get("name").asText()));
         return names;
     }
 

@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -91,8 +92,8 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
         }
         metricsPort.ifPresent(port -> requireRange(METRICS_PORT, port, 1, 65_535));
         requireRange(WAITING_JOBS, waitingJobs, 1, 100_000);
-        jobKinds = Map.copyOf(jobKinds);
-        typeLimits = Map.copyOf(typeLimits);
+        jobKinds = Collections.unmodifiableMap(new LinkedHashMap<>(jobKinds)); // in the order given, as logs show them
+        typeLimits = Collections.unmodifiableMap(new LinkedHashMap<>(typeLimits));
         requireRange(PRIORITY_AGING_SECONDS, (int) priorityAging.toSeconds(), 1, 86_400);
         if (dataDir == null) {
             throw new Env.SettingsException(DATA_DIR + " must name a directory");

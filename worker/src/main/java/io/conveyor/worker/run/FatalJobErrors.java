@@ -20,8 +20,12 @@ public final class FatalJobErrors {
     /** Exit code of a worker that stopped because its JVM broke. */
     public static final int EXIT_CODE = 3;
     private static final Logger LOGGER = LoggerFactory.getLogger(FatalJobErrors.class);
-    /** How long a thread that hit OutOfMemoryError outside a job waits for a job thread to start recording the culprit. */
-    private static final java.time.Duration CULPRIT_GRACE = java.time.Duration.ofSeconds(5);
+    /**
+     * How long a thread that hit OutOfMemoryError outside a job waits for a job thread to start recording the culprit:
+     * the culprit's own allocation may fail only after seconds of collections on a busy machine.
+     */
+    private static final java.time.Duration CULPRIT_GRACE = java.time.Duration.ofSeconds(15);
+    private static final String RECORD_FAILED = "could not record the job that filled the heap as the one that killed its worker; it will be re-run as if its worker had merely died";
     /** How long it then waits for a record under way to be written: a loaded machine can take seconds for it. */
     private static final java.time.Duration RECORD_GRACE = java.time.Duration.ofSeconds(30);
     /** Tries of the record: the first may meet the heap still full (another thread's allocations, a slow collector). */
@@ -47,7 +51,11 @@ public final class FatalJobErrors {
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             if (error instanceof VirtualMachineError) {
-                awaitCulpritsRecord(error);
+                try {
+                    awaitCulpritsRecord(error);
+                } catch (Throwable whileWaiting) {
+                    // even the wait can fail to allocate on a full heap: halt now rather than lose this thread silently
+                }
                 exit(error);
             } else if (previous != null) {
                 previous.uncaughtException(thread, error);
@@ -66,14 +74,26 @@ public final class FatalJobErrors {
                     record(jobId, error);
                     return;
                 } catch (Throwable failed) {
-                    // Best effort: unrecorded, the job is rescued as "worker died" and escapes quarantine, so say so.
-                    System.err.println("could not record job " + jobId + " as the one that killed its worker (try " + tries + "): " + failed);
-                    System.gc(); // what the job held is unreachable now that its stack unwound
+                    // The heap may still be full (a slow collector, another thread's allocations): free what the job
+                    // held, its stack has unwound, and try again. Unrecorded, the job would escape quarantine.
+                    System.gc();
+                    if (tries == RECORD_TRIES) {
+                        printQuietly(RECORD_FAILED);
+                    }
                 }
             }
         } finally {
             recorded.countDown();
             exit(error);
+        }
+    }
+
+    /** Prints without allocating much, and never throws: the heap may be full. */
+    private static void printQuietly(String line) {
+        try {
+            System.err.println(line);
+        } catch (Throwable ignored) {
+            // nothing more can be done
         }
     }
 
