@@ -4,6 +4,7 @@ import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
 import io.conveyor.common.Ledger;
+import io.conveyor.common.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +30,13 @@ public final class ApiApplication implements AutoCloseable {
     private final JobSubmitter submitter;
     private final ApiServer http;
     private final DashboardServer dashboard;
+    private final IntakeLag intakeLag;
+    private final ApiMetrics metrics;
 
-    private ApiApplication(Thread topicSetup, Ledger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard) {
+    private ApiApplication(Thread topicSetup, Ledger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard,
+                           IntakeLag intakeLag, ApiMetrics metrics) {
+        this.intakeLag = intakeLag;
+        this.metrics = metrics;
         this.topicSetup = topicSetup;
         this.ledger = ledger;
         this.submitter = submitter;
@@ -51,17 +57,23 @@ public final class ApiApplication implements AutoCloseable {
         Ledger ledger = null;
         JobSubmitter submitter = null;
         ApiServer http = null;
+        IntakeLag intakeLag = null;
+        ApiMetrics metrics = null;
         try {
             ledger = Ledger.open(database, "conveyor-api", LEDGER_POOL_SIZE);
             submitter = KafkaJobSubmitter.create(kafka, settings);
+            intakeLag = new IntakeLag(kafka);
+            metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), intakeLag);
             http = ApiServer.start(settings, new JobIds(settings.idSecret(), clock), submitter,
-                    new LedgerReader(ledger.storageProvider()), clock);
+                    new LedgerReader(ledger.storageProvider()), clock, metrics);
             DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper());
             LOGGER.info("API on http://localhost:{}/jobs, dashboard on http://localhost:{}/dashboard", http.port(), dashboard.port());
-            return new ApiApplication(topicSetup, ledger, submitter, http, dashboard);
+            return new ApiApplication(topicSetup, ledger, submitter, http, dashboard, intakeLag, metrics);
         } catch (RuntimeException e) {
             topicSetup.interrupt();
             closeQuietly(http);
+            closeQuietly(metrics);
+            closeQuietly(intakeLag);
             closeQuietly(submitter);
             closeQuietly(ledger);
             throw e;
@@ -120,6 +132,8 @@ public final class ApiApplication implements AutoCloseable {
         topicSetup.interrupt();
         closeQuietly(http);
         closeQuietly(dashboard);
+        closeQuietly(metrics);
+        closeQuietly(intakeLag);
         closeQuietly(submitter);
         closeQuietly(ledger);
         try {

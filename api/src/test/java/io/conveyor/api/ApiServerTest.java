@@ -48,7 +48,8 @@ class ApiServerTest {
 
     @BeforeEach
     void start() {
-        server = ApiServer.start(SETTINGS, ids, submitter, new LedgerReader(storage), Clock.fixed(NOW, ZoneOffset.UTC));
+        server = ApiServer.start(SETTINGS, ids, submitter, new LedgerReader(storage), Clock.fixed(NOW, ZoneOffset.UTC),
+                new ApiMetrics(new io.conveyor.common.Metrics(), storage, java.util.OptionalLong::empty));
         http = new HttpTestClient(server.port());
     }
 
@@ -242,6 +243,27 @@ class ApiServerTest {
         assertThat(problem.path("detail").asText()).contains("try again later");
         assertThat(single.headers().firstValue("Retry-After")).isPresent();
         assertProblem(batch, 503);
+    }
+
+    @Test
+    void submissionsAreCountedByTypeAndOutcomeAtMetrics() {
+        http.postJson("/jobs", "{\"type\":\"noop\"}");
+        http.postJson("/jobs/batch", "[{\"type\":\"noop\"},{\"type\":\"sleep\"}]");
+        assertProblem(http.postJson("/jobs", "{\"payload\":{}}"), 422);
+        assertProblem(http.postJson("/jobs/batch", "[{\"type\":\"noop\"},{\"type\":7},{\"type\":\"noop\"}]"), 422);
+        submitter.failWith(new KafkaUnavailableException("Kafka did not acknowledge the job within 1000 ms", null));
+        assertProblem(http.postJson("/jobs", "{\"type\":\"noop\"}"), 503);
+
+        HttpResponse<String> metrics = http.get("/metrics");
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+        assertThat(metrics.body())
+                .contains("conveyor_jobs_submitted_total{outcome=\"202\",type=\"noop\"} 2.0")
+                .contains("conveyor_jobs_submitted_total{outcome=\"202\",type=\"sleep\"} 1.0")
+                .contains("conveyor_jobs_submitted_total{outcome=\"4xx\",type=\"(invalid)\"} 4.0")
+                .contains("conveyor_jobs_submitted_total{outcome=\"503\",type=\"noop\"} 1.0")
+                .contains("jvm_memory_used_bytes");
     }
 
     @Test
