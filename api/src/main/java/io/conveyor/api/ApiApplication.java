@@ -8,9 +8,14 @@ import io.conveyor.common.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The api role, wired in one place: the Kafka producer, the ledger reader, the HTTP API and the dashboard.
@@ -30,12 +35,12 @@ public final class ApiApplication implements AutoCloseable {
     private final JobSubmitter submitter;
     private final ApiServer http;
     private final DashboardServer dashboard;
-    private final IntakeLag intakeLag;
+    private final KafkaProbe kafkaProbe;
     private final ApiMetrics metrics;
 
     private ApiApplication(Thread topicSetup, Ledger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard,
-                           IntakeLag intakeLag, ApiMetrics metrics) {
-        this.intakeLag = intakeLag;
+                           KafkaProbe kafkaProbe, ApiMetrics metrics) {
+        this.kafkaProbe = kafkaProbe;
         this.metrics = metrics;
         this.topicSetup = topicSetup;
         this.ledger = ledger;
@@ -57,27 +62,41 @@ public final class ApiApplication implements AutoCloseable {
         Ledger ledger = null;
         JobSubmitter submitter = null;
         ApiServer http = null;
-        IntakeLag intakeLag = null;
+        KafkaProbe kafkaProbe = null;
         ApiMetrics metrics = null;
         try {
             ledger = Ledger.open(database, "conveyor-api", LEDGER_POOL_SIZE);
             submitter = KafkaJobSubmitter.create(kafka, settings);
-            intakeLag = new IntakeLag(kafka);
-            metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), intakeLag);
+            kafkaProbe = new KafkaProbe(kafka);
+            metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), kafkaProbe::intakeLag);
             http = ApiServer.start(settings, new JobIds(settings.idSecret(), clock), submitter,
-                    new LedgerReader(ledger.storageProvider()), clock, metrics);
+                    new LedgerReader(ledger.storageProvider()), clock, new OperationsEndpoints(metrics, health(kafkaProbe, ledger)));
             DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper());
             LOGGER.info("API on http://localhost:{}/jobs, dashboard on http://localhost:{}/dashboard", http.port(), dashboard.port());
-            return new ApiApplication(topicSetup, ledger, submitter, http, dashboard, intakeLag, metrics);
+            return new ApiApplication(topicSetup, ledger, submitter, http, dashboard, kafkaProbe, metrics);
         } catch (RuntimeException e) {
             topicSetup.interrupt();
             closeQuietly(http);
             closeQuietly(metrics);
-            closeQuietly(intakeLag);
+            closeQuietly(kafkaProbe);
             closeQuietly(submitter);
             closeQuietly(ledger);
             throw e;
         }
+    }
+
+    /** Ready while Kafka answers (submissions) and the ledger does (reads, the dashboard). */
+    private static ApiHealth health(KafkaProbe kafka, Ledger ledger) {
+        Map<String, BooleanSupplier> components = new LinkedHashMap<>();
+        components.put("kafka", kafka::answers);
+        components.put("ledger", () -> {
+            try (Connection connection = ledger.dataSource().getConnection()) {
+                return connection.isValid((int) ApiHealth.CHECK_TIMEOUT.toSeconds());
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+        return new ApiHealth(components);
     }
 
     /**
@@ -133,7 +152,7 @@ public final class ApiApplication implements AutoCloseable {
         closeQuietly(http);
         closeQuietly(dashboard);
         closeQuietly(metrics);
-        closeQuietly(intakeLag);
+        closeQuietly(kafkaProbe);
         closeQuietly(submitter);
         closeQuietly(ledger);
         try {

@@ -3,7 +3,6 @@ package io.conveyor.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.common.InvalidJobException;
 import io.conveyor.common.JobSubmissionJson;
-import io.conveyor.common.Metrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -23,7 +22,7 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(ApiServer.class);
     /** Liveness only: it answers while the process serves HTTP, whatever the state of Kafka and PostgreSQL. */
     private static final JsonNode HEALTH_UP = JobSubmissionJson.MAPPER.createObjectNode().put("status", "UP");
-    static final String ROUTES = "POST /jobs, POST /jobs/batch, GET /jobs/{id}, GET /health, GET /metrics";
+    static final String ROUTES = "POST /jobs, POST /jobs/batch, GET /jobs/{id}, GET /health, " + OperationsEndpoints.ROUTES;
 
     private final Javalin javalin;
 
@@ -33,8 +32,8 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts serving on {@code settings.port()} (0: any free port, see {@link #port()}). */
     public static ApiServer start(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock,
-                                  ApiMetrics metrics) {
-        JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, clock, metrics);
+                                  OperationsEndpoints operations) {
+        JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, clock, operations.metrics());
         Javalin javalin = Javalin.create(config -> {
             config.jetty.port = settings.port();
             // Requests wait on Kafka for up to the submit timeout: a virtual thread each keeps that cheap.
@@ -51,7 +50,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.post("/jobs", jobs::submit);
             config.routes.post("/jobs/batch", jobs::submitBatch);
             config.routes.get("/jobs/{id}", jobs::find);
-            config.routes.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.scrape()));
+            operations.addTo(config.routes);
 
             config.routes.exception(ProblemException.class, (e, ctx) -> Responses.problem(ctx, e.problem()));
             config.routes.exception(InvalidJobException.class, (e, ctx) -> Responses.problem(ctx, Problem.invalidJob(e)));

@@ -43,13 +43,15 @@ class ApiServerTest {
     private final RecordingSubmitter submitter = new RecordingSubmitter();
     private final LedgerStandIn storage = new LedgerStandIn();
     private final JobIds ids = new JobIds(SETTINGS.idSecret(), Clock.fixed(NOW, ZoneOffset.UTC));
+    private volatile boolean kafkaUp = true;
     private ApiServer server;
     private HttpTestClient http;
 
     @BeforeEach
     void start() {
         server = ApiServer.start(SETTINGS, ids, submitter, new LedgerReader(storage), Clock.fixed(NOW, ZoneOffset.UTC),
-                new ApiMetrics(new io.conveyor.common.Metrics(), storage, java.util.OptionalLong::empty));
+                new OperationsEndpoints(new ApiMetrics(new io.conveyor.common.Metrics(), storage, java.util.OptionalLong::empty),
+                        new ApiHealth(java.util.Map.of("kafka", () -> kafkaUp, "ledger", () -> true))));
         http = new HttpTestClient(server.port());
     }
 
@@ -64,6 +66,23 @@ class ApiServerTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response).path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void liveAnswersUpAndReadyNamesEachComponent() {
+        assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = http.get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(json(ready).path("components").path("kafka").asText()).isEqualTo("UP");
+
+        kafkaUp = false;
+        HttpResponse<String> notReady = http.get("/health/ready");
+
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(json(notReady).path("status").asText()).isEqualTo("DOWN");
+        assertThat(json(notReady).path("components").path("kafka").asText()).isEqualTo("DOWN");
+        assertThat(json(notReady).path("components").path("ledger").asText()).isEqualTo("UP");
+        assertThat(http.get("/health/live").statusCode()).as("liveness does not depend on Kafka").isEqualTo(200);
     }
 
     @Test

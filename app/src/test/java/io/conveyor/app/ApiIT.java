@@ -195,8 +195,28 @@ class ApiIT {
         assertThat(json(response).get("detail").asText()).contains(SHORT_SUBMIT_TIMEOUT.toMillis() + " ms");
         System.out.printf("[benchmark] 503 with Kafka gone after %d ms (submit timeout %d ms)%n", took.toMillis(), SHORT_SUBMIT_TIMEOUT.toMillis());
         assertThat(took).isLessThan(SHORT_SUBMIT_TIMEOUT.multipliedBy(20));
-        // The API itself stays up meanwhile.
+        // The API itself stays up meanwhile, and says it is not ready, and why.
         assertThat(get("http://127.0.0.1:" + cutOff.port() + "/health").statusCode()).isEqualTo(200);
+        assertThat(get("http://127.0.0.1:" + cutOff.port() + "/health/live").statusCode()).isEqualTo(200);
+        assertNotReady(cutOff, "kafka", "ledger");
+    }
+
+    /** {@code GET /health/ready} answers 503 with {@code down} DOWN and {@code up} UP. */
+    private void assertNotReady(ApiApplication api, String down, String up) {
+        HttpResponse<String> ready = get("http://127.0.0.1:" + api.port() + "/health/ready");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+        assertThat(json(ready).get("status").asText()).isEqualTo("DOWN");
+        assertThat(json(ready).get("components").get(down).asText()).as(down).isEqualTo("DOWN");
+        assertThat(json(ready).get("components").get(up).asText()).as(up).isEqualTo("UP");
+    }
+
+    @Test
+    void readyWhileKafkaAndTheLedgerAnswer() {
+        HttpResponse<String> ready = get("http://127.0.0.1:" + api.port() + "/health/ready");
+
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(json(ready).get("components").get("kafka").asText()).isEqualTo("UP");
+        assertThat(json(ready).get("components").get("ledger").asText()).isEqualTo("UP");
     }
 
     @Test
@@ -214,6 +234,7 @@ class ApiIT {
             HttpResponse<String> lookup = get("http://127.0.0.1:" + apiWithoutLedger.port() + "/jobs/" + id);
             assertThat(lookup.statusCode()).as(lookup.body()).isEqualTo(503);
             assertThat(lookup.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertNotReady(apiWithoutLedger, "ledger", "kafka");
         }
     }
 

@@ -15,14 +15,12 @@ import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
- * How many job records wait on the jobs topic for a worker to write them to the ledger: per partition, its end offset
- * less the workers' committed offset (workers commit only after the ledger committed), or less its first offset if the
- * group never committed there. Empty when Kafka does not answer within {@link #TIMEOUT}.
+ * What the API asks Kafka for its metrics and readiness, on an admin client of its own: whether a broker answers, and
+ * the intake lag.
  */
-final class IntakeLag implements Supplier<OptionalLong>, AutoCloseable {
+final class KafkaProbe implements AutoCloseable {
 
     static final Duration TIMEOUT = Duration.ofSeconds(2);
 
@@ -30,7 +28,7 @@ final class IntakeLag implements Supplier<OptionalLong>, AutoCloseable {
     private final String topic;
     private final String group;
 
-    IntakeLag(KafkaSettings kafka) {
+    KafkaProbe(KafkaSettings kafka) {
         this.admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 AdminClientConfig.CLIENT_ID_CONFIG, "conveyor-api-metrics",
@@ -40,8 +38,24 @@ final class IntakeLag implements Supplier<OptionalLong>, AutoCloseable {
         this.group = kafka.topics().workerGroup();
     }
 
-    @Override
-    public OptionalLong get() {
+    /** Whether the cluster answers a metadata request within {@link #TIMEOUT} and names at least one broker. */
+    boolean answers() {
+        try {
+            return !admin.describeCluster().nodes().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * How many job records wait on the jobs topic for a worker to write them to the ledger: per partition, its end
+     * offset less the workers' committed offset (workers commit only after the ledger committed), or less its first
+     * offset if the group never committed there. Empty when Kafka does not answer within {@link #TIMEOUT}.
+     */
+    OptionalLong intakeLag() {
         try {
             Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
             admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
