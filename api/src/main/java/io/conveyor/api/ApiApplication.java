@@ -49,11 +49,29 @@ public final class ApiApplication implements AutoCloseable {
         this.dashboard = dashboard;
     }
 
+    /** An API without authentication (tests, and callers that protect it otherwise). */
     public static ApiApplication start(ApiSettings settings, KafkaSettings kafka, DatabaseSettings database) {
-        return start(settings, kafka, database, Clock.systemUTC());
+        return start(settings, ApiAuthSettings.NONE, kafka, database, Clock.systemUTC());
+    }
+
+    public static ApiApplication start(ApiSettings settings, ApiAuthSettings auth, KafkaSettings kafka, DatabaseSettings database) {
+        return start(settings, auth, kafka, database, Clock.systemUTC());
     }
 
     public static ApiApplication start(ApiSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) {
+        return start(settings, ApiAuthSettings.NONE, kafka, database, clock);
+    }
+
+    public static ApiApplication start(ApiSettings settings, ApiAuthSettings auth, KafkaSettings kafka, DatabaseSettings database, Clock clock) {
+        if (auth.tokensRequired()) {
+            LOGGER.info("the API asks for bearer tokens: {} configured ({})", auth.tokens().size(), ApiAuthSettings.API_TOKENS);
+        } else {
+            LOGGER.warn("{} is not set: the API accepts every caller, who may submit, read and change any job", ApiAuthSettings.API_TOKENS);
+        }
+        if (auth.dashboardUser().isEmpty()) {
+            LOGGER.warn("{} is not set: the dashboard, which can delete and requeue jobs, is open to everyone who reaches its port",
+                    ApiAuthSettings.DASHBOARD_USER);
+        }
         if (settings.usesDefaultIdSecret()) {
             LOGGER.info("{} is not set: job ids are tagged with the development secret; give every API instance of a"
                     + " deployment the same secret of its own", ApiSettings.ID_SECRET);
@@ -70,8 +88,10 @@ public final class ApiApplication implements AutoCloseable {
             kafkaProbe = new KafkaProbe(kafka);
             metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), kafkaProbe::intakeLag);
             http = ApiServer.start(settings, new JobIds(settings.idSecret(), clock), submitter,
-                    new LedgerReader(ledger.storageProvider()), clock, new OperationsEndpoints(metrics, health(kafkaProbe, ledger)));
-            DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper());
+                    new LedgerReader(ledger.storageProvider()), clock, new OperationsEndpoints(metrics, health(kafkaProbe, ledger)),
+                    new BearerAuth(auth));
+            DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper(),
+                    auth.dashboardUser().flatMap(user -> auth.dashboardPassword().map(password -> Map.entry(user, password))));
             LOGGER.info("API on http://localhost:{}/jobs, dashboard on http://localhost:{}/dashboard", http.port(), dashboard.port());
             return new ApiApplication(topicSetup, ledger, submitter, http, dashboard, kafkaProbe, metrics);
         } catch (RuntimeException e) {

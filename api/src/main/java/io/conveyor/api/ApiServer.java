@@ -32,7 +32,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts serving on {@code settings.port()} (0: any free port, see {@link #port()}). */
     public static ApiServer start(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock,
-                                  OperationsEndpoints operations) {
+                                  OperationsEndpoints operations, BearerAuth auth) {
         JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, clock, operations.metrics());
         Javalin javalin = Javalin.create(config -> {
             config.jetty.port = settings.port();
@@ -51,6 +51,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.post("/jobs/batch", jobs::submitBatch);
             config.routes.get("/jobs/{id}", jobs::find);
             operations.addTo(config.routes);
+            config.routes.beforeMatched(auth::check);
 
             config.routes.exception(ProblemException.class, (e, ctx) -> Responses.problem(ctx, e.problem()));
             config.routes.exception(InvalidJobException.class, (e, ctx) -> Responses.problem(ctx, Problem.invalidJob(e)));
@@ -89,6 +90,15 @@ public final class ApiServer implements AutoCloseable {
             detail = ctx.method() + " is not allowed on " + ctx.path() + (allowed == null ? "" : "; allowed: " + allowed);
         }
         Responses.problem(ctx, Problem.status(e.getStatus(), detail == null || detail.isBlank() ? "HTTP " + e.getStatus() : detail));
+    }
+
+    /** Every route the server answers, as {@code METHOD /path} with Javalin's {@code {param}}s. */
+    public java.util.List<String> routes() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> io.javalin.http.HandlerType.commonHttp().contains(endpoint.method))
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .distinct().toList();
     }
 
     /** The port the API listens on, which is the actual one when 0 was asked for. */

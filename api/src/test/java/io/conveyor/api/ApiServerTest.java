@@ -51,7 +51,8 @@ class ApiServerTest {
     void start() {
         server = ApiServer.start(SETTINGS, ids, submitter, new LedgerReader(storage), Clock.fixed(NOW, ZoneOffset.UTC),
                 new OperationsEndpoints(new ApiMetrics(new io.conveyor.common.Metrics(), storage, java.util.OptionalLong::empty),
-                        new ApiHealth(java.util.Map.of("kafka", () -> kafkaUp, "ledger", () -> true))));
+                        new ApiHealth(java.util.Map.of("kafka", () -> kafkaUp, "ledger", () -> true))),
+                new BearerAuth(ApiAuthSettings.NONE));
         http = new HttpTestClient(server.port());
     }
 

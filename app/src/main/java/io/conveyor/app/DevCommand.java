@@ -1,6 +1,7 @@
 package io.conveyor.app;
 
 import io.conveyor.api.ApiApplication;
+import io.conveyor.api.ApiAuthSettings;
 import io.conveyor.api.ApiSettings;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
@@ -81,7 +82,8 @@ final class DevCommand implements Callable<Integer> {
         DatabaseSettings database = database(env, dataDir);
         // Named to the workers as an absolute path, so that they agree with what this prints whatever their directory.
         Path files = Files.createDirectories(WorkerSettings.dataDir(env));
-        ApiApplication api = ApiApplication.start(ApiSettings.from(env), kafka, database);
+        ApiAuthSettings auth = ApiAuthSettings.from(env);
+        ApiApplication api = ApiApplication.start(ApiSettings.from(env), auth, kafka, database);
         started.push(api);
         // Each worker JVM serves its own metrics and health: the supervisor gives worker i the port first + i - 1.
         int metricsPort = env.optional(WorkerSettings.METRICS_PORT).isPresent()
@@ -100,7 +102,8 @@ final class DevCommand implements Callable<Integer> {
 
                 Conveyor dev is up in %.1f s
                   API        http://localhost:%d   (POST /jobs, GET /jobs/{id})
-                  Dashboard  http://localhost:%d/dashboard
+                  Dashboard  http://localhost:%d/dashboard   (%s)
+                  Auth       %s
                   Metrics    http://localhost:%d/metrics   (API)
                 %s
                   Kafka      %s
@@ -112,6 +115,10 @@ final class DevCommand implements Callable<Integer> {
                 Stop with Ctrl+C.
 
                 """, Duration.ofNanos(System.nanoTime() - startNanos).toMillis() / 1000.0, api.port(), api.dashboardPort(),
+                auth.dashboardUser().isPresent() ? "basic auth" : "open: " + ApiAuthSettings.DASHBOARD_USER + " unset",
+                auth.tokensRequired()
+                        ? "bearer tokens required (" + auth.tokens().size() + " in " + ApiAuthSettings.API_TOKENS + ")"
+                        : "off: " + ApiAuthSettings.API_TOKENS + " unset, anyone who reaches the API may use it",
                 api.port(), workerEndpoints(metricsPort, workerCount),
                 kafka.bootstrapServers(), database.jdbcUrl(), workerCount, files, WorkerSettings.DATA_DIR, dataDir, api.port());
         new CountDownLatch(1).await(); // until Ctrl+C: the shutdown hook stops everything

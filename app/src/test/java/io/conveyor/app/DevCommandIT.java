@@ -43,6 +43,9 @@ class DevCommandIT {
     /** The metrics ports dev printed for its workers. */
     private static final List<Integer> WORKER_METRICS_PORTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** What dev printed until it was up. */
+    private static final StringBuffer BANNER = new StringBuffer();
+
     private static Process dev;
     private static ConveyorClient client;
     private static int apiPort;
@@ -120,6 +123,14 @@ class DevCommandIT {
         assertThat(client.get("/metrics").body()).contains("conveyor_jobs_submitted_total");
     }
 
+    /** Without CONVEYOR_API_TOKENS and dashboard credentials (as here), dev says that the API and the dashboard are open. */
+    @Test
+    @Order(4)
+    void devSaysWhenAuthenticationIsOff() {
+        assertThat(BANNER.toString()).containsPattern("Auth\\s+off: CONVEYOR_API_TOKENS unset")
+                .containsPattern("Dashboard\\s+http://localhost:\\d+/dashboard\\s+\\(open: CONVEYOR_DASHBOARD_USER unset\\)");
+    }
+
     /** Every shell line of the tour's blocks that call curl runs as written, in order (see {@link ReadmeTour}). */
     @Test
     @Order(2)
@@ -136,6 +147,7 @@ class DevCommandIT {
             String line;
             while ((line = lines.readLine()) != null) {
                 output.append(line).append('\n');
+                BANNER.append(line).append('\n');
                 Matcher apiMatch = API.matcher(line);
                 Matcher dashboardMatch = DASHBOARD.matcher(line);
                 if (apiMatch.find()) {

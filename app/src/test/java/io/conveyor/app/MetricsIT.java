@@ -110,6 +110,7 @@ class MetricsIT {
         assertThat(workerMetrics.names()).contains("conveyor_compute_threads_active", "jvm_memory_used_bytes",
                 "jvm_gc_pause_seconds_count", "jvm_threads_live_threads", "process_cpu_usage", "process_uptime_seconds");
         assertFollowsPrometheusConventions(workerMetrics);
+        assertDocumented(workerMetrics);
 
         PrometheusText apiMetrics = scrape("http://127.0.0.1:" + conveyor.api.port() + "/metrics");
         assertThat(apiMetrics.value("conveyor_jobs_submitted_total", "type", "noop", "outcome", "202")).isEqualTo(6);
@@ -118,6 +119,7 @@ class MetricsIT {
         assertThat(apiMetrics.value("conveyor_jobs_submitted_total", "outcome", "503")).isZero();
         assertThat(apiMetrics.names()).contains("jvm_memory_used_bytes", "process_cpu_usage");
         assertFollowsPrometheusConventions(apiMetrics);
+        assertDocumented(apiMetrics);
         await().atMost(JOBS_END).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             PrometheusText fleet = scrape("http://127.0.0.1:" + conveyor.api.port() + "/metrics");
             assertThat(fleet.value("conveyor_ledger_jobs", "state", "SUCCEEDED")).isEqualTo(9);
@@ -126,6 +128,21 @@ class MetricsIT {
             assertThat(fleet.value("conveyor_workers_alive")).isEqualTo(1);
             assertThat(fleet.value("conveyor_intake_lag_records")).isZero();
         });
+    }
+
+    /** Every Conveyor metric a role exports has its row in the README's metrics table. */
+    private static void assertDocumented(PrometheusText metrics) {
+        java.util.Set<String> documented = new java.util.HashSet<>();
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("conveyor_[a-z_]+");
+        MarkdownFile.read("README.md").table(List.of("metric", "where", "what")).orElseThrow().forEach(row -> {
+            java.util.regex.Matcher found = name.matcher(row.getFirst());
+            while (found.find()) {
+                documented.add(found.group());
+            }
+        });
+        metrics.types().keySet().stream().filter(family -> family.startsWith("conveyor_"))
+                .map(family -> family.replaceFirst("_seconds_max$", "_seconds")) // each histogram's recent maximum
+                .forEach(family -> assertThat(documented).as("metrics in the README's table").contains(family));
     }
 
     /** Counters end in {@code _total}, durations are histograms in seconds; every sample's family is typed (the parser checks). */

@@ -12,6 +12,7 @@ import io.conveyor.worker.intake.JobIntake;
 import io.conveyor.worker.intake.LedgerWriter;
 import io.conveyor.worker.ledger.ElectStateFilterChain;
 import io.conveyor.worker.ledger.JobEventPublisher;
+import io.conveyor.worker.ledger.JobFailureLog;
 import io.conveyor.worker.ledger.JobResults;
 import io.conveyor.worker.ledger.LedgerTransitions;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
@@ -127,7 +128,7 @@ public final class WorkerProcess implements AutoCloseable {
                                 settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
                 attempts, settings.jobThreads(), settings.waitingJobs(), settings.stopGrace());
         this.events = new JobEventPublisher(kafka, settings.name());
-        jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events, metrics.jobs()));
+        jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events, metrics.jobs(), new JobFailureLog()));
         metrics.watch(jobServer, computePool);
         this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
         this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), jobServer.getJobFilters(), liveness::held);
