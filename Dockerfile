@@ -28,7 +28,12 @@ WORKDIR /app
 COPY --from=build /src/app/target/conveyor.jar /app/conveyor.jar
 # Numeric, so that a runtime which checks "runAsNonRoot" can tell without reading /etc/passwd.
 USER 10001:10001
-EXPOSE 8080 8000
+# A worker serves its metrics and health here (the api role ignores it and serves them on its own port).
+ENV CONVEYOR_METRICS_PORT=9464
+EXPOSE 8080 8000 9464
+# Whichever role runs answers: the API on its port, else a worker on its metrics port. Liveness only: readiness
+# (Kafka and PostgreSQL answer) is GET /health/ready, which docker-compose.yml's healthchecks ask.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["bash", "-c", "for port in ${CONVEYOR_API_PORT:-8080} ${CONVEYOR_METRICS_PORT:-9464}; do (exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET /health/live HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 ') 2>/dev/null && exit 0; done; exit 1"]
 # One JVM per container: the heap follows the container's memory limit, and a job that exhausts it takes the worker
 # down at once (Docker's restart policy starts a fresh one), as with the JVMs that `worker --processes` forks.
 # More JVM options: JDK_JAVA_OPTIONS, e.g. -e JDK_JAVA_OPTIONS=-Xmx2g.

@@ -4,12 +4,18 @@ import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
 import io.conveyor.common.Ledger;
+import io.conveyor.common.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The api role, wired in one place: the Kafka producer, the ledger reader, the HTTP API and the dashboard.
@@ -29,8 +35,13 @@ public final class ApiApplication implements AutoCloseable {
     private final JobSubmitter submitter;
     private final ApiServer http;
     private final DashboardServer dashboard;
+    private final KafkaProbe kafkaProbe;
+    private final ApiMetrics metrics;
 
-    private ApiApplication(Thread topicSetup, Ledger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard) {
+    private ApiApplication(Thread topicSetup, Ledger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard,
+                           KafkaProbe kafkaProbe, ApiMetrics metrics) {
+        this.kafkaProbe = kafkaProbe;
+        this.metrics = metrics;
         this.topicSetup = topicSetup;
         this.ledger = ledger;
         this.submitter = submitter;
@@ -38,11 +49,29 @@ public final class ApiApplication implements AutoCloseable {
         this.dashboard = dashboard;
     }
 
+    /** An API without authentication (tests, and callers that protect it otherwise). */
     public static ApiApplication start(ApiSettings settings, KafkaSettings kafka, DatabaseSettings database) {
-        return start(settings, kafka, database, Clock.systemUTC());
+        return start(settings, ApiAuthSettings.NONE, kafka, database, Clock.systemUTC());
+    }
+
+    public static ApiApplication start(ApiSettings settings, ApiAuthSettings auth, KafkaSettings kafka, DatabaseSettings database) {
+        return start(settings, auth, kafka, database, Clock.systemUTC());
     }
 
     public static ApiApplication start(ApiSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) {
+        return start(settings, ApiAuthSettings.NONE, kafka, database, clock);
+    }
+
+    public static ApiApplication start(ApiSettings settings, ApiAuthSettings auth, KafkaSettings kafka, DatabaseSettings database, Clock clock) {
+        if (auth.tokensRequired()) {
+            LOGGER.info("the API asks for bearer tokens: {} configured ({})", auth.tokens().size(), ApiAuthSettings.API_TOKENS);
+        } else {
+            LOGGER.warn("{} is not set: the API accepts every caller, who may submit, read and change any job", ApiAuthSettings.API_TOKENS);
+        }
+        if (auth.dashboardUser().isEmpty()) {
+            LOGGER.warn("{} is not set: the dashboard, which can delete and requeue jobs, is open to everyone who reaches its port",
+                    ApiAuthSettings.DASHBOARD_USER);
+        }
         if (settings.usesDefaultIdSecret()) {
             LOGGER.info("{} is not set: job ids are tagged with the development secret; give every API instance of a"
                     + " deployment the same secret of its own", ApiSettings.ID_SECRET);
@@ -51,21 +80,43 @@ public final class ApiApplication implements AutoCloseable {
         Ledger ledger = null;
         JobSubmitter submitter = null;
         ApiServer http = null;
+        KafkaProbe kafkaProbe = null;
+        ApiMetrics metrics = null;
         try {
             ledger = Ledger.open(database, "conveyor-api", LEDGER_POOL_SIZE);
             submitter = KafkaJobSubmitter.create(kafka, settings);
+            kafkaProbe = new KafkaProbe(kafka);
+            metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), kafkaProbe::intakeLag);
             http = ApiServer.start(settings, new JobIds(settings.idSecret(), clock), submitter,
-                    new LedgerReader(ledger.storageProvider()), clock);
-            DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper());
+                    new LedgerReader(ledger.storageProvider()), clock, new OperationsEndpoints(metrics, health(kafkaProbe, ledger)),
+                    new BearerAuth(auth));
+            DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper(),
+                    auth.dashboardUser().flatMap(user -> auth.dashboardPassword().map(password -> Map.entry(user, password))));
             LOGGER.info("API on http://localhost:{}/jobs, dashboard on http://localhost:{}/dashboard", http.port(), dashboard.port());
-            return new ApiApplication(topicSetup, ledger, submitter, http, dashboard);
+            return new ApiApplication(topicSetup, ledger, submitter, http, dashboard, kafkaProbe, metrics);
         } catch (RuntimeException e) {
             topicSetup.interrupt();
             closeQuietly(http);
+            closeQuietly(metrics);
+            closeQuietly(kafkaProbe);
             closeQuietly(submitter);
             closeQuietly(ledger);
             throw e;
         }
+    }
+
+    /** Ready while Kafka answers (submissions) and the ledger does (reads, the dashboard). */
+    private static ApiHealth health(KafkaProbe kafka, Ledger ledger) {
+        Map<String, BooleanSupplier> components = new LinkedHashMap<>();
+        components.put("kafka", kafka::answers);
+        components.put("ledger", () -> {
+            try (Connection connection = ledger.dataSource().getConnection()) {
+                return connection.isValid((int) ApiHealth.CHECK_TIMEOUT.toSeconds());
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+        return new ApiHealth(components);
     }
 
     /**
@@ -120,6 +171,8 @@ public final class ApiApplication implements AutoCloseable {
         topicSetup.interrupt();
         closeQuietly(http);
         closeQuietly(dashboard);
+        closeQuietly(metrics);
+        closeQuietly(kafkaProbe);
         closeQuietly(submitter);
         closeQuietly(ledger);
         try {

@@ -22,7 +22,7 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(ApiServer.class);
     /** Liveness only: it answers while the process serves HTTP, whatever the state of Kafka and PostgreSQL. */
     private static final JsonNode HEALTH_UP = JobSubmissionJson.MAPPER.createObjectNode().put("status", "UP");
-    static final String ROUTES = "POST /jobs, POST /jobs/batch, GET /jobs/{id}, GET /health";
+    static final String ROUTES = "POST /jobs, POST /jobs/batch, GET /jobs/{id}, GET /health, " + OperationsEndpoints.ROUTES;
 
     private final Javalin javalin;
 
@@ -31,8 +31,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Starts serving on {@code settings.port()} (0: any free port, see {@link #port()}). */
-    public static ApiServer start(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock) {
-        JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, clock);
+    public static ApiServer start(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock,
+                                  OperationsEndpoints operations, BearerAuth auth) {
+        JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, clock, operations.metrics());
         Javalin javalin = Javalin.create(config -> {
             config.jetty.port = settings.port();
             // Requests wait on Kafka for up to the submit timeout: a virtual thread each keeps that cheap.
@@ -49,6 +50,8 @@ public final class ApiServer implements AutoCloseable {
             config.routes.post("/jobs", jobs::submit);
             config.routes.post("/jobs/batch", jobs::submitBatch);
             config.routes.get("/jobs/{id}", jobs::find);
+            operations.addTo(config.routes);
+            config.routes.beforeMatched(auth::check);
 
             config.routes.exception(ProblemException.class, (e, ctx) -> Responses.problem(ctx, e.problem()));
             config.routes.exception(InvalidJobException.class, (e, ctx) -> Responses.problem(ctx, Problem.invalidJob(e)));
@@ -87,6 +90,15 @@ public final class ApiServer implements AutoCloseable {
             detail = ctx.method() + " is not allowed on " + ctx.path() + (allowed == null ? "" : "; allowed: " + allowed);
         }
         Responses.problem(ctx, Problem.status(e.getStatus(), detail == null || detail.isBlank() ? "HTTP " + e.getStatus() : detail));
+    }
+
+    /** Every route the server answers, as {@code METHOD /path} with Javalin's {@code {param}}s. */
+    public java.util.List<String> routes() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> io.javalin.http.HandlerType.commonHttp().contains(endpoint.method))
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .distinct().toList();
     }
 
     /** The port the API listens on, which is the actual one when 0 was asked for. */

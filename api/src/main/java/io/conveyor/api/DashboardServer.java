@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * JobRunr's own dashboard over the ledger, served at {@code http://host:port/dashboard}.
@@ -26,16 +28,21 @@ public final class DashboardServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts the dashboard on {@code port}; 0 picks a free port, see {@link #port()}. */
+    /** Starts the dashboard on {@code port}, open to everyone; 0 picks a free port, see {@link #port()}. */
     public static DashboardServer start(int port, StorageProvider storage, JsonMapper jsonMapper) {
+        return start(port, storage, jsonMapper, Optional.empty());
+    }
+
+    /** Starts the dashboard on {@code port}, behind basic auth if {@code userAndPassword} is given; 0 picks a free port. */
+    public static DashboardServer start(int port, StorageProvider storage, JsonMapper jsonMapper, Optional<Map.Entry<String, String>> userAndPassword) {
         if (port != 0) {
-            return startOn(port, storage, jsonMapper);
+            return startOn(port, storage, jsonMapper, userAndPassword);
         }
         // JobRunr's server does not tell which port it bound, so pick one ourselves.
         RuntimeException lastFailure = null;
         for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
             try {
-                return startOn(freePort(), storage, jsonMapper);
+                return startOn(freePort(), storage, jsonMapper, userAndPassword);
             } catch (RuntimeException e) {
                 lastFailure = e;
             }
@@ -43,11 +50,12 @@ public final class DashboardServer implements AutoCloseable {
         throw lastFailure;
     }
 
-    private static DashboardServer startOn(int port, StorageProvider storage, JsonMapper jsonMapper) {
-        JobRunrDashboardWebServer server = new JobRunrDashboardWebServer(storage, jsonMapper,
-                JobRunrDashboardWebServerConfiguration.usingStandardDashboardConfiguration()
-                        .andPort(port)
-                        .andAllowAnonymousDataUsage(false));
+    private static DashboardServer startOn(int port, StorageProvider storage, JsonMapper jsonMapper, Optional<Map.Entry<String, String>> userAndPassword) {
+        JobRunrDashboardWebServerConfiguration configuration = JobRunrDashboardWebServerConfiguration.usingStandardDashboardConfiguration()
+                .andPort(port)
+                .andAllowAnonymousDataUsage(false);
+        userAndPassword.ifPresent(credentials -> configuration.andBasicAuthentication(credentials.getKey(), credentials.getValue()));
+        JobRunrDashboardWebServer server = new JobRunrDashboardWebServer(storage, jsonMapper, configuration);
         server.start();
         return new DashboardServer(server, port);
     }

@@ -12,8 +12,10 @@ import io.javalin.http.Header;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -28,8 +30,10 @@ final class JobsEndpoint {
     private final Clock clock;
     private final JsonBodyReader bodies;
     private final int batchLimit;
+    private final ApiMetrics metrics;
 
-    JobsEndpoint(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock) {
+    JobsEndpoint(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock, ApiMetrics metrics) {
+        this.metrics = metrics;
         this.ids = ids;
         this.submitter = submitter;
         this.ledger = ledger;
@@ -40,9 +44,20 @@ final class JobsEndpoint {
 
     /** {@code POST /jobs}: 202 once Kafka holds the job. */
     void submit(Context ctx) {
-        JsonNode body = bodies.read(ctx);
-        JobSubmission job = JobSubmissionJson.fromClient(body, ids.next(), clock.instant());
-        submitter.submit(job);
+        JobSubmission job;
+        try {
+            job = JobSubmissionJson.fromClient(bodies.read(ctx), ids.next(), clock.instant());
+        } catch (RuntimeException e) {
+            metrics.submitted(ApiMetrics.NO_TYPE, ApiMetrics.REFUSED, 1);
+            throw e;
+        }
+        try {
+            submitter.submit(job);
+        } catch (KafkaUnavailableException e) {
+            metrics.submitted(job.type(), ApiMetrics.UNAVAILABLE, 1);
+            throw e;
+        }
+        metrics.submitted(job.type(), ApiMetrics.ACCEPTED, 1);
         ObjectNode json = accepted(job);
         json.put("acceptedAt", job.acceptedAt().toString());
         ctx.status(202).header(Header.LOCATION, location(job.id()));
@@ -51,7 +66,41 @@ final class JobsEndpoint {
 
     /** {@code POST /jobs/batch}: all jobs are checked before any is submitted, then 202 once Kafka holds them all. */
     void submitBatch(Context ctx) {
-        JsonNode body = bodies.read(ctx);
+        JsonNode body = null;
+        List<JobSubmission> jobs;
+        try {
+            body = bodies.read(ctx);
+            jobs = readBatch(body);
+        } catch (RuntimeException e) {
+            metrics.submitted(ApiMetrics.NO_TYPE, ApiMetrics.REFUSED, body != null && body.isArray() ? Math.max(1, body.size()) : 1);
+            throw e;
+        }
+        try {
+            submitter.submitAll(jobs);
+        } catch (KafkaUnavailableException e) {
+            count(jobs, ApiMetrics.UNAVAILABLE);
+            throw e;
+        }
+        count(jobs, ApiMetrics.ACCEPTED);
+        ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode();
+        ArrayNode accepted = json.putArray("jobs");
+        ArrayNode idList = json.putArray("ids");
+        for (JobSubmission job : jobs) {
+            accepted.add(accepted(job));
+            idList.add(job.id().toString());
+        }
+        json.put("acceptedAt", jobs.getFirst().acceptedAt().toString());
+        ctx.status(202);
+        Responses.json(ctx, json);
+    }
+
+    private void count(List<JobSubmission> jobs, String outcome) {
+        Map<String, Integer> byType = new HashMap<>();
+        jobs.forEach(job -> byType.merge(job.type(), 1, Integer::sum));
+        byType.forEach((type, count) -> metrics.submitted(type, outcome, count));
+    }
+
+    private List<JobSubmission> readBatch(JsonNode body) {
         if (!body.isArray()) {
             throw new InvalidJobException("", "a batch must be a JSON array of jobs, was " + body.getNodeType().name().toLowerCase(Locale.ROOT));
         }
@@ -71,17 +120,7 @@ final class JobsEndpoint {
                 throw new ProblemException(Problem.invalidJob(index, e));
             }
         }
-        submitter.submitAll(jobs);
-        ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode();
-        ArrayNode accepted = json.putArray("jobs");
-        ArrayNode idList = json.putArray("ids");
-        for (JobSubmission job : jobs) {
-            accepted.add(accepted(job));
-            idList.add(job.id().toString());
-        }
-        json.put("acceptedAt", acceptedAt.toString());
-        ctx.status(202);
-        Responses.json(ctx, json);
+        return jobs;
     }
 
     /** {@code GET /jobs/{id}}: the ledger's view, ACCEPTED for an id issued but not ingested yet, else 404. */

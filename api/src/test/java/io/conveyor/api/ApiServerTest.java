@@ -43,12 +43,16 @@ class ApiServerTest {
     private final RecordingSubmitter submitter = new RecordingSubmitter();
     private final LedgerStandIn storage = new LedgerStandIn();
     private final JobIds ids = new JobIds(SETTINGS.idSecret(), Clock.fixed(NOW, ZoneOffset.UTC));
+    private volatile boolean kafkaUp = true;
     private ApiServer server;
     private HttpTestClient http;
 
     @BeforeEach
     void start() {
-        server = ApiServer.start(SETTINGS, ids, submitter, new LedgerReader(storage), Clock.fixed(NOW, ZoneOffset.UTC));
+        server = ApiServer.start(SETTINGS, ids, submitter, new LedgerReader(storage), Clock.fixed(NOW, ZoneOffset.UTC),
+                new OperationsEndpoints(new ApiMetrics(new io.conveyor.common.Metrics(), storage, java.util.OptionalLong::empty),
+                        new ApiHealth(java.util.Map.of("kafka", () -> kafkaUp, "ledger", () -> true))),
+                new BearerAuth(ApiAuthSettings.NONE));
         http = new HttpTestClient(server.port());
     }
 
@@ -63,6 +67,23 @@ class ApiServerTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response).path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void liveAnswersUpAndReadyNamesEachComponent() {
+        assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = http.get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(json(ready).path("components").path("kafka").asText()).isEqualTo("UP");
+
+        kafkaUp = false;
+        HttpResponse<String> notReady = http.get("/health/ready");
+
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(json(notReady).path("status").asText()).isEqualTo("DOWN");
+        assertThat(json(notReady).path("components").path("kafka").asText()).isEqualTo("DOWN");
+        assertThat(json(notReady).path("components").path("ledger").asText()).isEqualTo("UP");
+        assertThat(http.get("/health/live").statusCode()).as("liveness does not depend on Kafka").isEqualTo(200);
     }
 
     @Test
@@ -242,6 +263,27 @@ class ApiServerTest {
         assertThat(problem.path("detail").asText()).contains("try again later");
         assertThat(single.headers().firstValue("Retry-After")).isPresent();
         assertProblem(batch, 503);
+    }
+
+    @Test
+    void submissionsAreCountedByTypeAndOutcomeAtMetrics() {
+        http.postJson("/jobs", "{\"type\":\"noop\"}");
+        http.postJson("/jobs/batch", "[{\"type\":\"noop\"},{\"type\":\"sleep\"}]");
+        assertProblem(http.postJson("/jobs", "{\"payload\":{}}"), 422);
+        assertProblem(http.postJson("/jobs/batch", "[{\"type\":\"noop\"},{\"type\":7},{\"type\":\"noop\"}]"), 422);
+        submitter.failWith(new KafkaUnavailableException("Kafka did not acknowledge the job within 1000 ms", null));
+        assertProblem(http.postJson("/jobs", "{\"type\":\"noop\"}"), 503);
+
+        HttpResponse<String> metrics = http.get("/metrics");
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+        assertThat(metrics.body())
+                .contains("conveyor_jobs_submitted_total{outcome=\"202\",type=\"noop\"} 2.0")
+                .contains("conveyor_jobs_submitted_total{outcome=\"202\",type=\"sleep\"} 1.0")
+                .contains("conveyor_jobs_submitted_total{outcome=\"4xx\",type=\"(invalid)\"} 4.0")
+                .contains("conveyor_jobs_submitted_total{outcome=\"503\",type=\"noop\"} 1.0")
+                .contains("jvm_memory_used_bytes");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.conveyor.app;
 
 import io.conveyor.api.ApiApplication;
+import io.conveyor.api.ApiAuthSettings;
 import io.conveyor.api.ApiSettings;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
@@ -19,7 +20,7 @@ final class ApiCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Env env = Env.system();
-        ApiApplication api = ApiApplication.start(ApiSettings.from(env), KafkaSettings.from(env), DatabaseSettings.from(env));
+        ApiApplication api = ApiApplication.start(ApiSettings.from(env), ApiAuthSettings.from(env), KafkaSettings.from(env), DatabaseSettings.from(env));
         System.out.printf("Conveyor API on http://localhost:%d, dashboard on http://localhost:%d/dashboard%n", api.port(), api.dashboardPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,6 @@
 package io.conveyor.app;
 
+import io.conveyor.common.Env;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,12 @@ import picocli.CommandLine.Command;
 public final class ConveyorCommand {
 
     public static void main(String[] args) {
+        try {
+            LogFormat.check(Env.system());
+        } catch (Env.SettingsException e) {
+            System.err.println("conveyor: " + e.getMessage());
+            System.exit(2);
+        }
         execute(new ConveyorCommand(), args);
     }
 

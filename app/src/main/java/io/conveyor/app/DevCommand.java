@@ -1,6 +1,7 @@
 package io.conveyor.app;
 
 import io.conveyor.api.ApiApplication;
+import io.conveyor.api.ApiAuthSettings;
 import io.conveyor.api.ApiSettings;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -53,6 +55,8 @@ final class DevCommand implements Callable<Integer> {
     static final int WORKERS_DEFAULT = 2;
     static final String DEV_DIR = "CONVEYOR_DEV_DIR";
     private static final Duration WORKERS_READY_TIMEOUT = Duration.ofSeconds(60);
+    /** Where dev looks for free ports for its workers' metrics when {@code CONVEYOR_METRICS_PORT} is not set. */
+    static final int METRICS_PORT_FIRST = 9464;
 
     @Option(names = "--workers", paramLabel = "N", description = "Worker JVMs to start (default: $" + WORKERS + " or " + WORKERS_DEFAULT + ").")
     private Integer workers;
@@ -78,10 +82,17 @@ final class DevCommand implements Callable<Integer> {
         DatabaseSettings database = database(env, dataDir);
         // Named to the workers as an absolute path, so that they agree with what this prints whatever their directory.
         Path files = Files.createDirectories(WorkerSettings.dataDir(env));
-        ApiApplication api = ApiApplication.start(ApiSettings.from(env), kafka, database);
+        ApiAuthSettings auth = ApiAuthSettings.from(env);
+        ApiApplication api = ApiApplication.start(ApiSettings.from(env), auth, kafka, database);
         started.push(api);
+        // Each worker JVM serves its own metrics and health: the supervisor gives worker i the port first + i - 1.
+        int metricsPort = env.optional(WorkerSettings.METRICS_PORT).isPresent()
+                ? env.integer(WorkerSettings.METRICS_PORT, 0, 1, 65_535)
+                : freePorts(METRICS_PORT_FIRST, Math.max(1, workerCount));
+        Map<String, String> workerEnvironment = workerEnvironment(kafka, database, files);
+        workerEnvironment.put(WorkerSettings.METRICS_PORT, Integer.toString(metricsPort));
         WorkerSupervisor supervisor = new WorkerSupervisor(workerCount, JavaCommand.forRole(env.string(WorkerCommand.HEAP, WorkerCommand.HEAP_DEFAULT), "worker"),
-                workerEnvironment(kafka, database, files),
+                workerEnvironment,
                 Optional.empty());
         started.push(supervisor);
         awaitWorkersRegistered(database, workerCount, Instant.now().minusSeconds(1));
@@ -91,7 +102,10 @@ final class DevCommand implements Callable<Integer> {
 
                 Conveyor dev is up in %.1f s
                   API        http://localhost:%d   (POST /jobs, GET /jobs/{id})
-                  Dashboard  http://localhost:%d/dashboard
+                  Dashboard  http://localhost:%d/dashboard   (%s)
+                  Auth       %s
+                  Metrics    http://localhost:%d/metrics   (API)
+                %s
                   Kafka      %s
                   PostgreSQL %s
                   Workers    %d JVMs under a supervisor
@@ -101,6 +115,11 @@ final class DevCommand implements Callable<Integer> {
                 Stop with Ctrl+C.
 
                 """, Duration.ofNanos(System.nanoTime() - startNanos).toMillis() / 1000.0, api.port(), api.dashboardPort(),
+                auth.dashboardUser().isPresent() ? "basic auth" : "open: " + ApiAuthSettings.DASHBOARD_USER + " unset",
+                auth.tokensRequired()
+                        ? "bearer tokens required (" + auth.tokens().size() + " in " + ApiAuthSettings.API_TOKENS + ")"
+                        : "off: " + ApiAuthSettings.API_TOKENS + " unset, anyone who reaches the API may use it",
+                api.port(), workerEndpoints(metricsPort, workerCount),
                 kafka.bootstrapServers(), database.jdbcUrl(), workerCount, files, WorkerSettings.DATA_DIR, dataDir, api.port());
         new CountDownLatch(1).await(); // until Ctrl+C: the shutdown hook stops everything
         return 0;
@@ -125,6 +144,39 @@ final class DevCommand implements Callable<Integer> {
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(Files.createDirectories(dataDir.resolve("postgres")));
         started.push(postgres);
         return postgres.settings();
+    }
+
+    /** Each worker's metrics URL, one line each. */
+    private static String workerEndpoints(int first, int count) {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            lines.append(String.format("             http://localhost:%d/metrics   (worker %d; /health/ready too)%n", first + i - 1, i));
+        }
+        return lines.toString().stripTrailing();
+    }
+
+    /** The first of {@code count} consecutive ports from {@code from} on that nothing listens on now. */
+    static int freePorts(int from, int count) {
+        int first = from;
+        while (first + count <= 65_535) {
+            int free = 0;
+            while (free < count && isFree(first + free)) {
+                free++;
+            }
+            if (free == count) {
+                return first;
+            }
+            first += free + 1;
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports from " + from);
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static Map<String, String> workerEnvironment(KafkaSettings kafka, DatabaseSettings database, Path dataRoot) {

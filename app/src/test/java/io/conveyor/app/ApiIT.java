@@ -195,8 +195,28 @@ class ApiIT {
         assertThat(json(response).get("detail").asText()).contains(SHORT_SUBMIT_TIMEOUT.toMillis() + " ms");
         System.out.printf("[benchmark] 503 with Kafka gone after %d ms (submit timeout %d ms)%n", took.toMillis(), SHORT_SUBMIT_TIMEOUT.toMillis());
         assertThat(took).isLessThan(SHORT_SUBMIT_TIMEOUT.multipliedBy(20));
-        // The API itself stays up meanwhile.
-        assertThat(cutOffClient.get("/health").statusCode()).isEqualTo(200);
+        // The API itself stays up meanwhile, and says it is not ready, and why.
+        assertThat(clientOf(cutOff).get("/health").statusCode()).isEqualTo(200);
+        assertThat(clientOf(cutOff).get("/health/live").statusCode()).isEqualTo(200);
+        assertNotReady(cutOff, "kafka", "ledger");
+    }
+
+    /** {@code GET /health/ready} answers 503 with {@code down} DOWN and {@code up} UP. */
+    private void assertNotReady(ApiApplication api, String down, String up) {
+        HttpResponse<String> ready = clientOf(api).get("/health/ready");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+        assertThat(json(ready).get("status").asText()).isEqualTo("DOWN");
+        assertThat(json(ready).get("components").get(down).asText()).as(down).isEqualTo("DOWN");
+        assertThat(json(ready).get("components").get(up).asText()).as(up).isEqualTo("UP");
+    }
+
+    @Test
+    void readyWhileKafkaAndTheLedgerAnswer() {
+        HttpResponse<String> ready = clientOf(api).get("/health/ready");
+
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(json(ready).get("components").get("kafka").asText()).isEqualTo("UP");
+        assertThat(json(ready).get("components").get("ledger").asText()).isEqualTo("UP");
     }
 
     @Test
@@ -215,6 +235,7 @@ class ApiIT {
             HttpResponse<String> lookup = clientWithoutLedger.get("/jobs/" + id);
             assertThat(lookup.statusCode()).as(lookup.body()).isEqualTo(503);
             assertThat(lookup.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertNotReady(apiWithoutLedger, "ledger", "kafka");
         }
     }
 

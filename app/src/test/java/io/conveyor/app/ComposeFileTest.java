@@ -1,6 +1,8 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.conveyor.api.ApiSettings;
 import io.conveyor.app.ComposeFile.PortMapping;
 import io.conveyor.app.testing.DockerServices;
@@ -37,6 +39,9 @@ class ComposeFileTest {
     private static final String POSTGRES = "postgres";
     private static final String API = "api";
     private static final String WORKER = "worker";
+    private static final String PROMETHEUS = "prometheus";
+    private static final String GRAFANA = "grafana";
+    private static final Pattern METRIC = Pattern.compile("conveyor_[a-z_]+");
     private static final List<String> CONVEYOR_SERVICES = List.of(API, WORKER);
     /** {@code PLAINTEXT://kafka:9092} */
     private static final Pattern LISTENER = Pattern.compile("([A-Z_]+)://([^:,]*):(\\d+)");
@@ -44,8 +49,59 @@ class ComposeFileTest {
     private final ComposeFile compose = ComposeFile.load();
 
     @Test
-    void hasKafkaPostgresApiAndWorker() {
-        assertThat(compose.serviceNames()).containsExactlyInAnyOrder(KAFKA, POSTGRES, API, WORKER);
+    void hasKafkaPostgresApiAndWorkerAndPrometheusAndGrafanaInTheMonitoringProfile() {
+        assertThat(compose.serviceNames()).containsExactlyInAnyOrder(KAFKA, POSTGRES, API, WORKER, PROMETHEUS, GRAFANA);
+        for (String service : List.of(KAFKA, POSTGRES, API, WORKER)) {
+            assertThat(compose.service(service).has("profiles")).as("%s starts without a profile", service).isFalse();
+        }
+        for (String service : List.of(PROMETHEUS, GRAFANA)) {
+            assertThat(compose.service(service).path("profiles").toString()).as("profiles of %s", service).isEqualTo("[\"monitoring\"]");
+        }
+    }
+
+    /** Prometheus scrapes the API's port and every worker container's metrics port, from files the repository holds. */
+    @Test
+    void prometheusScrapesTheApiAndEveryWorker() throws Exception {
+        Map<String, String> mounts = compose.volumes(PROMETHEUS);
+        assertThat(mounts).containsValue("/etc/prometheus/prometheus.yml");
+        mounts.forEach((source, target) -> {
+            if (source.startsWith("./")) {
+                assertThat(ProjectFiles.path(source.substring(2))).as("%s mounted into prometheus", source).exists();
+            }
+        });
+        String configFile = mounts.entrySet().stream().filter(mount -> mount.getValue().equals("/etc/prometheus/prometheus.yml"))
+                .findFirst().orElseThrow().getKey().substring(2);
+        JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(ProjectFiles.read(configFile));
+        int apiPort = ApiSettings.from(new Env(compose.environment(API))).port();
+        int workerPort = WorkerSettings.from(new Env(compose.environment(WORKER))).metricsPort().orElseThrow();
+
+        assertThat(config.path("scrape_configs").toString()).as("scrape configs")
+                .contains("\"" + API + ":" + apiPort + "\"")
+                .contains("\"names\":[\"" + WORKER + "\"]")
+                .contains("\"port\":" + workerPort);
+    }
+
+    /** Grafana mounts the provisioning and the dashboard the repository holds, and the dashboard asks only for metrics the README lists. */
+    @Test
+    void grafanaShowsTheDashboardOfTheRepositoryOnConveyorsMetrics() throws Exception {
+        Map<String, String> mounts = compose.volumes(GRAFANA);
+        assertThat(mounts).containsValues("/etc/grafana/provisioning", "/var/lib/grafana/dashboards");
+        mounts.keySet().stream().filter(source -> source.startsWith("./"))
+                .forEach(source -> assertThat(ProjectFiles.path(source.substring(2))).as("%s mounted into grafana", source).exists());
+        JsonNode dashboard = new ObjectMapper().readTree(ProjectFiles.read("deploy/monitoring/grafana/dashboards/conveyor.json"));
+        Set<String> documented = new java.util.HashSet<>();
+        MarkdownFile.read("README.md").table(List.of("metric", "where", "what")).orElseThrow()
+                .forEach(row -> { Matcher name = METRIC.matcher(row.getFirst()); while (name.find()) { documented.add(name.group()); } });
+        Set<String> queried = new java.util.HashSet<>();
+        dashboard.path("panels").forEach(panel -> panel.path("targets").forEach(target -> {
+            Matcher name = METRIC.matcher(target.path("expr").asText());
+            while (name.find()) {
+                queried.add(name.group().replaceFirst("_(bucket|count|sum)$", ""));
+            }
+        }));
+
+        assertThat(queried).as("metrics the dashboard queries").isNotEmpty().isSubsetOf(documented);
+        assertThat(dashboard.path("panels").toString()).as("panels").contains("Throughput", "percentiles", "Queue depth", "Failures", "Workers alive");
     }
 
     @Test
@@ -143,7 +199,19 @@ class ComposeFileTest {
 
         assertThat(String.join(" ", compose.healthcheckTest(API))).as("api healthcheck")
                 .contains("/dev/tcp/127.0.0.1/" + settings.port())
-                .contains("GET /health ");
+                .contains("GET /health/ready ");
+    }
+
+    @Test
+    void workerHealthcheckAsksItsMetricsPort() {
+        WorkerSettings settings = WorkerSettings.from(new Env(compose.environment(WORKER)));
+
+        assertThat(settings.metricsPort()).as(WorkerSettings.METRICS_PORT + " of the worker service").isPresent();
+        assertThat(String.join(" ", compose.healthcheckTest(WORKER))).as("worker healthcheck")
+                .contains("/dev/tcp/127.0.0.1/" + settings.metricsPort().getAsInt())
+                .contains("GET /health/ready ");
+        assertThat(compose.service(WORKER).path("expose").toString()).as("worker expose (Prometheus scrapes it)")
+                .contains(String.valueOf(settings.metricsPort().getAsInt()));
     }
 
     @Test

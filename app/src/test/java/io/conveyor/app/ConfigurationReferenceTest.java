@@ -1,5 +1,6 @@
 package io.conveyor.app;
 
+import io.conveyor.api.ApiAuthSettings;
 import io.conveyor.api.ApiSettings;
 import io.conveyor.app.ConfigurationVariables.Variable;
 import io.conveyor.app.ReadmeConfiguration.Row;
@@ -33,7 +34,9 @@ class ConfigurationReferenceTest {
             WorkerSettings.class, Set.of("worker"),
             WorkerSupervisor.class, Set.of("worker"),
             WorkerCommand.class, Set.of("worker"),
-            DevCommand.class, Set.of("dev"));
+            DevCommand.class, Set.of("dev"),
+            LogFormat.class, Set.of("api", "worker", "dev"),
+            ApiAuthSettings.class, Set.of("api", "dev"));
     /** Defaults the README states in words because they depend on the machine: the words, and how many per core. */
     private static final Map<String, Map.Entry<String, Integer>> MACHINE_DEPENDENT_DEFAULTS = Map.of(
             WorkerSettings.JOB_THREADS, Map.entry("cores", 1),

@@ -1,5 +1,6 @@
 package io.conveyor.app;
 
+import io.conveyor.api.ApiAuthSettings;
 import io.conveyor.api.ApiSettings;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
@@ -39,7 +40,7 @@ final class ConfigurationVariables {
      * {@link #namedInMainSources()}, which reads the sources instead.
      */
     static final List<Class<?>> DECLARING_CLASSES = List.of(KafkaSettings.class, DatabaseSettings.class, ApiSettings.class,
-            WorkerSettings.class, WorkerSupervisor.class, WorkerCommand.class, DevCommand.class);
+            WorkerSettings.class, WorkerSupervisor.class, WorkerCommand.class, DevCommand.class, LogFormat.class, ApiAuthSettings.class);
 
     /** Set by a supervisor in each worker JVM it forks; a user never sets it. */
     static final Set<String> INTERNAL = Set.of(WorkerSupervisor.SUPERVISOR_PID);

@@ -39,6 +39,13 @@ class DevCommandIT {
     private static final Pattern API = Pattern.compile("API\\s+http://localhost:(\\d+)");
     private static final Pattern DASHBOARD = Pattern.compile("Dashboard\\s+http://localhost:(\\d+)/dashboard");
 
+    private static final Pattern WORKER_METRICS = Pattern.compile("http://localhost:(\\d+)/metrics\\s+\\(worker \\d+");
+    /** The metrics ports dev printed for its workers. */
+    private static final List<Integer> WORKER_METRICS_PORTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** What dev printed until it was up. */
+    private static final StringBuffer BANNER = new StringBuffer();
+
     private static Process dev;
     private static ConveyorClient client;
     private static int apiPort;
@@ -103,6 +110,27 @@ class DevCommandIT {
         assertThat(client.dashboardJob(id).get("jobName").asText()).isEqualTo("primes");
     }
 
+    /** dev gives each worker JVM a metrics port of its own and prints it; each serves that worker's metrics. */
+    @Test
+    @Order(3)
+    void devPrintsAMetricsPortPerWorker() {
+        assertThat(WORKER_METRICS_PORTS).as("worker metrics ports dev printed").hasSize(2).doesNotHaveDuplicates();
+        for (int port : WORKER_METRICS_PORTS) {
+            String metrics = client.getText("http://127.0.0.1:" + port + "/metrics");
+            assertThat(metrics).contains("conveyor_worker_job_slots{lane=\"compute\"}").contains("jvm_memory_used_bytes");
+            assertThat(client.getJson("http://127.0.0.1:" + port + "/health/ready").get("status").asText()).isEqualTo("UP");
+        }
+        assertThat(client.get("/metrics").body()).contains("conveyor_jobs_submitted_total");
+    }
+
+    /** Without CONVEYOR_API_TOKENS and dashboard credentials (as here), dev says that the API and the dashboard are open. */
+    @Test
+    @Order(4)
+    void devSaysWhenAuthenticationIsOff() {
+        assertThat(BANNER.toString()).containsPattern("Auth\\s+off: CONVEYOR_API_TOKENS unset")
+                .containsPattern("Dashboard\\s+http://localhost:\\d+/dashboard\\s+\\(open: CONVEYOR_DASHBOARD_USER unset\\)");
+    }
+
     /** Every shell line of the tour's blocks that call curl runs as written, in order (see {@link ReadmeTour}). */
     @Test
     @Order(2)
@@ -115,17 +143,24 @@ class DevCommandIT {
         BufferedReader lines = new BufferedReader(new InputStreamReader(dev.getInputStream(), StandardCharsets.UTF_8));
         try {
             Integer api = null;
+            Integer dashboard = null;
             String line;
             while ((line = lines.readLine()) != null) {
                 output.append(line).append('\n');
+                BANNER.append(line).append('\n');
                 Matcher apiMatch = API.matcher(line);
                 Matcher dashboardMatch = DASHBOARD.matcher(line);
                 if (apiMatch.find()) {
                     api = Integer.parseInt(apiMatch.group(1));
                 } else if (dashboardMatch.find() && api != null) {
-                    int dashboard = Integer.parseInt(dashboardMatch.group(1));
+                    dashboard = Integer.parseInt(dashboardMatch.group(1));
+                } else if (line.contains("Stop with Ctrl+C") && dashboard != null) {
                     Thread.ofVirtual().start(() -> lines.lines().forEach(rest -> { }));
                     return new int[]{api, dashboard};
+                }
+                Matcher workerMetrics = WORKER_METRICS.matcher(line);
+                if (workerMetrics.find()) {
+                    WORKER_METRICS_PORTS.add(Integer.parseInt(workerMetrics.group(1)));
                 }
             }
             throw new IllegalStateException("dev exited before printing its URLs:\n" + output);

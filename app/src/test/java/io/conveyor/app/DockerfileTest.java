@@ -1,6 +1,7 @@
 package io.conveyor.app;
 
 import io.conveyor.api.ApiSettings;
+import io.conveyor.worker.process.WorkerSettings;
 import io.conveyor.app.DockerfileStages.Instruction;
 import io.conveyor.app.DockerfileStages.Stage;
 import org.junit.jupiter.api.Test;
@@ -109,10 +110,38 @@ class DockerfileTest {
     }
 
     @Test
-    void exposesTheApiAndDashboardPorts() {
+    void exposesTheApiDashboardAndWorkerMetricsPorts() {
         List<String> exposed = dockerfile.last().all("EXPOSE").stream().flatMap(expose -> expose.words().stream()).toList();
 
-        assertThat(exposed).containsExactlyInAnyOrder(String.valueOf(ApiSettings.PORT_DEFAULT), String.valueOf(ApiSettings.DASHBOARD_PORT_DEFAULT));
+        assertThat(exposed).containsExactlyInAnyOrder(String.valueOf(ApiSettings.PORT_DEFAULT), String.valueOf(ApiSettings.DASHBOARD_PORT_DEFAULT),
+                imageMetricsPort());
+    }
+
+    /** The image's HEALTHCHECK asks the liveness of whichever role runs: the API's port, else the worker's metrics port. */
+    @Test
+    void theHealthcheckAsksTheApiPortElseTheWorkerMetricsPort() {
+        String script = String.join(" ", healthcheckCommand());
+
+        assertThat(script).contains("${" + ApiSettings.PORT + ":-" + ApiSettings.PORT_DEFAULT + "}")
+                .contains("${" + WorkerSettings.METRICS_PORT + ":-" + imageMetricsPort() + "}")
+                .contains("GET /health/live ");
+    }
+
+    /** The worker metrics port the image sets (ENV), which worker containers serve unless told otherwise. */
+    private String imageMetricsPort() {
+        return dockerfile.last().all("ENV").stream().map(Instruction::arguments)
+                .filter(env -> env.startsWith(WorkerSettings.METRICS_PORT + "="))
+                .map(env -> env.substring(env.indexOf('=') + 1).strip())
+                .findFirst().orElseThrow(() -> new AssertionError("the image sets no " + WorkerSettings.METRICS_PORT));
+    }
+
+    /** The exec-form command of the run stage's HEALTHCHECK. */
+    static List<String> healthcheckCommand() {
+        Instruction healthcheck = DockerfileStages.load().last().last("HEALTHCHECK").orElseThrow(() -> new AssertionError("no HEALTHCHECK"));
+        String arguments = healthcheck.arguments();
+        int cmd = arguments.indexOf("CMD [");
+        assertThat(cmd).as("HEALTHCHECK in exec form: " + arguments).isNotNegative();
+        return new Instruction("CMD", arguments.substring(cmd + 4)).execForm();
     }
 
     /** The source paths (without a trailing slash) of the stage's COPY instructions that copy from the build context. */

@@ -43,6 +43,11 @@ public final class ForkJoinComputePool implements ComputePool, AutoCloseable {
         return pool.getParallelism();
     }
 
+    /** Threads of the pool running a task now (an estimate, as {@link ForkJoinPool#getActiveThreadCount()} says). */
+    public int activeThreads() {
+        return pool.getActiveThreadCount();
+    }
+
     @Override
     public <R> R splitRange(long from, long to, RangeTask<R> task, BinaryOperator<R> combine) throws InterruptedException {
         if (to <= from) {

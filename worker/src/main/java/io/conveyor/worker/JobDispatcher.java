@@ -4,6 +4,7 @@ import io.conveyor.worker.ledger.JobResults;
 import io.conveyor.worker.run.Attempts;
 import io.conveyor.worker.run.FatalJobErrors;
 import io.conveyor.worker.run.HandlerRegistry;
+import io.conveyor.worker.run.JobLogContext;
 import io.conveyor.worker.run.JobProgress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -52,6 +53,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     public void run(LedgerJobRequest request) throws Exception {
         org.jobrunr.jobs.context.JobContext jobRunrContext = ThreadLocalJobContext.getJobContext();
         int attempt = attempts.take(jobRunrContext.getJobId());
+        JobLogContext.put(jobRunrContext.getJobId(), request.type(), attempt);
         JobHandler handler = registry.find(request.type())
                 .orElseThrow(() -> doNotRetry(UNKNOWN_TYPE + " '" + request.type() + "': no handler is registered for it on this worker", null));
         JobProgress progress = new JobProgress(jobRunrContext, System::nanoTime);

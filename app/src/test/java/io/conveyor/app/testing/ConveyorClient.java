@@ -104,6 +104,15 @@ public final class ConveyorClient {
         }
     }
 
+    /** A GET of any URL as text; fails unless 200. */
+    public String getText(String url) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)).GET());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET " + url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
     public JsonNode getJson(String url) {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)).GET());
         if (response.statusCode() != 200) {

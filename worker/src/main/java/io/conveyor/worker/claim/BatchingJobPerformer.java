@@ -1,5 +1,6 @@
 package io.conveyor.worker.claim;
 
+import io.conveyor.worker.run.JobLogContext;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.JobPerformingFilters;
@@ -29,12 +30,13 @@ public final class BatchingJobPerformer extends BackgroundJobPerformer {
         return new BatchingJobPerformer(server, job);
     }
 
-    /** Runs the job as JobRunr does, then frees its place on its lane. */
+    /** Runs the job as JobRunr does, then clears the job from the thread's logging context and frees its place on its lane. */
     @Override
     public void run() {
         try {
             super.run();
         } finally {
+            JobLogContext.clear();
             server.jobEnded(job);
         }
     }

@@ -209,7 +209,17 @@ public final class ConveyorJobServer extends BackgroundJobServer {
 
     /** How many more jobs {@code lane} can take now. */
     int room(JobKind lane) {
-        return (lane == JobKind.WAITS ? waitingSlots : computeSlots) - busy(lane).get();
+        return slots(lane) - busy(lane).get();
+    }
+
+    /** How many jobs {@code lane} runs at most. */
+    public int slots(JobKind lane) {
+        return lane == JobKind.WAITS ? waitingSlots : computeSlots;
+    }
+
+    /** How many jobs {@code lane} holds now, from their hand-over to the lane until their performer ended. */
+    public int running(JobKind lane) {
+        return busy(lane).get();
     }
 
     private AtomicInteger busy(JobKind lane) {

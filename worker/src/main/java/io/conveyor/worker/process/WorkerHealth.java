@@ -2,6 +2,7 @@ package io.conveyor.worker.process;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.conveyor.common.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,12 +13,14 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * A worker's operations endpoints on {@code CONVEYOR_METRICS_PORT}: {@code GET /health/live} answers 200 while the
+ * A worker's operations endpoints on {@code CONVEYOR_METRICS_PORT}: {@code GET /metrics} in Prometheus' text format
+ * ({@link WorkerMetrics}), {@code GET /health/live} answers 200 while the
  * process runs; {@code GET /health/ready} answers 200 while the worker can take jobs (the ledger answers and its job
  * server runs) and 503 otherwise, so that an orchestrator or a load check sees a worker that cannot work. Served by
- * the JDK's own HTTP server: two tiny answers need no web framework in every worker JVM.
+ * the JDK's own HTTP server: three small answers need no web framework in every worker JVM.
  */
 final class WorkerHealth implements AutoCloseable {
 
@@ -32,11 +35,13 @@ final class WorkerHealth implements AutoCloseable {
     /**
      * @param ledgerAnswers whether the ledger database can be reached now
      * @param jobServerRuns whether the job server runs now
+     * @param metrics       the metrics in Prometheus' text format
      */
-    static WorkerHealth start(int port, BooleanSupplier ledgerAnswers, BooleanSupplier jobServerRuns) {
+    static WorkerHealth start(int port, BooleanSupplier ledgerAnswers, BooleanSupplier jobServerRuns, Supplier<String> metrics) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
             server.setExecutor(Executors.newSingleThreadExecutor(Thread.ofPlatform().name("conveyor-health").daemon().factory()));
+            server.createContext("/metrics", exchange -> answer(exchange, 200, Metrics.CONTENT_TYPE, metrics.get()));
             server.createContext("/health/live", exchange -> answer(exchange, 200, "{\"status\":\"UP\"}"));
             server.createContext("/health/ready", exchange -> {
                 boolean ledger = ledgerAnswers.getAsBoolean();
@@ -54,13 +59,18 @@ final class WorkerHealth implements AutoCloseable {
     }
 
     private static void answer(HttpExchange exchange, int status, String json) throws IOException {
+        answer(exchange, status, "application/json", json);
+    }
+
+    private static void answer(HttpExchange exchange, int status, String contentType, String text) throws IOException {
         try (exchange) {
             if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
                 status = 405;
-                json = "{\"title\":\"method not allowed\",\"status\":405}";
+                contentType = "application/problem+json";
+                text = "{\"title\":\"method not allowed\",\"status\":405}";
             }
-            byte[] body = json.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", status == 405 ? "application/problem+json" : "application/json");
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", contentType);
             exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);

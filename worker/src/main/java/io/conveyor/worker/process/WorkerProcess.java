@@ -12,6 +12,7 @@ import io.conveyor.worker.intake.JobIntake;
 import io.conveyor.worker.intake.LedgerWriter;
 import io.conveyor.worker.ledger.ElectStateFilterChain;
 import io.conveyor.worker.ledger.JobEventPublisher;
+import io.conveyor.worker.ledger.JobFailureLog;
 import io.conveyor.worker.ledger.JobResults;
 import io.conveyor.worker.ledger.LedgerSchema;
 import io.conveyor.worker.ledger.LedgerTransitions;
@@ -96,6 +97,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobIntake intake;
     private final JobServerKeeper jobServerKeeper;
     private final WorkerHealth health;
+    private final WorkerMetrics metrics = new WorkerMetrics();
 
     private WorkerProcess(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) throws SQLException {
         this.settings = settings;
@@ -127,7 +129,8 @@ public final class WorkerProcess implements AutoCloseable {
                                 settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
                 attempts, settings.jobThreads(), settings.waitingJobs(), settings.stopGrace());
         this.events = new JobEventPublisher(kafka, settings.name());
-        jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events));
+        jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events, metrics.jobs(), new JobFailureLog()));
+        metrics.watch(jobServer, computePool);
         this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
         this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), jobServer.getJobFilters(), liveness::held);
         jobServer.useSucceededJobsWriter(succeededJobs);
@@ -150,7 +153,7 @@ public final class WorkerProcess implements AutoCloseable {
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock,
                 reason -> exit(JobServerKeeper.EXIT_CODE, reason));
         this.health = settings.metricsPort().isPresent()
-                ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready)
+                ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready, metrics::scrape)
                 : null;
         LOGGER.info("worker {} ({}) started: {} job threads, {} waiting jobs, {} compute threads, data root {}, job types {}",
                 settings.name(), serverId, settings.jobThreads(), settings.waitingJobs(), settings.computeThreads(), dataRoot.path(),
@@ -268,6 +271,7 @@ public final class WorkerProcess implements AutoCloseable {
         liveness.close();
         computePool.close();
         ledger.close();
+        metrics.close();
         LOGGER.info("worker {} stopped; {} unfinished jobs handed back", settings.name(), handedBack);
     }
 

@@ -1,0 +1,95 @@
+package io.conveyor.app;
+
+import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.WorkerJvm;
+import io.conveyor.client.ApiClient;
+import io.conveyor.client.ApiException;
+import io.conveyor.client.api.JobsApi;
+import io.conveyor.client.api.OperationsApi;
+import io.conveyor.client.model.Accepted;
+import io.conveyor.client.model.BatchAccepted;
+import io.conveyor.client.model.Job;
+import io.conveyor.client.model.JobRequest;
+import io.conveyor.client.model.Readiness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Conveyor through a Java client that nobody here wrote: openapi-generator makes it from the API's OpenAPI document at
+ * build time (app/pom.xml). Jobs submitted through it run on a real worker JVM and are read back through it; its
+ * errors are the documented problems.
+ */
+class ClientIT {
+
+    private static ConveyorUnderTest conveyor;
+    private static WorkerJvm worker;
+    private static JobsApi jobs;
+    private static OperationsApi operations;
+
+    @BeforeAll
+    static void start() {
+        conveyor = ConveyorUnderTest.start("client");
+        worker = WorkerJvm.start("client", "client-worker", conveyor.workerEnv(Map.of()));
+        ApiClient client = new ApiClient();
+        client.updateBaseUri("http://127.0.0.1:" + conveyor.api.port());
+        jobs = new JobsApi(client);
+        operations = new OperationsApi(client);
+        conveyor.awaitRegistered(worker);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (worker != null) {
+            worker.close();
+        }
+        if (conveyor != null) {
+            conveyor.close();
+        }
+    }
+
+    @Test
+    void aJobSubmittedThroughTheGeneratedClientRunsAndIsReadBackThroughIt() throws Exception {
+        Accepted accepted = jobs.submitJob(new JobRequest().type("primes").payload(Map.of("from", 0, "to", 1000)).labels(List.of("generated")));
+        UUID id = accepted.getId();
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(jobs.getJob(id).getState()).isEqualTo(Job.StateEnum.SUCCEEDED));
+        Job job = jobs.getJob(id);
+        assertThat(job.getType()).isEqualTo("primes");
+        assertThat(job.getLabels()).containsExactly("generated");
+        assertThat(job.getHistory()).extracting(entry -> entry.getState()).contains("ENQUEUED", "PROCESSING", "SUCCEEDED");
+        assertThat(job.getResult().toString()).contains("168");
+    }
+
+    @Test
+    void aBatchAndTheOperationsRoutesWorkThroughIt() throws Exception {
+        BatchAccepted batch = jobs.submitJobs(List.of(new JobRequest().type("noop"), new JobRequest().type("noop").maxAttempts(1)));
+        assertThat(batch.getIds()).hasSize(2);
+        batch.getIds().forEach(id -> conveyor.awaitState(id, "SUCCEEDED", Duration.ofSeconds(60)));
+
+        Readiness ready = operations.healthReady();
+        assertThat(ready.getStatus()).isEqualTo(Readiness.StatusEnum.UP);
+        assertThat(operations.metrics()).contains("conveyor_jobs_submitted_total");
+    }
+
+    @Test
+    void errorsAreTheDocumentedProblems() {
+        assertThatThrownBy(() -> jobs.submitJob(new JobRequest().type("noop").maxAttempts(0)))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(422);
+                    assertThat(e.getResponseBody()).contains("maxAttempts");
+                });
+        assertThatThrownBy(() -> jobs.getJob(UUID.randomUUID()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+    }
+}
