@@ -41,8 +41,17 @@ public final class BatchingJobPerformer extends BackgroundJobPerformer {
         }
     }
 
+    /**
+     * Elects the job's next state first, then saves as JobRunr does (or queues a success). The election runs here, not
+     * only in JobRunr's filters, because JobRunr elects only while the job "has a state change", and its heartbeat of
+     * running jobs (the steward's update task, on another thread) can take that change for its own filters while the
+     * job thread records the attempt's end: JobRunr then elects nothing, and a failed attempt stayed FAILED instead of
+     * being retried (seen once in `RetriesAndEventsIT`, a job that failed as its worker's first heartbeat ran). A second
+     * election by JobRunr is a no-op: the state is no longer the one elected from.
+     */
     @Override
     protected void saveAndRunStateRelatedJobFilters(Job job) {
+        server.election().onStateElection(job, job.getJobState());
         if (!job.hasState(StateName.SUCCEEDED)) {
             super.saveAndRunStateRelatedJobFilters(job);
             return;

@@ -6,6 +6,7 @@ import io.conveyor.worker.run.Attempts;
 import io.conveyor.handler.JobKind;
 import io.conveyor.worker.retry.RetryElsewhere;
 import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.filters.ElectStateFilter;
 import org.jobrunr.server.BackgroundJobServer;
 import org.jobrunr.server.BackgroundJobServerConfiguration;
 import org.jobrunr.server.JobActivator;
@@ -51,6 +52,7 @@ public final class ConveyorJobServer extends BackgroundJobServer {
     private volatile RetryElsewhere retryElsewhere;
     private volatile SucceededJobsWriter succeededJobsWriter;
     private volatile Runnable onWorkerFree = () -> { };
+    private volatile ElectStateFilter election = (job, state) -> { };
     private volatile Runnable onStoppedUnasked = () -> { };
     private volatile Runnable beforeRestart = () -> { };
     private volatile boolean shutDown;
@@ -78,6 +80,15 @@ public final class ConveyorJobServer extends BackgroundJobServer {
     /** Records succeeded jobs in batches (see {@link BatchingJobPerformer}); set before the server starts. */
     public void useSucceededJobsWriter(SucceededJobsWriter writer) {
         this.succeededJobsWriter = writer;
+    }
+
+    /** The worker's state election (its chain of election steps, also among the job filters); set before the server starts. */
+    public void useElection(ElectStateFilter election) {
+        this.election = election;
+    }
+
+    ElectStateFilter election() {
+        return election;
     }
 
     SucceededJobsWriter succeededJobsWriter() {

@@ -129,7 +129,9 @@ public final class WorkerProcess implements AutoCloseable {
                                 settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
                 attempts, settings.jobThreads(), settings.waitingJobs(), settings.stopGrace());
         this.events = new JobEventPublisher(kafka, settings.name());
-        jobServer.setJobFilters(List.of(new ElectStateFilterChain(List.of(retryPolicy, results)), retryTimer, events, metrics.jobs(), new JobFailureLog()));
+        ElectStateFilterChain election = new ElectStateFilterChain(List.of(retryPolicy, results));
+        jobServer.setJobFilters(List.of(election, retryTimer, events, metrics.jobs(), new JobFailureLog()));
+        jobServer.useElection(election);
         metrics.watch(jobServer, computePool);
         this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
         this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), jobServer.getJobFilters(), liveness::held);
