@@ -54,8 +54,10 @@ public final class ApiApplication implements AutoCloseable {
         try {
             ledger = Ledger.open(database, "conveyor-api", LEDGER_POOL_SIZE);
             submitter = KafkaJobSubmitter.create(kafka, settings);
-            http = ApiServer.start(settings, new JobIds(settings.idSecret(), clock), submitter,
-                    new LedgerReader(ledger.storageProvider()), clock);
+            JobIds ids = new JobIds(settings.idSecret(), clock);
+            JobControl.prepareLedger(ledger.dataSource());
+            http = ApiServer.start(settings, ids, submitter, new LedgerReader(ledger.storageProvider()),
+                    new JobControl(ledger.dataSource(), ledger.storageProvider(), ledger.jsonMapper(), ids, clock), clock);
             DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper());
             LOGGER.info("API on http://localhost:{}/jobs, dashboard on http://localhost:{}/dashboard", http.port(), dashboard.port());
             return new ApiApplication(topicSetup, ledger, submitter, http, dashboard);

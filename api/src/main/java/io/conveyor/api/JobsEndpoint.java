@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -28,8 +29,11 @@ final class JobsEndpoint {
     private final Clock clock;
     private final JsonBodyReader bodies;
     private final int batchLimit;
+    private final IdempotentSubmissions idempotent;
 
-    JobsEndpoint(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock) {
+    /** @param idempotent how keyed submissions are looked up in the ledger; null: keys give ids, the ledger is not asked */
+    JobsEndpoint(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, IdempotentSubmissions idempotent, Clock clock) {
+        this.idempotent = idempotent;
         this.ids = ids;
         this.submitter = submitter;
         this.ledger = ledger;
@@ -38,10 +42,24 @@ final class JobsEndpoint {
         this.batchLimit = settings.batchLimit();
     }
 
-    /** {@code POST /jobs}: 202 once Kafka holds the job. */
+    /** {@code POST /jobs}: 202 once Kafka holds the job; 200 with the job if its idempotency key's job is in the ledger. */
     void submit(Context ctx) {
         JsonNode body = bodies.read(ctx);
-        JobSubmission job = JobSubmissionJson.fromClient(body, ids.next(), clock.instant());
+        String key = ctx.header(IdempotentSubmissions.HEADER);
+        UUID id = key == null ? ids.next() : ids.forKey(IdempotentSubmissions.validKey(key, IdempotentSubmissions.HEADER));
+        JobSubmission job = JobSubmissionJson.fromClient(body, id, clock.instant());
+        if (key != null && idempotent != null) {
+            String stored = idempotent.stored(List.of(id)).get(id);
+            if (stored != null) {
+                String differs = IdempotentSubmissions.difference(job, stored);
+                if (differs != null) {
+                    throw IdempotentSubmissions.keyReused(job, differs);
+                }
+                ctx.status(200).header(Header.LOCATION, location(id));
+                Responses.json(ctx, idempotent.view(stored).toJson());
+                return;
+            }
+        }
         submitter.submit(job);
         ObjectNode json = accepted(job);
         json.put("acceptedAt", job.acceptedAt().toString());
@@ -64,23 +82,53 @@ final class JobsEndpoint {
         }
         Instant acceptedAt = clock.instant();
         List<JobSubmission> jobs = new ArrayList<>(body.size());
+        List<UUID> keyed = new ArrayList<>();
         for (int index = 0; index < body.size(); index++) {
             try {
-                jobs.add(JobSubmissionJson.fromClient(body.get(index), ids.next(), acceptedAt));
+                JsonNode item = body.get(index);
+                UUID id = ids.next();
+                if (item instanceof ObjectNode object && object.has(IdempotentSubmissions.BATCH_FIELD)) {
+                    object = object.deepCopy();
+                    JsonNode key = object.remove(IdempotentSubmissions.BATCH_FIELD);
+                    if (!key.isTextual()) {
+                        throw new InvalidJobException(IdempotentSubmissions.BATCH_FIELD, "key must be a string");
+                    }
+                    id = ids.forKey(IdempotentSubmissions.validKey(key.asText(), IdempotentSubmissions.BATCH_FIELD));
+                    keyed.add(id);
+                    item = object;
+                }
+                jobs.add(JobSubmissionJson.fromClient(item, id, acceptedAt));
             } catch (InvalidJobException e) {
                 throw new ProblemException(Problem.invalidJob(index, e));
             }
         }
-        submitter.submitAll(jobs);
+        Map<UUID, String> stored = idempotent == null ? Map.of() : idempotent.stored(keyed);
+        List<JobSubmission> toSend = new ArrayList<>(jobs.size());
+        for (int index = 0; index < jobs.size(); index++) {
+            JobSubmission job = jobs.get(index);
+            String existing = stored.get(job.id());
+            if (existing == null) {
+                toSend.add(job);
+            } else {
+                String differs = IdempotentSubmissions.difference(job, existing);
+                if (differs != null) {
+                    throw new ProblemException(Problem.invalidJob(index, IdempotentSubmissions.keyReused(job, differs)));
+                }
+            }
+        }
+        if (!toSend.isEmpty()) {
+            submitter.submitAll(toSend);
+        }
         ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode();
         ArrayNode accepted = json.putArray("jobs");
         ArrayNode idList = json.putArray("ids");
         for (JobSubmission job : jobs) {
-            accepted.add(accepted(job));
+            String existing = stored.get(job.id());
+            accepted.add(existing == null ? accepted(job) : idempotent.view(existing).toJson());
             idList.add(job.id().toString());
         }
         json.put("acceptedAt", acceptedAt.toString());
-        ctx.status(202);
+        ctx.status(toSend.isEmpty() ? 200 : 202);
         Responses.json(ctx, json);
     }
 
@@ -107,7 +155,7 @@ final class JobsEndpoint {
     }
 
     /** Only the canonical 36-character form: {@link UUID#fromString} also takes oddities such as "1-2-3-4-5". */
-    private static Optional<UUID> parseId(String raw) {
+    static Optional<UUID> parseId(String raw) {
         if (raw.length() != 36) {
             return Optional.empty();
         }

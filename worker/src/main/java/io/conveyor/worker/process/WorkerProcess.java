@@ -7,6 +7,7 @@ import io.conveyor.worker.JobDispatcher;
 import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.worker.claim.ClaimTrigger;
 import io.conveyor.worker.claim.ConveyorJobServer;
+import io.conveyor.worker.claim.JobsCancelledSignal;
 import io.conveyor.worker.claim.JobsWaitingSignal;
 import io.conveyor.worker.intake.JobIntake;
 import io.conveyor.worker.intake.LedgerWriter;
@@ -91,6 +92,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final SucceededJobsWriter succeededJobs;
     private final ClaimTrigger claimTrigger;
     private final JobsWaitingSignal jobsWaitingSignal;
+    private final JobsCancelledSignal jobsCancelledSignal;
     private final OrphanRescuer orphanRescuer;
     private final JobIntake intake;
     private final JobServerKeeper jobServerKeeper;
@@ -138,6 +140,7 @@ public final class WorkerProcess implements AutoCloseable {
         this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
         jobServer.onWorkerFree(claimTrigger::claimSoon);
         this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
+        this.jobsCancelledSignal = new JobsCancelledSignal(database, jobServer);
         jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, jobsWaitingSignal::announce, clock));
         this.jobServerKeeper = new JobServerKeeper(settings.name(), jobServer, liveness::held, this::jobsEnqueued, this::exit);
         jobServer.onStoppedUnasked(jobServerKeeper::serverStoppedUnasked, this::prepareRestart);
@@ -261,6 +264,7 @@ public final class WorkerProcess implements AutoCloseable {
             jobsWaitingSignal.announce();
         }
         jobsWaitingSignal.close();
+        jobsCancelledSignal.close();
         retryTimer.close();
         events.close();
         liveness.close();
