@@ -33,7 +33,8 @@ class ConfigurationReferenceTest {
             WorkerSettings.class, Set.of("worker"),
             WorkerSupervisor.class, Set.of("worker"),
             WorkerCommand.class, Set.of("worker"),
-            DevCommand.class, Set.of("dev"));
+            DevCommand.class, Set.of("dev"),
+            JobCommands.class, Set.of("submit", "status", "list", "cancel", "retry", "watch"));
     /** Defaults the README states in words because they depend on the machine: the words, and how many per core. */
     private static final Map<String, Map.Entry<String, Integer>> MACHINE_DEPENDENT_DEFAULTS = Map.of(
             WorkerSettings.JOB_THREADS, Map.entry("cores", 1),

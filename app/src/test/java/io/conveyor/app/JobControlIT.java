@@ -83,6 +83,11 @@ class JobControlIT {
         if (conveyor != null) {
             conveyor.close();
         }
+        try {
+            Files.deleteIfExists(dataDir.resolve("huge").resolve("zeros.bin"));
+        } catch (IOException e) {
+            System.err.println("could not delete the sparse test file: " + e);
+        }
     }
 
     /**
@@ -362,6 +367,98 @@ class JobControlIT {
             JsonNode listed = list("label=" + label);
             assertThat(listed.get("jobs")).hasSize(1);
         }
+    }
+
+    @Test
+    @Order(9)
+    void jobsSubmittedForLaterAreScheduledAndStartOnTimeAndOnesDueAlreadyAtOnce() {
+        Instant base = Instant.now().plusSeconds(4);
+        Map<UUID, Instant> due = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            Instant at = base.plusMillis(150L * i);
+            due.put(client.submit("{\"type\":\"noop\",\"runAt\":\"" + at + "\"}"), at);
+        }
+        Instant delayedFrom = Instant.now();
+        UUID delayed = client.submit("{\"type\":\"noop\",\"delayMillis\":3000}");
+        UUID past = client.submit("{\"type\":\"noop\",\"runAt\":\"2020-01-01T00:00:00+02:00\"}");
+        UUID first = due.keySet().iterator().next();
+        JsonNode scheduled = conveyor.awaitState(first, "SCHEDULED", ENDS);
+        assertThat(history(scheduled).getFirst().get("message").asText()).isEqualTo("submitted for later");
+        conveyor.awaitState(past, "SUCCEEDED", ENDS);
+
+        // JobRunr's own poll of scheduled jobs is 30 minutes away: only Conveyor's timers can start these in time.
+        List<Long> lateness = new ArrayList<>();
+        for (Map.Entry<UUID, Instant> job : due.entrySet()) {
+            Instant started = processingAt(conveyor.awaitState(job.getKey(), "SUCCEEDED", ENDS));
+            assertThat(started).as("started no earlier than asked").isAfterOrEqualTo(job.getValue());
+            lateness.add(Duration.between(job.getValue(), started).toMillis());
+        }
+        Instant delayedStart = processingAt(conveyor.awaitState(delayed, "SUCCEEDED", ENDS));
+        assertThat(Duration.between(delayedFrom, delayedStart)).isGreaterThanOrEqualTo(Duration.ofMillis(3000));
+        lateness.sort(null);
+        System.out.printf("[benchmark] scheduled-job lateness over %d jobs: p50 %d ms, p95 %d ms, max %d ms%n", lateness.size(),
+                lateness.get(lateness.size() / 2), lateness.get((int) Math.ceil(lateness.size() * 0.95) - 1), lateness.getLast());
+
+        assertProblem(client.post("/jobs", "{\"type\":\"noop\",\"runAt\":\"tomorrow\"}"), 422, "runAt");
+        assertProblem(client.post("/jobs", "{\"type\":\"noop\",\"runAt\":\"2030-01-01T00:00:00Z\",\"delayMillis\":5}"), 422, "delayMillis");
+        assertProblem(client.post("/jobs", "{\"type\":\"noop\",\"delayMillis\":-1}"), 422, "delayMillis");
+    }
+
+    private static Instant processingAt(JsonNode job) {
+        return Instant.parse(history(job).stream().filter(e -> e.get("state").asText().equals("PROCESSING")).findFirst().orElseThrow().get("at").asText());
+    }
+
+    @Test
+    @Order(10)
+    void theTerminalCommandsSayHowTheJobEndedInTheirExitCode() {
+        String api = "--api=http://127.0.0.1:" + conveyor.api.port();
+        Cli ok = cli("submit", "noop", "--wait", api);
+        assertThat(ok.exit).as(ok.err).isZero();
+        assertThat(ok.out).contains("SUCCEEDED");
+        Cli failed = cli("submit", "fail", "--payload", "{\"n\":1000}", "--max-attempts", "1", "--wait", api);
+        assertThat(failed.exit).as(failed.err).isEqualTo(1);
+        assertThat(failed.out).contains("FAILED").contains("fails on purpose");
+
+        Cli submitted = cli("submit", "sleep", "--payload", "{\"millis\":600000}", "--json", api);
+        assertThat(submitted.exit).as(submitted.err).isZero();
+        String id = ConveyorClient.json(submitted.out).get("id").asText();
+        conveyor.awaitState(UUID.fromString(id), "PROCESSING", ENDS);
+        assertThat(cli("status", id, api).exit).isZero();
+        Cli listed = cli("list", "--state", "PROCESSING", "--json", api);
+        assertThat(ConveyorClient.json(listed.out).get("jobs").get(0).get("id").asText()).isEqualTo(id);
+        assertThat(cli("cancel", id, api).exit).isZero();
+        Cli watched = cli("watch", id, api);
+        assertThat(watched.exit).as("watch of a cancelled job").isEqualTo(1);
+        assertThat(watched.out).contains("DELETED").contains("cancelled");
+        assertThat(cli("status", id, api).exit).isEqualTo(1);
+
+        Cli again = cli("cancel", id, api);
+        assertThat(again.exit).isZero();
+        Cli conflict = cli("retry", UUID.randomUUID().toString(), api);
+        assertThat(conflict.exit).isEqualTo(1);
+        assertThat(conflict.err).contains("no job has the id").doesNotContain("Exception");
+        Cli badPayload = cli("submit", "noop", "--payload", "{not json", api);
+        assertThat(badPayload.exit).isEqualTo(2);
+        Cli refused = cli("submit", "noop", "--payload", "[1]", api);
+        assertThat(refused.exit).as("a 422").isEqualTo(2);
+        assertThat(refused.err).contains("payload");
+        assertThat(cli("submit", api).exit).as("no type").isEqualTo(2);
+        Cli unreachable = cli("status", id, "--api=http://127.0.0.1:1");
+        assertThat(unreachable.exit).isEqualTo(3);
+        assertThat(unreachable.err).contains("cannot reach");
+    }
+
+    record Cli(int exit, String out, String err) {
+    }
+
+    private static Cli cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine commandLine = new picocli.CommandLine(new ConveyorCommand());
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        int exit = commandLine.execute(args);
+        return new Cli(exit, out.toString(), err.toString());
     }
 
     private static HttpResponse<String> keyed(int port, String path, String key, String body) {

@@ -45,6 +45,7 @@ import io.conveyor.common.failure.HandedBackException;
 import io.conveyor.worker.retry.RetryElsewhere;
 import io.conveyor.worker.retry.RetryPolicy;
 import io.conveyor.worker.retry.RetryTimer;
+import io.conveyor.worker.retry.ScheduledJobsWatch;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.ProcessingState;
@@ -86,6 +87,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final ForkJoinComputePool computePool;
     private final Fleet fleet = new Fleet();
     private final RetryTimer retryTimer;
+    private final ScheduledJobsWatch scheduledJobs;
     private final JobEventPublisher events;
     private final ConveyorJobServer jobServer;
     private final LedgerTransitions transitions;
@@ -147,7 +149,11 @@ public final class WorkerProcess implements AutoCloseable {
         jobServer.start();
         this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
                 fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
-        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), events::enqueued, lanes);
+        this.scheduledJobs = new ScheduledJobsWatch(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), retryTimer, this::jobsEnqueued, clock);
+        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), written -> {
+            events.enqueued(written);
+            scheduledJobs.written(written);
+        }, lanes);
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock,
                 reason -> exit(JobServerKeeper.EXIT_CODE, reason));
         this.health = settings.metricsPort().isPresent()
@@ -265,6 +271,7 @@ public final class WorkerProcess implements AutoCloseable {
         }
         jobsWaitingSignal.close();
         jobsCancelledSignal.close();
+        scheduledJobs.close();
         retryTimer.close();
         events.close();
         liveness.close();
