@@ -4,6 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +22,8 @@ public final class ClaimTrigger implements AutoCloseable {
     private final LaneClaim claim;
     private final Duration pollInterval;
     private final Semaphore signal = new Semaphore(0);
+    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("conveyor-claim-later").daemon().factory());
     private final Thread thread;
     private volatile boolean running = true;
     private boolean failureReported; // claim thread only
@@ -34,6 +38,16 @@ public final class ClaimTrigger implements AutoCloseable {
     public void claimSoon() {
         if (signal.availablePermits() == 0) {
             signal.release();
+        }
+    }
+
+    /**
+     * Claims once more after {@code delay}: for work this worker left to the others first (a retry that prefers another
+     * worker), which it must take itself if none of them did; otherwise only its poll would bring it back.
+     */
+    public void claimAfter(Duration delay) {
+        if (!later.isShutdown()) {
+            later.schedule(this::claimSoon, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -61,6 +75,7 @@ public final class ClaimTrigger implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        later.shutdownNow();
         thread.interrupt();
     }
 }

@@ -145,7 +145,7 @@ public final class WorkerProcess implements AutoCloseable {
         this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
         jobServer.onWorkerFree(claimTrigger::claimSoon);
         this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
-        jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, jobsWaitingSignal::announce, clock));
+        jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, this::othersFirst, clock));
         this.jobServerKeeper = new JobServerKeeper(settings.name(), jobServer, liveness::held, this::jobsEnqueued, this::exit);
         jobServer.onStoppedUnasked(jobServerKeeper::serverStoppedUnasked, this::prepareRestart);
         jobServer.start();
@@ -199,12 +199,22 @@ public final class WorkerProcess implements AutoCloseable {
         jobsWaitingSignal.announce();
     }
 
-    /** A retry is due: another worker should take it, so only tell the others, unless there are none. */
+    /** A retry is due: another worker should take it, so tell the others first, unless there are none. */
     private void retryDue() {
-        jobsWaitingSignal.announce();
-        if (!fleet.hasOtherThan(serverId)) {
+        if (fleet.hasOtherThan(serverId)) {
+            othersFirst();
+        } else {
             claimTrigger.claimSoon();
         }
+    }
+
+    /**
+     * Jobs that another worker should take if it can: the others are told now, and this worker claims again once the
+     * retry-elsewhere window has passed, in case they were all busy (it then runs the job itself).
+     */
+    private void othersFirst() {
+        jobsWaitingSignal.announce();
+        claimTrigger.claimAfter(RetryElsewhere.WINDOW.plusMillis(200));
     }
 
     /**

@@ -26,7 +26,7 @@ import java.util.UUID;
 public final class RetryElsewhere {
 
     /** How long a retry waits for another worker to take it before this one runs it anyway. */
-    static final Duration WINDOW = Duration.ofSeconds(3);
+    public static final Duration WINDOW = Duration.ofSeconds(3);
 
     private final UUID self;
     private final Fleet fleet;
