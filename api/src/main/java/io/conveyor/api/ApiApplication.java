@@ -87,9 +87,11 @@ public final class ApiApplication implements AutoCloseable {
             submitter = KafkaJobSubmitter.create(kafka, settings);
             kafkaProbe = new KafkaProbe(kafka);
             metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), kafkaProbe::intakeLag);
-            http = ApiServer.start(settings, new JobIds(settings.idSecret(), clock), submitter,
-                    new LedgerReader(ledger.storageProvider()), clock, new OperationsEndpoints(metrics, health(kafkaProbe, ledger)),
-                    new BearerAuth(auth));
+            JobIds ids = new JobIds(settings.idSecret(), clock);
+            JobControl.prepareLedger(ledger.dataSource());
+            http = ApiServer.start(settings, ids, submitter, new LedgerReader(ledger.storageProvider()),
+                    new JobControl(ledger.dataSource(), ledger.storageProvider(), ledger.jsonMapper(), ids, clock), clock,
+                    new OperationsEndpoints(metrics, health(kafkaProbe, ledger)), new BearerAuth(auth));
             DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper(),
                     auth.dashboardUser().flatMap(user -> auth.dashboardPassword().map(password -> Map.entry(user, password))));
             LOGGER.info("API on http://localhost:{}/jobs, dashboard on http://localhost:{}/dashboard", http.port(), dashboard.port());

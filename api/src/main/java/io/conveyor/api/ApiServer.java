@@ -33,7 +33,15 @@ public final class ApiServer implements AutoCloseable {
     /** Starts serving on {@code settings.port()} (0: any free port, see {@link #port()}). */
     public static ApiServer start(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock,
                                   OperationsEndpoints operations, BearerAuth auth) {
-        JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, clock, operations.metrics());
+        return start(settings, ids, submitter, ledger, null, clock, operations, auth);
+    }
+
+    /** As above, with the job control routes of {@code control} (none if null). */
+    public static ApiServer start(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, JobControl control,
+                                  Clock clock, OperationsEndpoints operations, BearerAuth auth) {
+        String routes = control == null ? ROUTES : ROUTES + ", " + JobControl.ROUTES;
+        JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, control == null ? null : control.idempotentSubmissions(), clock,
+                operations.metrics());
         Javalin javalin = Javalin.create(config -> {
             config.jetty.port = settings.port();
             // Requests wait on Kafka for up to the submit timeout: a virtual thread each keeps that cheap.
@@ -51,6 +59,9 @@ public final class ApiServer implements AutoCloseable {
             config.routes.post("/jobs/batch", jobs::submitBatch);
             config.routes.get("/jobs/{id}", jobs::find);
             operations.addTo(config.routes);
+            if (control != null) {
+                control.register(config.routes);
+            }
             config.routes.beforeMatched(auth::check);
 
             config.routes.exception(ProblemException.class, (e, ctx) -> Responses.problem(ctx, e.problem()));
@@ -62,7 +73,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(LedgerUnavailableException.class, (e, ctx) -> unavailable(ctx, e, Problem.ledgerUnavailable(
                     "the job ledger (PostgreSQL) cannot be read right now; try again later")));
             // Javalin's own answers (no such route, wrong method, body over its limit) arrive as HttpResponseException.
-            config.routes.exception(HttpResponseException.class, ApiServer::javalinResponse);
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> javalinResponse(e, ctx, routes));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOGGER.error("unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
                 Responses.problem(ctx, Problem.status(500, "an unexpected error occurred; it has been logged on the server"));
@@ -78,10 +89,10 @@ public final class ApiServer implements AutoCloseable {
         Responses.problem(ctx, problem);
     }
 
-    private static void javalinResponse(HttpResponseException e, Context ctx) {
+    private static void javalinResponse(HttpResponseException e, Context ctx, String routes) {
         String detail = e.getMessage();
         if (e instanceof EndpointNotFound) {
-            detail = "no route " + ctx.method() + " " + ctx.path() + "; the API serves " + ROUTES;
+            detail = "no route " + ctx.method() + " " + ctx.path() + "; the API serves " + routes;
         } else if (e instanceof MethodNotAllowedResponse) {
             String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
             if (allowed != null) {

@@ -17,6 +17,10 @@ import java.util.UUID;
  * Layout (RFC 9562 UUIDv7): 48 bits unix milliseconds, version 7, 12 + 30 random bits with the RFC's variant in
  * between, then the 32-bit tag. Ids from one instance increase strictly, even within a millisecond: the random bits
  * count up (RFC 9562 section 6.2, method 2).
+ * <p>
+ * A submission with an idempotency key gets an id derived from the key instead ({@link #forKey}): a UUIDv8 whose 90
+ * free bits are an HMAC of the key, tagged like the others. Every API instance with the same secret derives the same
+ * id from the same key, so the ledger's primary key makes a repeated submission the same job, without shared state.
  */
 public final class JobIds {
 
@@ -63,9 +67,18 @@ public final class JobIds {
         return new UUID(mostSignificant, untagged | tag(mostSignificant, untagged));
     }
 
-    /** True iff {@code id} is a version-7 id whose tag verifies under this secret, i.e. an API sharing it issued the id. */
+    /** The id of the job submitted with this idempotency key: the same on every API instance that shares the secret. */
+    public UUID forKey(String idempotencyKey) {
+        byte[] digest = macs.get().doFinal(("conveyor idempotency key\0" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
+        ByteBuffer bits = ByteBuffer.wrap(digest);
+        long mostSignificant = (bits.getLong() & ~0xF000L) | 0x8000L;
+        long untagged = 0x8000_0000_0000_0000L | (bits.getInt() & 0x3FFF_FFFFL) << 32;
+        return new UUID(mostSignificant, untagged | tag(mostSignificant, untagged));
+    }
+
+    /** True iff {@code id} is a version-7 (or, from a key, version-8) id whose tag verifies under this secret, i.e. an API sharing it issued the id. */
     public boolean issuedHere(UUID id) {
-        if (id.version() != 7 || id.variant() != 2) {
+        if ((id.version() != 7 && id.version() != 8) || id.variant() != 2) {
             return false;
         }
         long leastSignificant = id.getLeastSignificantBits();

@@ -31,9 +31,13 @@ final class JobsEndpoint {
     private final JsonBodyReader bodies;
     private final int batchLimit;
     private final ApiMetrics metrics;
+    private final IdempotentSubmissions idempotent;
 
-    JobsEndpoint(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock, ApiMetrics metrics) {
+    /** @param idempotent how keyed submissions are looked up in the ledger; null: keys give ids, the ledger is not asked */
+    JobsEndpoint(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, IdempotentSubmissions idempotent, Clock clock,
+                 ApiMetrics metrics) {
         this.metrics = metrics;
+        this.idempotent = idempotent;
         this.ids = ids;
         this.submitter = submitter;
         this.ledger = ledger;
@@ -42,14 +46,30 @@ final class JobsEndpoint {
         this.batchLimit = settings.batchLimit();
     }
 
-    /** {@code POST /jobs}: 202 once Kafka holds the job. */
+    /** {@code POST /jobs}: 202 once Kafka holds the job; 200 with the job if its idempotency key's job is in the ledger. */
     void submit(Context ctx) {
         JobSubmission job;
+        String key = ctx.header(IdempotentSubmissions.HEADER);
         try {
-            job = JobSubmissionJson.fromClient(bodies.read(ctx), ids.next(), clock.instant());
+            JsonNode body = bodies.read(ctx);
+            UUID id = key == null ? ids.next() : ids.forKey(IdempotentSubmissions.validKey(key, IdempotentSubmissions.HEADER));
+            job = JobSubmissionJson.fromClient(body, id, clock.instant());
         } catch (RuntimeException e) {
             metrics.submitted(ApiMetrics.NO_TYPE, ApiMetrics.REFUSED, 1);
             throw e;
+        }
+        if (key != null && idempotent != null) {
+            String stored = idempotent.stored(List.of(job.id())).get(job.id());
+            if (stored != null) {
+                String differs = IdempotentSubmissions.difference(job, stored);
+                if (differs != null) {
+                    metrics.submitted(job.type(), ApiMetrics.REFUSED, 1);
+                    throw IdempotentSubmissions.keyReused(job, differs);
+                }
+                ctx.status(200).header(Header.LOCATION, location(job.id()));
+                Responses.json(ctx, idempotent.view(stored).toJson());
+                return;
+            }
         }
         try {
             submitter.submit(job);
@@ -67,31 +87,55 @@ final class JobsEndpoint {
     /** {@code POST /jobs/batch}: all jobs are checked before any is submitted, then 202 once Kafka holds them all. */
     void submitBatch(Context ctx) {
         JsonNode body = null;
-        List<JobSubmission> jobs;
+        Batch batch;
         try {
             body = bodies.read(ctx);
-            jobs = readBatch(body);
+            batch = readBatch(body);
         } catch (RuntimeException e) {
             metrics.submitted(ApiMetrics.NO_TYPE, ApiMetrics.REFUSED, body != null && body.isArray() ? Math.max(1, body.size()) : 1);
             throw e;
         }
-        try {
-            submitter.submitAll(jobs);
-        } catch (KafkaUnavailableException e) {
-            count(jobs, ApiMetrics.UNAVAILABLE);
-            throw e;
+        List<JobSubmission> jobs = batch.jobs();
+        // Jobs whose idempotency key's job is in the ledger already are answered from it, not sent again.
+        Map<UUID, String> stored = idempotent == null || batch.keyed().isEmpty() ? Map.of() : idempotent.stored(batch.keyed());
+        List<JobSubmission> toSend = new ArrayList<>(jobs.size());
+        for (int index = 0; index < jobs.size(); index++) {
+            JobSubmission job = jobs.get(index);
+            String existing = stored.get(job.id());
+            if (existing == null) {
+                toSend.add(job);
+            } else {
+                String differs = IdempotentSubmissions.difference(job, existing);
+                if (differs != null) {
+                    count(jobs, ApiMetrics.REFUSED);
+                    throw new ProblemException(Problem.invalidJob(index, IdempotentSubmissions.keyReused(job, differs)));
+                }
+            }
         }
-        count(jobs, ApiMetrics.ACCEPTED);
+        if (!toSend.isEmpty()) {
+            try {
+                submitter.submitAll(toSend);
+            } catch (KafkaUnavailableException e) {
+                count(toSend, ApiMetrics.UNAVAILABLE);
+                throw e;
+            }
+            count(toSend, ApiMetrics.ACCEPTED);
+        }
         ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode();
         ArrayNode accepted = json.putArray("jobs");
         ArrayNode idList = json.putArray("ids");
         for (JobSubmission job : jobs) {
-            accepted.add(accepted(job));
+            String existing = stored.get(job.id());
+            accepted.add(existing == null ? accepted(job) : idempotent.view(existing).toJson());
             idList.add(job.id().toString());
         }
         json.put("acceptedAt", jobs.getFirst().acceptedAt().toString());
-        ctx.status(202);
+        ctx.status(toSend.isEmpty() ? 200 : 202);
         Responses.json(ctx, json);
+    }
+
+    /** A batch as read: its jobs in request order, and the ids of those that carried an idempotency key. */
+    private record Batch(List<JobSubmission> jobs, List<UUID> keyed) {
     }
 
     private void count(List<JobSubmission> jobs, String outcome) {
@@ -100,7 +144,7 @@ final class JobsEndpoint {
         byType.forEach((type, count) -> metrics.submitted(type, outcome, count));
     }
 
-    private List<JobSubmission> readBatch(JsonNode body) {
+    private Batch readBatch(JsonNode body) {
         if (!body.isArray()) {
             throw new InvalidJobException("", "a batch must be a JSON array of jobs, was " + body.getNodeType().name().toLowerCase(Locale.ROOT));
         }
@@ -113,14 +157,27 @@ final class JobsEndpoint {
         }
         Instant acceptedAt = clock.instant();
         List<JobSubmission> jobs = new ArrayList<>(body.size());
+        List<UUID> keyed = new ArrayList<>();
         for (int index = 0; index < body.size(); index++) {
             try {
-                jobs.add(JobSubmissionJson.fromClient(body.get(index), ids.next(), acceptedAt));
+                JsonNode item = body.get(index);
+                UUID id = ids.next();
+                if (item instanceof ObjectNode object && object.has(IdempotentSubmissions.BATCH_FIELD)) {
+                    object = object.deepCopy();
+                    JsonNode key = object.remove(IdempotentSubmissions.BATCH_FIELD);
+                    if (!key.isTextual()) {
+                        throw new InvalidJobException(IdempotentSubmissions.BATCH_FIELD, "key must be a string");
+                    }
+                    id = ids.forKey(IdempotentSubmissions.validKey(key.asText(), IdempotentSubmissions.BATCH_FIELD));
+                    keyed.add(id);
+                    item = object;
+                }
+                jobs.add(JobSubmissionJson.fromClient(item, id, acceptedAt));
             } catch (InvalidJobException e) {
                 throw new ProblemException(Problem.invalidJob(index, e));
             }
         }
-        return jobs;
+        return new Batch(jobs, keyed);
     }
 
     /** {@code GET /jobs/{id}}: the ledger's view, ACCEPTED for an id issued but not ingested yet, else 404. */
@@ -146,7 +203,7 @@ final class JobsEndpoint {
     }
 
     /** Only the canonical 36-character form: {@link UUID#fromString} also takes oddities such as "1-2-3-4-5". */
-    private static Optional<UUID> parseId(String raw) {
+    static Optional<UUID> parseId(String raw) {
         if (raw.length() != 36) {
             return Optional.empty();
         }

@@ -25,6 +25,8 @@ public record Problem(String type, String title, int status, String detail, Stri
     static final String TOO_LARGE = "urn:conveyor:problem:too-large";
     static final String KAFKA_UNAVAILABLE = "urn:conveyor:problem:kafka-unavailable";
     static final String LEDGER_UNAVAILABLE = "urn:conveyor:problem:ledger-unavailable";
+    static final String BAD_PARAMETER = "urn:conveyor:problem:bad-parameter";
+    static final String JOB_STATE = "urn:conveyor:problem:job-state";
 
     /** A problem with no extension members; {@code about:blank} problems take the status phrase as title. */
     static Problem of(String type, String title, int status, String detail) {
@@ -33,6 +35,16 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     static Problem status(int status, String detail) {
         return of("about:blank", HttpStatus.getMessage(status), status, detail);
+    }
+
+    /** A query parameter that cannot be used; {@code field} names it. */
+    static Problem badParameter(String field, String detail) {
+        return new Problem(BAD_PARAMETER, "Bad query parameter", 400, detail, field, null);
+    }
+
+    /** 409: the job is in a state the request cannot apply to (a cancel of a job that ended, a retry of one that did not). */
+    static Problem jobState(String detail) {
+        return of(JOB_STATE, "Job in another state", 409, detail);
     }
 
     static Problem malformedJson(String detail) {

@@ -127,4 +127,21 @@ class JobIdsTest {
             throw new UnsupportedOperationException();
         }
     }
+
+    @Test
+    void aKeyGivesTheSameVerifiableIdOnEveryInstanceWithTheSecretAndAnotherIdUnderAnotherKeyOrSecret() {
+        JobIds one = new JobIds(SECRET, Clock.fixed(T0, ZoneOffset.UTC));
+        JobIds other = new JobIds(SECRET, Clock.systemUTC());
+
+        UUID id = one.forKey("order-42");
+
+        assertThat(id.version()).isEqualTo(8);
+        assertThat(id.variant()).isEqualTo(2);
+        assertThat(other.forKey("order-42")).isEqualTo(id);
+        assertThat(other.issuedHere(id)).isTrue();
+        assertThat(one.forKey("order-43")).isNotEqualTo(id);
+        JobIds elsewhere = new JobIds(SECRET + "-other", Clock.systemUTC());
+        assertThat(elsewhere.forKey("order-42")).isNotEqualTo(id);
+        assertThat(elsewhere.issuedHere(id)).isFalse();
+    }
 }

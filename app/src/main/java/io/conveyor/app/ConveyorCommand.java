@@ -5,13 +5,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The one entry point of conveyor.jar: {@code api}, {@code worker} and {@code dev} roles as subcommands. (The
+ * The one entry point of conveyor.jar: {@code api}, {@code worker} and {@code dev} roles as subcommands, and the
+ * terminal commands that talk to the API ({@link JobCommands}). (The
  * benchmarks have a jar of their own, conveyor-bench.jar, with {@code io.conveyor.bench.BenchMain}.)
  * Settings come from environment variables (see README); a bad value stops the role with a message naming it.
  */
 @Command(name = "conveyor", mixinStandardHelpOptions = true, version = "conveyor 0.1.0",
         description = "A distributed task queue: HTTP in, Kafka between, JobRunr + PostgreSQL as the ledger.",
-        subcommands = {ApiCommand.class, WorkerCommand.class, DevCommand.class})
+        subcommands = {ApiCommand.class, WorkerCommand.class, DevCommand.class, JobCommands.Submit.class, JobCommands.Status.class,
+                JobCommands.ListJobs.class, JobCommands.Cancel.class, JobCommands.Retry.class, JobCommands.Watch.class})
 public final class ConveyorCommand {
 
     public static void main(String[] args) {

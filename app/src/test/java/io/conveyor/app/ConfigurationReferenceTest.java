@@ -36,7 +36,8 @@ class ConfigurationReferenceTest {
             WorkerCommand.class, Set.of("worker"),
             DevCommand.class, Set.of("dev"),
             LogFormat.class, Set.of("api", "worker", "dev"),
-            ApiAuthSettings.class, Set.of("api", "dev"));
+            ApiAuthSettings.class, Set.of("api", "dev"),
+            JobCommands.class, Set.of("submit", "status", "list", "cancel", "retry", "watch"));
     /** Defaults the README states in words because they depend on the machine: the words, and how many per core. */
     private static final Map<String, Map.Entry<String, Integer>> MACHINE_DEPENDENT_DEFAULTS = Map.of(
             WorkerSettings.JOB_THREADS, Map.entry("cores", 1),

@@ -40,7 +40,7 @@ final class ConfigurationVariables {
      * {@link #namedInMainSources()}, which reads the sources instead.
      */
     static final List<Class<?>> DECLARING_CLASSES = List.of(KafkaSettings.class, DatabaseSettings.class, ApiSettings.class,
-            WorkerSettings.class, WorkerSupervisor.class, WorkerCommand.class, DevCommand.class, LogFormat.class, ApiAuthSettings.class);
+            WorkerSettings.class, WorkerSupervisor.class, WorkerCommand.class, DevCommand.class, LogFormat.class, ApiAuthSettings.class, JobCommands.class);
 
     /** Set by a supervisor in each worker JVM it forks; a user never sets it. */
     static final Set<String> INTERNAL = Set.of(WorkerSupervisor.SUPERVISOR_PID);

@@ -4,6 +4,7 @@ import io.conveyor.handler.Backoff;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -21,9 +22,10 @@ import java.util.regex.Pattern;
  * @param acceptedAt  when the API accepted the job
  * @param backoff     the job's own retry back-off, or null for its type's default
  * @param priority    which waiting jobs are claimed first; {@link JobPriority#NORMAL} unless the client said otherwise
+ * @param runAt       when the job is to start (it is SCHEDULED until then), or null: at once
  */
 public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
-                            Backoff backoff, JobPriority priority) {
+                            Backoff backoff, JobPriority priority, Instant runAt) {
 
     public static final int MAX_ATTEMPTS_DEFAULT = 5;
     public static final int MAX_ATTEMPTS_LIMIT = 100;
@@ -33,15 +35,18 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
     public static final int MAX_TYPE_LENGTH = 100;
     private static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
 
-    /** A submission that leaves the back-off to its job type. */
+    /** The latest a job may be scheduled: a year after it was accepted. */
+    public static final Duration MAX_DELAY = Duration.ofDays(366);
+
+    /** A submission that leaves the back-off to its job type, to run at once. */
     public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt) {
-        this(id, type, payload, maxAttempts, labels, acceptedAt, null, JobPriority.NORMAL);
+        this(id, type, payload, maxAttempts, labels, acceptedAt, null, JobPriority.NORMAL, null);
     }
 
-    /** A submission of normal priority. */
+    /** A submission of normal priority, to run at once. */
     public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
                          Backoff backoff) {
-        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, JobPriority.NORMAL);
+        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, JobPriority.NORMAL, null);
     }
 
     public JobSubmission {
@@ -58,6 +63,9 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
         priority = priority == null ? JobPriority.NORMAL : priority;
         if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
             throw new InvalidJobException("maxAttempts", "maxAttempts must be between 1 and " + MAX_ATTEMPTS_LIMIT + ", was " + maxAttempts);
+        }
+        if (runAt != null && runAt.isAfter(acceptedAt.plus(MAX_DELAY))) {
+            throw new InvalidJobException("runAt", "a job can be scheduled at most " + MAX_DELAY.toDays() + " days ahead, was for " + runAt);
         }
         labels = labels == null ? List.of() : List.copyOf(labels);
         if (labels.size() > MAX_LABELS) {

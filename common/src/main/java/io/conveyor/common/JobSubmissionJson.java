@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +30,8 @@ public final class JobSubmissionJson {
     /** The one JSON mapper of the contract: the handler API's, so that handlers and the contract read JSON alike. */
     public static final ObjectMapper MAPPER = Json.MAPPER;
 
-    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff", "priority");
-    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority");
+    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff", "priority", "runAt", "delayMillis");
+    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority", "runAt");
 
     private JobSubmissionJson() {
     }
@@ -66,6 +67,9 @@ public final class JobSubmissionJson {
         }
         if (job.priority() != JobPriority.NORMAL) {
             object.put("priority", job.priority().wireName());
+        }
+        if (job.runAt() != null) {
+            object.put("runAt", job.runAt().toString());
         }
         try {
             return MAPPER.writeValueAsBytes(object);
@@ -107,7 +111,8 @@ public final class JobSubmissionJson {
                 labels(object.get("labels")),
                 acceptedAt,
                 backoff(object.get("backoff")),
-                priority(object.get("priority")));
+                priority(object.get("priority")),
+                runAt(object, acceptedAt));
     }
 
     private static JobPriority priority(JsonNode node) {
@@ -119,6 +124,30 @@ public final class JobSubmissionJson {
             throw new InvalidJobException("priority", "priority must be \"high\", \"normal\" or \"low\", was " + node);
         }
         return priority;
+    }
+    /** {@code runAt} (an RFC 3339 instant) or {@code delayMillis} after acceptance; null for neither. */
+    private static Instant runAt(ObjectNode object, Instant acceptedAt) {
+        JsonNode runAt = object.get("runAt");
+        JsonNode delay = object.get("delayMillis");
+        boolean hasRunAt = runAt != null && !runAt.isNull();
+        boolean hasDelay = delay != null && !delay.isNull();
+        if (hasRunAt && hasDelay) {
+            throw new InvalidJobException("delayMillis", "give runAt or delayMillis, not both");
+        }
+        if (hasDelay) {
+            if (!delay.isIntegralNumber() || !delay.canConvertToLong() || delay.longValue() < 0 || delay.longValue() > JobSubmission.MAX_DELAY.toMillis()) {
+                throw new InvalidJobException("delayMillis", "delayMillis must be a whole number of milliseconds from 0 to " + JobSubmission.MAX_DELAY.toMillis());
+            }
+            return acceptedAt.plusMillis(delay.longValue());
+        }
+        if (!hasRunAt) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(runAt.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidJobException("runAt", "runAt must be an RFC 3339 instant such as 2026-05-01T09:30:00Z or 2026-05-01T11:30:00+02:00, was '" + runAt.asText() + "'");
+        }
     }
 
     private static int maxAttempts(JsonNode node) {

@@ -29,6 +29,23 @@ class JobSubmissionJsonTest {
     }
 
     @Test
+    void runAtTakesAnyRfc3339OffsetAndDelayMillisCountsFromAcceptanceAndBothSurviveTheTopic() throws Exception {
+        JobSubmission at = JobSubmissionJson.fromClient(json("{\"type\":\"noop\",\"runAt\":\"2026-11-27T14:30:00+02:00\"}"), ID, NOW);
+        assertThat(at.runAt()).isEqualTo(Instant.parse("2026-11-27T12:30:00Z"));
+        JobSubmission delayed = JobSubmissionJson.fromClient(json("{\"type\":\"noop\",\"delayMillis\":1500}"), ID, NOW);
+        assertThat(delayed.runAt()).isEqualTo(NOW.plusMillis(1500));
+        assertThat(JobSubmissionJson.fromTopic(JobSubmissionJson.toTopic(at), null, Instant.EPOCH)).isEqualTo(at);
+        assertThat(JobSubmissionJson.fromClient(json("{\"type\":\"noop\"}"), ID, NOW).runAt()).isNull();
+
+        assertField("{\"type\":\"x\",\"runAt\":\"tomorrow\"}", "runAt");
+        assertField("{\"type\":\"x\",\"runAt\":\"2026-11-27T14:30:00\"}", "runAt"); // no offset: which zone?
+        assertField("{\"type\":\"x\",\"runAt\":\"2030-11-27T14:30:00Z\"}", "runAt"); // over a year ahead
+        assertField("{\"type\":\"x\",\"delayMillis\":-1}", "delayMillis");
+        assertField("{\"type\":\"x\",\"delayMillis\":1.5}", "delayMillis");
+        assertField("{\"type\":\"x\",\"delayMillis\":1,\"runAt\":\"2026-11-27T14:30:00Z\"}", "delayMillis");
+    }
+
+    @Test
     void defaultsApplyWhenFieldsAreLeftOut() {
         JobSubmission job = JobSubmissionJson.fromClient(json("{\"type\":\"noop\"}"), ID, NOW);
         assertThat(job.maxAttempts()).isEqualTo(JobSubmission.MAX_ATTEMPTS_DEFAULT);

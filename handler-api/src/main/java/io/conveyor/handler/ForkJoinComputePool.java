@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 
@@ -127,10 +126,12 @@ public final class ForkJoinComputePool implements ComputePool, AutoCloseable {
 
     /**
      * Runs every part on the pool (in {@code order} if given) and returns their results in the parts' order. Fails as
-     * soon as one part fails, with that part's exception; parts not started by then are skipped.
+     * soon as one part fails, with that part's exception; parts not started by then are skipped. If the calling job
+     * thread is interrupted (its job was cancelled, timed out, or its worker stops), the parts still running are
+     * interrupted too, and those not started are skipped.
      */
     private <R> List<R> runAll(List<Supplier<R>> parts, Integer[] order) throws InterruptedException {
-        AtomicBoolean abandoned = new AtomicBoolean();
+        Parts running = new Parts();
         CompletableFuture<Void> firstFailure = new CompletableFuture<>();
         List<CompletableFuture<R>> futures = new ArrayList<>(parts.size());
         for (int i = 0; i < parts.size(); i++) {
@@ -139,17 +140,7 @@ public final class ForkJoinComputePool implements ComputePool, AutoCloseable {
         for (int n = 0; n < parts.size(); n++) {
             int i = order == null ? n : order[n];
             Supplier<R> part = parts.get(i);
-            CompletableFuture<R> future = CompletableFuture.supplyAsync(() -> {
-                if (abandoned.get()) {
-                    return null;
-                }
-                try {
-                    return part.get();
-                } catch (RuntimeException | Error e) {
-                    abandoned.set(true); // the call fails anyway: parts not started yet need not run
-                    throw e;
-                }
-            }, pool);
+            CompletableFuture<R> future = CompletableFuture.supplyAsync(() -> running.run(part), pool);
             future.whenComplete((value, failure) -> {
                 if (failure != null) {
                     firstFailure.completeExceptionally(failure);
@@ -165,11 +156,50 @@ public final class ForkJoinComputePool implements ComputePool, AutoCloseable {
             }
             return results;
         } catch (ExecutionException e) {
-            abandoned.set(true);
+            running.abandon(false);
             throw propagate(e.getCause());
         } catch (InterruptedException e) {
-            abandoned.set(true);
+            running.abandon(true);
             throw e;
+        }
+    }
+
+    /**
+     * The parts of one call: which pool threads run one now, and whether the call was abandoned. A pool thread is
+     * interrupted only while it runs a part of this call, and its interrupt is cleared when the part ends, under the
+     * same lock, so that it never reaches the next task the thread runs (another job's, perhaps).
+     */
+    private static final class Parts {
+
+        private final List<Thread> threads = new ArrayList<>();
+        private boolean abandoned;
+
+        <R> R run(Supplier<R> part) {
+            Thread self = Thread.currentThread();
+            synchronized (this) {
+                if (abandoned) {
+                    return null; // the call fails anyway: parts not started yet need not run
+                }
+                threads.add(self);
+            }
+            try {
+                return part.get();
+            } catch (RuntimeException | Error e) {
+                abandon(false);
+                throw e;
+            } finally {
+                synchronized (this) {
+                    threads.remove(self);
+                    Thread.interrupted();
+                }
+            }
+        }
+
+        synchronized void abandon(boolean interruptRunning) {
+            abandoned = true;
+            if (interruptRunning) {
+                threads.forEach(Thread::interrupt);
+            }
         }
     }
 

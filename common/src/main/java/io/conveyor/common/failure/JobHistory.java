@@ -4,6 +4,7 @@ import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.FailedState;
 import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.ScheduledState;
 
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +15,9 @@ import java.util.stream.Stream;
  * A job's attempts, read from its states in the ledger: the one place that counts them, so that the retry policy, the
  * fatal-error path, retry-elsewhere, the events and the API's job view cannot disagree. A run handed back unfinished
  * ({@link FailureKind#HANDED_BACK}) is not an attempt; every other failure is.
+ * <p>
+ * A retry asked for by hand ({@code POST /jobs/{id}/retry}) gives the job a fresh budget: it leaves a SCHEDULED state
+ * with the reason {@value #RETRIED_BY_HAND} in the history, and attempts and kills count from the last such state.
  */
 public final class JobHistory {
 
@@ -23,8 +27,17 @@ public final class JobHistory {
         this.states = states;
     }
 
+    /** The reason of the SCHEDULED state a retry by hand leaves; the budget counts from there. */
+    public static final String RETRIED_BY_HAND = "retried by hand";
+
     public static JobHistory of(Job job) {
-        return new JobHistory(job.getJobStates());
+        List<JobState> states = job.getJobStates();
+        for (int i = states.size() - 1; i >= 0; i--) {
+            if (states.get(i) instanceof ScheduledState scheduled && RETRIED_BY_HAND.equals(scheduled.getReason())) {
+                return new JobHistory(states.subList(i, states.size()));
+            }
+        }
+        return new JobHistory(states);
     }
 
     /** Attempts that ended in a failure that counts. */

@@ -7,6 +7,7 @@ import org.jobrunr.jobs.states.EnqueuedState;
 import org.jobrunr.jobs.states.FailedState;
 import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ProcessingState;
+import org.jobrunr.jobs.states.ScheduledState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -42,6 +43,21 @@ class JobHistoryTest {
         assertThat(history.attemptsUsed()).isZero();
         assertThat(history.attemptsStarted()).isEqualTo(1);
         assertThat(history.currentAttempt()).isEqualTo(1);
+    }
+
+    @Test
+    void aRetryByHandStartsAFreshBudgetButAnOrdinaryScheduleDoesNot() {
+        Job retried = job(new EnqueuedState(), new ProcessingState(A, "a"), failure(FailureKind.KILLED_WORKER),
+                new ScheduledState(java.time.Instant.now(), "Retry 1 of 4 after 10 ms"), new EnqueuedState(),
+                new ProcessingState(B, "b"), failure(FailureKind.ORDINARY),
+                new ScheduledState(java.time.Instant.now(), JobHistory.RETRIED_BY_HAND), new EnqueuedState());
+
+        JobHistory history = JobHistory.of(retried);
+
+        assertThat(history.attemptsUsed()).isZero();
+        assertThat(history.attemptsStarted()).isZero();
+        assertThat(history.currentAttempt()).isEqualTo(1);
+        assertThat(history.kills()).isZero();
     }
 
     @ParameterizedTest

@@ -11,12 +11,17 @@ import org.jobrunr.server.BackgroundJobServer;
 import org.jobrunr.server.BackgroundJobServerConfiguration;
 import org.jobrunr.server.JobActivator;
 import org.jobrunr.server.JobSteward;
+import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.server.strategy.WorkDistributionStrategy;
 import org.jobrunr.storage.StorageProvider;
 import org.jobrunr.storage.navigation.AmountRequest;
 import org.jobrunr.utils.mapper.JsonMapper;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +40,18 @@ import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
  * <li>look at each claimed job before it runs: hand a retry back if another worker should take it, and note which
  * attempt this is for the handler;</li>
  * <li>record succeeded jobs in batches ({@link BatchingJobPerformer});</li>
+ * <li>stop a job that the API cancelled, at once ({@link #cancelRunning});</li>
  * <li>tell a stop that Conveyor asked for ({@link #shutDown()}) from one JobRunr decided on by itself: its server
  * zookeeper stops the server at the first heartbeat that fails, e.g. while the ledger database is unreachable, and
  * never starts it again ({@code process.JobServerKeeper} does).</li>
  * </ul>
  */
 public final class ConveyorJobServer extends BackgroundJobServer {
+
+    /** The reason of a cancelled job's DELETED state (the API's {@code JobCancellation.REASON}). */
+    public static final String CANCELLED = "cancelled";
+    /** How long a cancel of a job not running here is remembered, for a claim of it that is about to start. */
+    private static final Duration REMEMBER_CANCEL = Duration.ofMinutes(1);
 
     private final Attempts attempts;
     private final int computeSlots;
@@ -55,6 +66,7 @@ public final class ConveyorJobServer extends BackgroundJobServer {
     private volatile ElectStateFilter election = (job, state) -> { };
     private volatile Runnable onStoppedUnasked = () -> { };
     private volatile Runnable beforeRestart = () -> { };
+    private final Map<UUID, Instant> recentCancels = new ConcurrentHashMap<>();
     private volatile boolean shutDown;
     /** Set when JobRunr stopped the server by itself; cleared once a restart prepared for it. */
     private volatile boolean stoppedUnasked;
@@ -207,6 +219,38 @@ public final class ConveyorJobServer extends BackgroundJobServer {
         }
     }
 
+    /**
+     * Stops the job if it runs here: it becomes DELETED locally (as JobRunr's own resolution of a job deleted while it
+     * ran does) and its thread is interrupted; the performer then drops the run without saving a state over the API's
+     * DELETED one. The cancel is remembered for a minute, so that a job claimed just before it was cancelled but not
+     * started yet is stopped as it starts (a run claimed after the cancel, a retry of the job, is not).
+     */
+    public void cancelRunning(UUID id) {
+        Instant now = Instant.now();
+        recentCancels.values().removeIf(at -> at.isBefore(now.minus(REMEMBER_CANCEL)));
+        recentCancels.put(id, now);
+        JobSteward steward = getJobSteward();
+        if (steward == null) {
+            return;
+        }
+        for (Job job : steward.getJobsInProgress()) {
+            if (job.getId().equals(id)) {
+                stop(job, steward.getThreadProcessingJob(job));
+            }
+        }
+    }
+
+    private static void stop(Job job, Thread thread) {
+        synchronized (job) {
+            if (job.getState() == StateName.PROCESSING) {
+                job.delete(CANCELLED);
+            }
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
     /** Called by the performer when a job's run ended, whatever the outcome. */
     void jobEnded(Job job) {
         busy(JobLanes.laneOf(job)).decrementAndGet();
@@ -249,6 +293,15 @@ public final class ConveyorJobServer extends BackgroundJobServer {
         LaneCountingJobSteward(ConveyorJobServer server) {
             super(server);
             this.server = server;
+        }
+
+        @Override
+        public void startProcessing(Job job, Thread thread) {
+            super.startProcessing(job, thread);
+            Instant cancelledAt = server.recentCancels.get(job.getId());
+            if (cancelledAt != null && job.getJobState().getCreatedAt().isBefore(cancelledAt)) {
+                stop(job, thread);
+            }
         }
 
         @Override

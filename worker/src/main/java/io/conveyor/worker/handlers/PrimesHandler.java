@@ -1,5 +1,7 @@
 package io.conveyor.worker.handlers;
 
+import java.util.concurrent.CancellationException;
+
 import io.conveyor.handler.Payloads;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.handler.JobContext;
@@ -38,6 +40,10 @@ public final class PrimesHandler implements JobHandler {
     public static long countPrimes(long from, long to) {
         long count = 0;
         for (long n = from; n < to; n++) {
+            if ((n & 1023) == 0 && Thread.currentThread().isInterrupted()) {
+                // the job was stopped (cancelled, timed out): the compute pool interrupts the parts it still runs
+                throw new CancellationException("interrupted at " + n);
+            }
             if (isPrime(n)) {
                 count++;
             }

@@ -10,6 +10,7 @@ import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobDetails;
 import org.jobrunr.jobs.states.EnqueuedState;
+import org.jobrunr.jobs.states.ScheduledState;
 import org.jobrunr.storage.StorageProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -99,12 +101,16 @@ public final class LedgerWriter {
     /** A fresh copy: JobRunr bumps the version of a job it tried to save, so a retry needs an unsaved instance. */
     private static Job toJob(Job job) {
         LedgerJobRequest request = (LedgerJobRequest) job.getJobDetails().getJobParameters().getFirst().getObject();
-        Job copy = new Job(job.getId(), new JobDetails(request), new EnqueuedState());
+        Job copy = new Job(job.getId(), new JobDetails(request), job.getJobState() instanceof ScheduledState scheduled
+                ? new ScheduledState(scheduled.getScheduledAt(), scheduled.getReason()) : new EnqueuedState());
         copy.setJobName(job.getJobName());
         copy.setAmountOfRetries(job.getAmountOfRetries());
         copy.setLabels(job.getLabels());
         return copy;
     }
+
+    /** The reason of the SCHEDULED state of a job submitted for later. */
+    public static final String SCHEDULED_REASON = "submitted for later";
 
     public static Job toJob(JobSubmission submission, JobKind lane) {
         String payload = JobSubmissionJson.MAPPER.valueToTree(submission.payload()).toString();
@@ -112,7 +118,9 @@ public final class LedgerWriter {
         LedgerJobRequest request = backoff == null
                 ? new LedgerJobRequest(submission.type(), payload, null, null, lane, storedPriority(submission))
                 : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane, storedPriority(submission));
-        Job job = new Job(submission.id(), new JobDetails(request), new EnqueuedState());
+        // A job for later is SCHEDULED (on the dashboard's Scheduled page) until it is due; one due already runs at once.
+        Job job = new Job(submission.id(), new JobDetails(request), submission.runAt() != null && submission.runAt().isAfter(Instant.now())
+                ? new ScheduledState(submission.runAt(), SCHEDULED_REASON) : new EnqueuedState());
         job.setJobName(submission.type());
         job.setAmountOfRetries(submission.maxAttempts() - 1);
         job.setLabels(new ArrayList<>(submission.labels()));

@@ -7,6 +7,7 @@ import io.conveyor.worker.JobDispatcher;
 import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.worker.claim.ClaimTrigger;
 import io.conveyor.worker.claim.ConveyorJobServer;
+import io.conveyor.worker.claim.JobsCancelledSignal;
 import io.conveyor.worker.claim.JobsWaitingSignal;
 import io.conveyor.worker.intake.JobIntake;
 import io.conveyor.worker.intake.LedgerWriter;
@@ -46,6 +47,7 @@ import io.conveyor.common.failure.HandedBackException;
 import io.conveyor.worker.retry.RetryElsewhere;
 import io.conveyor.worker.retry.RetryPolicy;
 import io.conveyor.worker.retry.RetryTimer;
+import io.conveyor.worker.retry.ScheduledJobsWatch;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.ProcessingState;
@@ -87,12 +89,14 @@ public final class WorkerProcess implements AutoCloseable {
     private final ForkJoinComputePool computePool;
     private final Fleet fleet = new Fleet();
     private final RetryTimer retryTimer;
+    private final ScheduledJobsWatch scheduledJobs;
     private final JobEventPublisher events;
     private final ConveyorJobServer jobServer;
     private final LedgerTransitions transitions;
     private final SucceededJobsWriter succeededJobs;
     private final ClaimTrigger claimTrigger;
     private final JobsWaitingSignal jobsWaitingSignal;
+    private final JobsCancelledSignal jobsCancelledSignal;
     private final OrphanRescuer orphanRescuer;
     private final JobIntake intake;
     private final JobServerKeeper jobServerKeeper;
@@ -145,13 +149,18 @@ public final class WorkerProcess implements AutoCloseable {
         this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
         jobServer.onWorkerFree(claimTrigger::claimSoon);
         this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
+        this.jobsCancelledSignal = new JobsCancelledSignal(database, jobServer);
         jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, this::othersFirst, clock));
         this.jobServerKeeper = new JobServerKeeper(settings.name(), jobServer, liveness::held, this::jobsEnqueued, this::exit);
         jobServer.onStoppedUnasked(jobServerKeeper::serverStoppedUnasked, this::prepareRestart);
         jobServer.start();
         this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
                 fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
-        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), events::enqueued, lanes);
+        this.scheduledJobs = new ScheduledJobsWatch(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), retryTimer, this::jobsEnqueued, clock);
+        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), written -> {
+            events.enqueued(written);
+            scheduledJobs.written(written);
+        }, lanes);
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock,
                 reason -> exit(JobServerKeeper.EXIT_CODE, reason));
         this.health = settings.metricsPort().isPresent()
@@ -278,6 +287,8 @@ public final class WorkerProcess implements AutoCloseable {
             jobsWaitingSignal.announce();
         }
         jobsWaitingSignal.close();
+        jobsCancelledSignal.close();
+        scheduledJobs.close();
         retryTimer.close();
         events.close();
         liveness.close();

@@ -51,24 +51,36 @@ public final class RetryTimer implements ApplyStateFilter, AutoCloseable {
     public void onStateApplied(Job job, JobState oldState, JobState newState) {
         if (oldState instanceof FailedState && newState instanceof ScheduledState scheduled) {
             long delay = Math.max(0, Duration.between(clock.instant(), scheduled.getScheduledAt()).toMillis());
-            timer.schedule(() -> enqueueIfStillScheduled(job, 1), delay, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> enqueueIfStillScheduled(job, 1, onEnqueued), delay, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void enqueueIfStillScheduled(Job scheduledJob, int attempt) {
+    /**
+     * Enqueues this SCHEDULED job when it is due, unless it changed meanwhile, then runs {@code then}: for jobs
+     * submitted for later, which are not retries ({@link ScheduledJobsWatch}).
+     */
+    public void enqueueWhenDue(Job job, Runnable then) {
+        if (!(job.getJobState() instanceof ScheduledState scheduled)) {
+            return;
+        }
+        long delay = Math.max(0, Duration.between(clock.instant(), scheduled.getScheduledAt()).toMillis());
+        timer.schedule(() -> enqueueIfStillScheduled(job, 1, then), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void enqueueIfStillScheduled(Job scheduledJob, int attempt, Runnable then) {
         try {
-            enqueueIfUnchanged(scheduledJob);
+            enqueueIfUnchanged(scheduledJob, then);
         } catch (RuntimeException e) {
             if (attempt >= MAX_ATTEMPTS || timer.isShutdown()) {
                 LOGGER.warn("could not enqueue job {} for its retry ({}); JobRunr's poll of scheduled jobs will", scheduledJob.getId(), e.toString());
                 return;
             }
             LOGGER.debug("could not enqueue job {} for its retry, trying again in {} ms: {}", scheduledJob.getId(), RETRY_DELAY.toMillis(), e.toString());
-            timer.schedule(() -> enqueueIfStillScheduled(scheduledJob, attempt + 1), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> enqueueIfStillScheduled(scheduledJob, attempt + 1, then), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    private void enqueueIfUnchanged(Job scheduledJob) {
+    private void enqueueIfUnchanged(Job scheduledJob, Runnable then) {
         int version = scheduledJob.getVersion();
         transitions.get().change(scheduledJob.getId(),
                         job -> job.getState() == StateName.SCHEDULED && job.getVersion() == version,
@@ -76,7 +88,7 @@ public final class RetryTimer implements ApplyStateFilter, AutoCloseable {
                             job.enqueue();
                             return job;
                         })
-                .ifPresent(job -> onEnqueued.run());
+                .ifPresent(job -> then.run());
     }
 
     @Override

@@ -1,0 +1,175 @@
+package io.conveyor.api;
+
+import org.jobrunr.jobs.states.StateName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * {@code GET /jobs}: one page of the ledger's jobs, newest first, straight from {@code jobrunr_jobs} (JobRunr's storage
+ * API pages by state only, and by offset, which skips or repeats jobs while others arrive).
+ * <p>
+ * Newest first is the order of {@code createdAt} (when a worker wrote the job to the ledger), ties broken by id; not
+ * the id alone: ids derived from an idempotency key are not time-ordered. The cursor is the (createdAt, id) of the last
+ * job of a page, so the next page is the jobs below it (keyset paging): jobs that arrive meanwhile are newer and fall
+ * before the first page, never into a later one, and nothing is skipped or repeated. Ids are compared in the "C"
+ * collation whatever the database's. No filter, or a state filter, reads an index range ({@link #INDEXES}), about
+ * as many rows as the page shows; type and label filters read the newest jobs until a page matches.
+ */
+final class JobListQuery {
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 500;
+    private static final Logger LOGGER = LoggerFactory.getLogger(JobListQuery.class);
+    private static final String TYPE = "(jobasjson::json ->> 'jobName')";
+    /** JobRunr keeps at most 3 labels per job. */
+    private static final int LABEL_POSITIONS = 3;
+    private static final String ID = "(id collate \"C\")";
+    private static final Pattern TIMESTAMP = Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?");
+
+    /**
+     * Built without locking the table (concurrently), so an API that starts on a busy ledger does not stop intake. Only
+     * the two that need no JSON: indexes on the type and the labels (expressions over jobAsJson) made every insert and
+     * state change of every job parse its JSON four more times, which slowed intake and claims enough to skew how the
+     * workers share jobs (ProcessIsolationIT, WaitingJobsIT failed with them). Type and label filters walk the newest
+     * jobs (of the state, if given) and read until a page matches: fast for common types and labels, slow for rare ones.
+     */
+    static final List<String> INDEXES = List.of(
+            "create index concurrently if not exists conveyor_jobs_newest_idx on jobrunr_jobs (createdat, " + ID + ")",
+            "create index concurrently if not exists conveyor_jobs_state_newest_idx on jobrunr_jobs (state, createdat, " + ID + ")");
+
+    private static String label(int position) {
+        return "(jobasjson::json -> 'labels' ->> " + position + ")";
+    }
+
+    /** The filters and position of one page; null filters match everything. */
+    record Page(StateName state, String type, String label, int limit, Position before) {
+    }
+
+    /** Where a job stands in the order: its {@code createdat} as PostgreSQL writes it, and its id. */
+    record Position(String createdAt, String id) {
+    }
+
+    /** The JSON of the page's jobs, newest first, and where the next page starts (null: no older job matches). */
+    record Result(List<String> jobsJson, Position next) {
+    }
+
+    private final DataSource dataSource;
+
+    JobListQuery(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Creates the indexes the list needs where the ledger lacks them. A failure is logged, not fatal: without them the
+     * list is slow, not wrong (and another API instance may be building the same index at the same moment).
+     */
+    static void createIndexes(DataSource dataSource) {
+        for (String index : INDEXES) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(true); // "concurrently" cannot run inside a transaction
+                statement.execute(index);
+            } catch (SQLException e) {
+                LOGGER.warn("could not create a job list index ({}): {}", index, e.getMessage());
+            }
+        }
+    }
+
+    Result find(Page page) {
+        StringBuilder where = new StringBuilder(" where true");
+        List<Object> parameters = new ArrayList<>();
+        if (page.state() != null) {
+            where.append(" and state = ?");
+            parameters.add(page.state().name());
+        }
+        if (page.type() != null) {
+            where.append(" and ").append(TYPE).append(" = ?");
+            parameters.add(page.type());
+        }
+        if (page.before() != null) {
+            where.append(" and (createdat, ").append(ID).append(") < (?::timestamp, ?)");
+            parameters.add(page.before().createdAt());
+            parameters.add(page.before().id());
+        }
+        String select = "select jobasjson, createdat::text as position_at, id, createdat as created from jobrunr_jobs";
+        String order = " order by createdat desc, " + ID + " desc limit ?";
+        StringBuilder sql = new StringBuilder();
+        List<Object> all = new ArrayList<>();
+        if (page.label() == null) {
+            sql.append(select).append(where).append(order);
+            all.addAll(parameters);
+            all.add(page.limit() + 1);
+        } else {
+            // A job has at most 3 labels, each indexed by its position: one ordered index scan per position, each
+            // reading at most a page, merged. (A GIN index finds a label's jobs but not in order: for a label of many
+            // old jobs a page meant sorting them all, or walking the newest jobs to find them.)
+            sql.append("select jobasjson, position_at, id from (");
+            for (int position = 0; position < LABEL_POSITIONS; position++) {
+                sql.append(position == 0 ? "(" : " union (").append(select).append(where)
+                        .append(" and ").append(label(position)).append(" = ?").append(order).append(")");
+                all.addAll(parameters);
+                all.add(page.label());
+                all.add(page.limit() + 1);
+            }
+            sql.append(") labelled order by created desc, id collate \"C\" desc limit ?");
+            all.add(page.limit() + 1);
+        }
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i) instanceof Integer n) {
+                    statement.setInt(i + 1, n);
+                } else {
+                    statement.setString(i + 1, (String) all.get(i));
+                }
+            }
+            List<String> jobs = new ArrayList<>(page.limit() + 1);
+            Position last = null;
+            boolean more = false;
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    if (jobs.size() == page.limit()) {
+                        more = true;
+                        break;
+                    }
+                    jobs.add(rows.getString(1));
+                    last = new Position(rows.getString(2), rows.getString(3).trim());
+                }
+            }
+            return new Result(jobs, more ? last : null);
+        } catch (SQLException e) {
+            throw new LedgerUnavailableException("the ledger could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The opaque cursor that continues after {@code position}. */
+    static String cursor(Position position) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("v2|" + position.createdAt() + "|" + position.id()).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The position a cursor continues after, or empty if the text is no cursor of ours. */
+    static Optional<Position> parseCursor(String cursor) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII).split("\\|", -1);
+            if (parts.length != 3 || !parts[0].equals("v2") || !TIMESTAMP.matcher(parts[1]).matches()) {
+                return Optional.empty();
+            }
+            UUID id = UUID.fromString(parts[2]);
+            return parts[2].length() == 36 ? Optional.of(new Position(parts[1], id.toString())) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
