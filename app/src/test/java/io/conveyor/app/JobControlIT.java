@@ -65,13 +65,18 @@ class JobControlIT {
         client = conveyor.client;
         // One job at a time on each lane: a job waiting behind the running one starts exactly when the running one's
         // thread is free, which is how "stopped" is seen from outside the worker.
-        worker = WorkerJvm.start("jobcontrol", "jobcontrol-worker", conveyor.workerEnv(Map.of(
+        worker = startWorker("jobcontrol-worker");
+    }
+
+    private static WorkerJvm startWorker(String name) {
+        WorkerJvm started = WorkerJvm.start("jobcontrol", name, conveyor.workerEnv(Map.of(
                 WorkerSettings.JOB_THREADS, "1",
                 WorkerSettings.WAITING_JOBS, "1",
                 WorkerSettings.DATA_DIR, dataDir.toString(),
                 WorkerSettings.POLL_INTERVAL_SECONDS, Long.toString(POLL.toSeconds()),
                 WorkerSettings.HANG_TIMEOUT_SECONDS, Long.toString(2 * POLL.toSeconds()))));
-        conveyor.awaitRegistered(worker);
+        conveyor.awaitRegistered(started);
+        return started;
     }
 
     @AfterAll
@@ -406,6 +411,23 @@ class JobControlIT {
 
     private static Instant processingAt(JsonNode job) {
         return Instant.parse(history(job).stream().filter(e -> e.get("state").asText().equals("PROCESSING")).findFirst().orElseThrow().get("at").asText());
+    }
+
+    /**
+     * JobRunr's master enqueues, at each poll and 1 s after it becomes master, every job due before its next poll (here
+     * within 30 minutes): without Conveyor's own query of scheduled jobs, this job started about 10 s early, as the new
+     * worker became master, and nobody told the claim it was there.
+     */
+    @Test
+    @Order(11)
+    void aJobForLaterDoesNotStartEarlyWhenANewWorkerBecomesMaster() {
+        Instant at = Instant.now().plusSeconds(15);
+        UUID later = client.submit("{\"type\":\"noop\",\"runAt\":\"" + at + "\"}");
+        conveyor.awaitState(later, "SCHEDULED", ENDS);
+        worker.close();
+        worker = startWorker("jobcontrol-worker-2");
+        Instant started = processingAt(conveyor.awaitState(later, "SUCCEEDED", ENDS));
+        assertThat(started).as("started no earlier than asked").isAfterOrEqualTo(at);
     }
 
     @Test

@@ -8,7 +8,9 @@ import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.utils.mapper.JsonMapper;
 import org.jobrunr.utils.mapper.jackson.JacksonJsonMapper;
 
+import javax.sql.DataSource;
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * The JobRunr ledger in PostgreSQL, opened the same way by every role: one connection pool, one JSON mapper,
@@ -23,11 +25,11 @@ public final class Ledger implements AutoCloseable {
     private final JsonMapper jsonMapper;
     private final StorageProvider storageProvider;
 
-    private Ledger(HikariDataSource dataSource) {
+    private Ledger(HikariDataSource dataSource, Function<DataSource, StorageProvider> storage) {
         this.dataSource = dataSource;
         // Named explicitly: JobRunr would otherwise pick whichever Jackson it finds first on the classpath.
         this.jsonMapper = new JacksonJsonMapper();
-        this.storageProvider = SqlStorageProviderFactory.using(dataSource);
+        this.storageProvider = storage.apply(dataSource);
         this.storageProvider.setJobMapper(new JobMapper(jsonMapper));
     }
 
@@ -37,6 +39,15 @@ public final class Ledger implements AutoCloseable {
      * @param poolSize the most connections this process holds
      */
     public static Ledger open(DatabaseSettings settings, String poolName, int poolSize) {
+        return open(settings, poolName, poolSize, SqlStorageProviderFactory::using);
+    }
+
+    /**
+     * Connects to the ledger database, with a storage provider of the caller's (JobRunr's PostgreSQL one, or a subclass).
+     *
+     * @param storage makes the storage provider over the pool
+     */
+    public static Ledger open(DatabaseSettings settings, String poolName, int poolSize, Function<DataSource, StorageProvider> storage) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(settings.jdbcUrl());
         config.setUsername(settings.user());
@@ -56,7 +67,7 @@ public final class Ledger implements AutoCloseable {
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            return new Ledger(dataSource);
+            return new Ledger(dataSource, storage);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;

@@ -16,6 +16,7 @@ import io.conveyor.worker.ledger.JobEventPublisher;
 import io.conveyor.worker.ledger.JobFailureLog;
 import io.conveyor.worker.ledger.JobResults;
 import io.conveyor.worker.ledger.LedgerSchema;
+import io.conveyor.worker.ledger.OnTimeStorageProvider;
 import io.conveyor.worker.ledger.LedgerTransitions;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
 import io.conveyor.worker.run.Attempts;
@@ -109,7 +110,8 @@ public final class WorkerProcess implements AutoCloseable {
         KafkaTopics.ensureExist(kafka);
         // Connections: one per compute job thread for failures, plus JobRunr's own tasks, claims, intake, rescuer and
         // signalling. Waiting jobs share a few more: they need one only to record a failure (successes go in batches).
-        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 6);
+        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 6,
+                OnTimeStorageProvider::new);
         this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
         FatalJobErrors fatalErrors = new FatalJobErrors(serverId, settings.quarantineKills());
         fatalErrors.installAsDefaultHandler();

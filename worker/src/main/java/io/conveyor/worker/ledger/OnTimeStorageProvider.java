@@ -1,0 +1,45 @@
+package io.conveyor.worker.ledger;
+
+import org.jobrunr.jobs.Job;
+import org.jobrunr.storage.navigation.AmountRequest;
+import org.jobrunr.storage.sql.postgres.PostgresStorageProvider;
+
+import javax.sql.DataSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * JobRunr's PostgreSQL storage, except that JobRunr's master finds only scheduled jobs that are overdue.
+ *
+ * <p>JobRunr's master enqueues, at each poll, every SCHEDULED job due before the <em>next</em> poll
+ * ({@code ProcessScheduledJobsTask}: now + poll interval), so a job due in 4 s starts now, and a master that starts
+ * enqueues everything due within a whole poll interval at once. Conveyor's workers start scheduled jobs themselves,
+ * to the millisecond ({@code retry.RetryTimer}, {@code retry.ScheduledJobsWatch}), and tell the other workers; jobs
+ * the master enqueued early started before their back-off or {@code runAt} ended, and were claimed only at the next
+ * poll because nobody announced them. Here the master takes only jobs overdue by {@link #GRACE}: the ones whose timer
+ * was lost with its worker, which it remains the fallback for.
+ */
+public final class OnTimeStorageProvider extends PostgresStorageProvider {
+
+    /** How late a scheduled job must be before JobRunr's master enqueues it: a living worker's timer is on time. */
+    static final Duration GRACE = Duration.ofSeconds(2);
+
+    private final Clock clock;
+
+    public OnTimeStorageProvider(DataSource dataSource) {
+        this(dataSource, Clock.systemUTC());
+    }
+
+    OnTimeStorageProvider(DataSource dataSource, Clock clock) {
+        super(dataSource);
+        this.clock = clock;
+    }
+
+    @Override
+    public List<Job> getScheduledJobs(Instant scheduledBefore, AmountRequest amountRequest) {
+        Instant overdue = clock.instant().minus(GRACE);
+        return super.getScheduledJobs(scheduledBefore.isBefore(overdue) ? scheduledBefore : overdue, amountRequest);
+    }
+}
