@@ -1,5 +1,6 @@
 package io.conveyor.api;
 
+import io.conveyor.api.events.EventHub;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
@@ -37,9 +38,11 @@ public final class ApiApplication implements AutoCloseable {
     private final DashboardServer dashboard;
     private final KafkaProbe kafkaProbe;
     private final ApiMetrics metrics;
+    private final EventHub events;
 
     private ApiApplication(Thread topicSetup, Ledger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard,
-                           KafkaProbe kafkaProbe, ApiMetrics metrics) {
+                           KafkaProbe kafkaProbe, ApiMetrics metrics, EventHub events) {
+        this.events = events;
         this.kafkaProbe = kafkaProbe;
         this.metrics = metrics;
         this.topicSetup = topicSetup;
@@ -82,6 +85,7 @@ public final class ApiApplication implements AutoCloseable {
         ApiServer http = null;
         KafkaProbe kafkaProbe = null;
         ApiMetrics metrics = null;
+        EventHub events = null;
         try {
             ledger = Ledger.open(database, "conveyor-api", LEDGER_POOL_SIZE);
             submitter = KafkaJobSubmitter.create(kafka, settings);
@@ -89,16 +93,18 @@ public final class ApiApplication implements AutoCloseable {
             metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), kafkaProbe::intakeLag);
             JobIds ids = new JobIds(settings.idSecret(), clock);
             JobControl.prepareLedger(ledger.dataSource());
+            events = new EventHub(kafka, "conveyor-api");
             http = ApiServer.start(settings, ids, submitter, new LedgerReader(ledger.storageProvider()),
-                    new JobControl(ledger.dataSource(), ledger.storageProvider(), ledger.jsonMapper(), ids, clock), clock,
+                    new JobControl(ledger.dataSource(), ledger.storageProvider(), ledger.jsonMapper(), ids, clock), events, clock,
                     new OperationsEndpoints(metrics, health(kafkaProbe, ledger)), new BearerAuth(auth));
             DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper(),
                     auth.dashboardUser().flatMap(user -> auth.dashboardPassword().map(password -> Map.entry(user, password))));
             LOGGER.info("API on http://localhost:{}/jobs, dashboard on http://localhost:{}/dashboard", http.port(), dashboard.port());
-            return new ApiApplication(topicSetup, ledger, submitter, http, dashboard, kafkaProbe, metrics);
+            return new ApiApplication(topicSetup, ledger, submitter, http, dashboard, kafkaProbe, metrics, events);
         } catch (RuntimeException e) {
             topicSetup.interrupt();
             closeQuietly(http);
+            closeQuietly(events);
             closeQuietly(metrics);
             closeQuietly(kafkaProbe);
             closeQuietly(submitter);
@@ -172,6 +178,7 @@ public final class ApiApplication implements AutoCloseable {
     public void close() {
         topicSetup.interrupt();
         closeQuietly(http);
+        closeQuietly(events);
         closeQuietly(dashboard);
         closeQuietly(metrics);
         closeQuietly(kafkaProbe);

@@ -1,6 +1,7 @@
 package io.conveyor.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.api.events.EventHub;
 import io.conveyor.common.InvalidJobException;
 import io.conveyor.common.JobSubmissionJson;
 import io.javalin.Javalin;
@@ -33,13 +34,13 @@ public final class ApiServer implements AutoCloseable {
     /** Starts serving on {@code settings.port()} (0: any free port, see {@link #port()}). */
     public static ApiServer start(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, Clock clock,
                                   OperationsEndpoints operations, BearerAuth auth) {
-        return start(settings, ids, submitter, ledger, null, clock, operations, auth);
+        return start(settings, ids, submitter, ledger, null, null, clock, operations, auth);
     }
 
-    /** As above, with the job control routes of {@code control} (none if null). */
+    /** As above, with the job control routes of {@code control} and the event streams of {@code events} (none if null). */
     public static ApiServer start(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, JobControl control,
-                                  Clock clock, OperationsEndpoints operations, BearerAuth auth) {
-        String routes = control == null ? ROUTES : ROUTES + ", " + JobControl.ROUTES;
+                                  EventHub events, Clock clock, OperationsEndpoints operations, BearerAuth auth) {
+        String routes = ROUTES + (control == null ? "" : ", " + JobControl.ROUTES) + (events == null ? "" : ", " + EventsEndpoint.ROUTES);
         JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, control == null ? null : control.idempotentSubmissions(), clock,
                 operations.metrics());
         Javalin javalin = Javalin.create(config -> {
@@ -61,6 +62,9 @@ public final class ApiServer implements AutoCloseable {
             operations.addTo(config.routes);
             if (control != null) {
                 control.register(config.routes);
+            }
+            if (events != null) {
+                new EventsEndpoint(events, ledger, ids).register(config.routes);
             }
             config.routes.beforeMatched(auth::check);
 

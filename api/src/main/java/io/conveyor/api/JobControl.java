@@ -131,12 +131,12 @@ public final class JobControl {
                 .orElseThrow(() -> new ProblemException(Problem.status(404, "'" + ctx.pathParam("id") + "' is not a job id")));
     }
 
-    private static String parameter(Context ctx, String name) {
+    static String parameter(Context ctx, String name) {
         String value = ctx.queryParam(name);
         return value == null || value.isBlank() ? null : value.trim();
     }
 
-    private static StateName state(String raw) {
+    static StateName state(String raw) {
         try {
             return StateName.valueOf(raw.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

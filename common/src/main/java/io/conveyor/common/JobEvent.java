@@ -16,8 +16,11 @@ import java.util.UUID;
  * @param worker  the worker process, for PROCESSING (and the failures it caused), else null
  * @param error   why it failed, was scheduled or deleted, else null
  * @param result  the handler's result, for SUCCEEDED, else null
+ * @param ends    whether this is the job's last state: SUCCEEDED, DELETED, or FAILED with no retry to come (a FAILED
+ *                that a retry follows is followed at once by its SCHEDULED or ENQUEUED event)
  */
-public record JobEvent(UUID id, String type, String state, Instant at, int attempt, String worker, String error, JsonNode result) {
+public record JobEvent(UUID id, String type, String state, Instant at, int attempt, String worker, String error, JsonNode result,
+                       boolean ends) {
 
     public byte[] toJson() {
         ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode()
@@ -35,6 +38,9 @@ public record JobEvent(UUID id, String type, String state, Instant at, int attem
         if (result != null) {
             json.set("result", result);
         }
+        if (ends) {
+            json.put("ends", true);
+        }
         return json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
@@ -42,6 +48,7 @@ public record JobEvent(UUID id, String type, String state, Instant at, int attem
         JsonNode json = JobSubmissionJson.MAPPER.readTree(bytes);
         return new JobEvent(UUID.fromString(json.get("id").asText()), json.path("type").asText(null), json.get("state").asText(),
                 Instant.parse(json.get("at").asText()), json.path("attempt").asInt(), json.path("worker").asText(null),
-                json.path("error").asText(null), json.get("result"));
+                json.path("error").asText(null), json.get("result"),
+                json.path("ends").asBoolean(false));
     }
 }

@@ -66,6 +66,16 @@ public final class ConveyorClient {
         return send(HttpRequest.newBuilder(URI.create(apiBase + path)).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** Opens a Server-Sent Events stream of the API ({@code path} with its query); {@code lastEventId} may be null. */
+    public SseStream events(String path, String lastEventId) {
+        return SseStream.open(http, apiBase + path, lastEventId);
+    }
+
+    /** The API's base URL, {@code http://127.0.0.1:<port>}. */
+    public String apiBase() {
+        return apiBase;
+    }
+
     /** A GET of the API, whatever it answers. */
     public HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(URI.create(apiBase + path)).GET());

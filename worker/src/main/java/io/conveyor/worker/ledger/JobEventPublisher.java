@@ -64,7 +64,8 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
 
     private void publish(Job job, JobState state) {
         JobEvent event = new JobEvent(job.getId(), job.getJobName(), state.getName().name(), state.getCreatedAt(),
-                attempt(job), worker(job, state), reason(state), state.getName().name().equals("SUCCEEDED") ? result(job) : null);
+                attempt(job), worker(job, state), reason(state), state.getName().name().equals("SUCCEEDED") ? result(job) : null,
+                ends(job, state));
         try {
             producer.send(new ProducerRecord<>(topic, job.getId().toString(), event.toJson()), (metadata, error) -> {
                 if (error != null) {
@@ -74,6 +75,14 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
         } catch (RuntimeException e) {
             LOGGER.warn("could not publish {} event of job {}: {}", event.state(), job.getId(), e.toString());
         }
+    }
+
+    /** Whether {@code state} is the job's last: an ending state that no retry followed in the same change. */
+    private static boolean ends(Job job, JobState state) {
+        return state == job.getJobState() && switch (state.getName()) {
+            case SUCCEEDED, FAILED, DELETED -> true;
+            default -> false;
+        };
     }
 
     /** The attempt the job is on: the attempts started; 1 before the first run. */
