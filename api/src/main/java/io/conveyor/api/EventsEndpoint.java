@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 /**
  * Live event streams over HTTP (Server-Sent Events), fed from the events topic by the instance's {@link EventHub}:
  * {@code GET /jobs/{id}/events} sends the job's current view at once ({@code job}), then each state change
- * ({@code state}) until one ends the job, then closes; {@code GET /events?type=&state=} sends the fleet's state changes.
+ * ({@code state}) and progress report ({@code progress}) until one ends the job, then closes; {@code GET /events?type=&state=} sends the fleet's state changes.
  * Every event's id is a position in the topic: a client that reconnects with {@code Last-Event-ID} continues where it
  * stopped. A client too slow for the events it asked for gets a last {@code overflow} event and is closed; it can
  * resume from the last id it read.
@@ -107,7 +107,7 @@ final class EventsEndpoint {
                 Optional<StreamedEvent> next = stream.next(KEEP_ALIVE);
                 if (next.isPresent()) {
                     StreamedEvent event = next.get();
-                    out.event("state", event.position().toString(), event.json());
+                    out.event(event.event().progress() == null ? "state" : "progress", event.position().toString(), event.json());
                     if (oneJob && event.event().ends()) {
                         return;
                     }

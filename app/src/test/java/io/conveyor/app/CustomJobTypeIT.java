@@ -2,6 +2,7 @@ package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.app.testing.ConveyorExtension;
+import io.conveyor.app.testing.ConveyorUnderTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,7 +46,8 @@ class CustomJobTypeIT {
 
         UUID id = conveyor.client().submit("{\"type\":\"line-count\",\"payload\":{\"dir\":\"src\"}}");
 
-        await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(conveyor.client().job(id).get("state").asText()).isIn("SUCCEEDED", "FAILED"));
+        // The worker's first job: it also waits for its intake to join the consumer group.
+        await().atMost(ConveyorUnderTest.WORKER_START).untilAsserted(() -> assertThat(conveyor.client().job(id).get("state").asText()).isIn("SUCCEEDED", "FAILED"));
         JsonNode job = conveyor.client().job(id);
         assertThat(job.get("state").asText()).as("job %s", job).isEqualTo("SUCCEEDED");
         assertThat(job.get("result").toString()).isEqualTo("{\"files\":2,\"lines\":4,\"longest\":{\"path\":\"a.txt\",\"lines\":3}}");

@@ -76,7 +76,8 @@ class DevCommandIT {
         dev = builder.start();
         StringBuilder output = new StringBuilder();
         CompletableFuture<int[]> ports = CompletableFuture.supplyAsync(() -> readPorts(dev, output));
-        int[] apiAndDashboard = ports.get(120, TimeUnit.SECONDS);
+        // dev starts a broker, the API and two worker JVMs: minutes on a machine busy with other builds
+        int[] apiAndDashboard = ports.get(300, TimeUnit.SECONDS);
         System.out.printf("[benchmark] dev printed its URLs (workers ready) %.1f s after start%n", (System.nanoTime() - startedAt) / 1e9);
         apiPort = apiAndDashboard[0];
         client = new ConveyorClient(apiAndDashboard[0], apiAndDashboard[1]);

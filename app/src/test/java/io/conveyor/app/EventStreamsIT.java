@@ -78,6 +78,25 @@ class EventStreamsIT {
     }
 
     @Test
+    void aRunningJobsProgressReportsReachItsStream() throws Exception {
+        UUID id = conveyor.client().submit("{\"type\":\"primes\",\"delayMillis\":5000,\"payload\":{\"from\":0,\"to\":2000000}}");
+        List<SseStream.Event> events = new ArrayList<>();
+        try (SseStream stream = conveyor.client().events("/jobs/" + id + "/events", null)) {
+            await().atMost(ENDS).until(() -> {
+                events.addAll(stream.drain());
+                return stream.ended();
+            });
+            events.addAll(stream.drain());
+        }
+        List<JsonNode> progress = events.stream().filter(event -> event.name().equals("progress")).map(EventStreamsIT::json).toList();
+        assertThat(progress).as("the first report and the last are forwarded at once").isNotEmpty();
+        assertThat(progress.getLast().get("progress").get("done").asLong()).isEqualTo(2_000_000);
+        assertThat(progress.getLast().get("progress").get("percent").asInt()).isEqualTo(100);
+        assertThat(progress).allSatisfy(report -> assertThat(report.get("state").asText()).isEqualTo("PROCESSING"));
+        assertThat(json(events.getLast()).get("state").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
     void theFleetsStreamResumedWithLastEventIdMissesNothingAndRepeatsNothing() throws Exception {
         String type = "sleep";
         String filter = "/events?type=" + type;

@@ -2,6 +2,7 @@ package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.app.testing.ConveyorExtension;
+import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.common.JobEvent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -59,7 +60,8 @@ class RetriesAndEventsIT {
     @Test
     void everyStateChangeIsPublishedToTheEventsTopic() throws IOException {
         UUID id = conveyor.client().submit("{\"type\":\"fail\",\"payload\":{\"n\":1},\"backoff\":{\"baseMillis\":100,\"maxMillis\":200}}");
-        conveyor.awaitState(id, "SUCCEEDED", Duration.ofSeconds(60));
+        // The class's first job: it also waits for the workers' intake to join its consumer group.
+        conveyor.awaitState(id, "SUCCEEDED", ConveyorUnderTest.WORKER_START);
 
         List<JobEvent> events = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(

@@ -16,11 +16,19 @@ import java.util.UUID;
  * @param worker  the worker process, for PROCESSING (and the failures it caused), else null
  * @param error   why it failed, was scheduled or deleted, else null
  * @param result  the handler's result, for SUCCEEDED, else null
+ * @param progress a progress report of the running job ({@code state} PROCESSING): {@code done}, {@code total}, {@code percent}; else null
  * @param ends    whether this is the job's last state: SUCCEEDED, DELETED, or FAILED with no retry to come (a FAILED
  *                that a retry follows is followed at once by its SCHEDULED or ENQUEUED event)
  */
 public record JobEvent(UUID id, String type, String state, Instant at, int attempt, String worker, String error, JsonNode result,
-                       boolean ends) {
+                       JsonNode progress, boolean ends) {
+
+    /** A progress report of a running job, published as a PROCESSING event that carries it. */
+    public static JobEvent progress(UUID id, String type, int attempt, String worker, long done, long total) {
+        JsonNode progress = JobSubmissionJson.MAPPER.createObjectNode().put("done", done).put("total", total)
+                .put("percent", total == 0 ? 100 : (int) (100 * done / total));
+        return new JobEvent(id, type, "PROCESSING", Instant.now(), attempt, worker, null, null, progress, false);
+    }
 
     public byte[] toJson() {
         ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode()
@@ -38,6 +46,9 @@ public record JobEvent(UUID id, String type, String state, Instant at, int attem
         if (result != null) {
             json.set("result", result);
         }
+        if (progress != null) {
+            json.set("progress", progress);
+        }
         if (ends) {
             json.put("ends", true);
         }
@@ -49,6 +60,6 @@ public record JobEvent(UUID id, String type, String state, Instant at, int attem
         return new JobEvent(UUID.fromString(json.get("id").asText()), json.path("type").asText(null), json.get("state").asText(),
                 Instant.parse(json.get("at").asText()), json.path("attempt").asInt(), json.path("worker").asText(null),
                 json.path("error").asText(null), json.get("result"),
-                json.path("ends").asBoolean(false));
+                json.get("progress"), json.path("ends").asBoolean(false));
     }
 }

@@ -6,6 +6,7 @@ import io.conveyor.worker.run.FatalJobErrors;
 import io.conveyor.worker.run.HandlerRegistry;
 import io.conveyor.worker.run.JobLogContext;
 import io.conveyor.worker.run.JobProgress;
+import io.conveyor.worker.run.ProgressListener;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.handler.ComputePool;
@@ -38,9 +39,11 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     private final JobResults results;
     private final Attempts attempts;
     private final FatalJobErrors fatalErrors;
+    private final ProgressListener progressListener;
 
     public JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
-                  FatalJobErrors fatalErrors) {
+                  FatalJobErrors fatalErrors, ProgressListener progressListener) {
+        this.progressListener = progressListener;
         this.registry = registry;
         this.computePool = computePool;
         this.dataRoot = dataRoot;
@@ -56,7 +59,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
         JobLogContext.put(jobRunrContext.getJobId(), request.type(), attempt);
         JobHandler handler = registry.find(request.type())
                 .orElseThrow(() -> doNotRetry(UNKNOWN_TYPE + " '" + request.type() + "': no handler is registered for it on this worker", null));
-        JobProgress progress = new JobProgress(jobRunrContext, System::nanoTime);
+        JobProgress progress = new JobProgress(jobRunrContext, request.type(), attempt, progressListener, System::nanoTime);
         Context context = new Context(jobRunrContext.getJobId(), request.type(), attempt,
                 parsePayload(request.payload()), computePool, dataRoot, progress);
         JsonNode result;

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EventSubscriberTest {
 
     private static StreamedEvent event(int n) {
-        JobEvent event = new JobEvent(UUID.randomUUID(), "noop", "SUCCEEDED", Instant.EPOCH, 1, null, null, null, true);
+        JobEvent event = new JobEvent(UUID.randomUUID(), "noop", "SUCCEEDED", Instant.EPOCH, 1, null, null, null, null, true);
         return new StreamedEvent(event, "{}", new EventPosition(new long[]{n}));
     }
 

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 
 /**
@@ -37,6 +38,7 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
+    private final String worker;
 
     public JobEventPublisher(KafkaSettings kafka, String clientId) {
         this.producer = new KafkaProducer<>(Map.of(
@@ -48,6 +50,7 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
                 new StringSerializer(), new ByteArraySerializer());
         this.topic = kafka.topics().events();
+        this.worker = clientId;
         // Fetch the topic's metadata now, so that the first event does not wait for it on a job thread.
         producer.partitionsFor(topic);
     }
@@ -65,15 +68,24 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
     private void publish(Job job, JobState state) {
         JobEvent event = new JobEvent(job.getId(), job.getJobName(), state.getName().name(), state.getCreatedAt(),
                 attempt(job), worker(job, state), reason(state), state.getName().name().equals("SUCCEEDED") ? result(job) : null,
-                ends(job, state));
+                null, ends(job, state));
+        send(event);
+    }
+
+    /** A running job's progress report (see {@link io.conveyor.worker.run.JobProgress}). */
+    public void progress(UUID job, String type, int attempt, long done, long total) {
+        send(JobEvent.progress(job, type, attempt, worker, done, total));
+    }
+
+    private void send(JobEvent event) {
         try {
-            producer.send(new ProducerRecord<>(topic, job.getId().toString(), event.toJson()), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(topic, event.id().toString(), event.toJson()), (metadata, error) -> {
                 if (error != null) {
-                    LOGGER.warn("could not publish {} event of job {}: {}", event.state(), job.getId(), error.toString());
+                    LOGGER.warn("could not publish {} event of job {}: {}", event.state(), event.id(), error.toString());
                 }
             });
         } catch (RuntimeException e) {
-            LOGGER.warn("could not publish {} event of job {}: {}", event.state(), job.getId(), e.toString());
+            LOGGER.warn("could not publish {} event of job {}: {}", event.state(), event.id(), e.toString());
         }
     }
 

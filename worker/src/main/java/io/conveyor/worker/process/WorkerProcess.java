@@ -124,7 +124,8 @@ public final class WorkerProcess implements AutoCloseable {
         AtomicReference<LedgerTransitions> lateTransitions = new AtomicReference<>();
         this.retryTimer = new RetryTimer(lateTransitions::get, this::retryDue, clock);
 
-        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results, attempts, fatalErrors);
+        this.events = new JobEventPublisher(kafka, settings.name());
+        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results, attempts, fatalErrors, events::progress);
         this.jobServer = new ConveyorJobServer(ledger.storageProvider(), ledger.jsonMapper(), new DispatcherActivator(dispatcher),
                 BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
                         .andId(serverId)
@@ -134,7 +135,6 @@ public final class WorkerProcess implements AutoCloseable {
                         .andBackgroundJobServerWorkerPolicy(new DefaultBackgroundJobServerWorkerPolicy(
                                 settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
                 attempts, settings.jobThreads(), settings.waitingJobs(), settings.stopGrace());
-        this.events = new JobEventPublisher(kafka, settings.name());
         ElectStateFilterChain election = new ElectStateFilterChain(List.of(retryPolicy, results));
         jobServer.setJobFilters(List.of(election, retryTimer, events, metrics.jobs(), new JobFailureLog()));
         jobServer.useElection(election);

@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
 
 /**
  * A running job's progress, forwarded to JobRunr's dashboard progress bar (job metadata that JobRunr keeps after the
- * job succeeds). JobRunr writes a running job to the ledger only with its periodic update (every poll interval), so
+ * job succeeds) and to a {@link ProgressListener} (the events topic, so that live streams show it). JobRunr writes a running job to the ledger only with its periodic update (every poll interval), so
  * forwarding each report would buy nothing: the latest report is kept, forwarded at most every
  * {@link #FORWARD_INTERVAL}, and always at the first report, at completion and when the attempt ends. Guarded by a
  * {@link ReentrantLock}, not a monitor: a waiting-lane job's virtual thread that meets contention on a monitor pins
@@ -20,6 +20,9 @@ public final class JobProgress {
     static final Duration FORWARD_INTERVAL = Duration.ofMillis(200);
 
     private final JobContext jobRunrContext;
+    private final String type;
+    private final int attempt;
+    private final ProgressListener listener;
     private final LongSupplier nanoTime;
     private long done;
     private long total = -1;
@@ -28,8 +31,12 @@ public final class JobProgress {
     private JobDashboardProgressBar bar;
     private final ReentrantLock lock = new ReentrantLock();
 
-    public JobProgress(JobContext jobRunrContext, LongSupplier nanoTime) {
+    /** @param listener hears each forwarded report too (the worker publishes it as an event) */
+    public JobProgress(JobContext jobRunrContext, String type, int attempt, ProgressListener listener, LongSupplier nanoTime) {
         this.jobRunrContext = jobRunrContext;
+        this.type = type;
+        this.attempt = attempt;
+        this.listener = listener;
         this.nanoTime = nanoTime;
     }
 
@@ -77,5 +84,6 @@ public final class JobProgress {
         bar.setProgress(total, done, 0);
         forwardedAt = now;
         unforwarded = false;
+        listener.progressed(jobRunrContext.getJobId(), type, attempt, done, total);
     }
 }

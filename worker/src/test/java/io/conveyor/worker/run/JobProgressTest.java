@@ -20,8 +20,9 @@ class JobProgressTest {
 
     private final Job job = LedgerWriter.toJob(new JobSubmission(UUID.randomUUID(), "hash-files", null, 1, List.of(), Instant.now()), JobKind.COMPUTE);
     private final AtomicLong nanos = new AtomicLong();
+    private final List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final JobProgress progress = new JobProgress(new JobContext(job) {
-    }, nanos::get);
+    }, "hash-files", 1, (id, type, attempt, done, total) -> heard.add(done), nanos::get);
 
     @Test
     void theFirstReportShowsAtOnceAsJobRunrsProgressBar() {
@@ -48,6 +49,7 @@ class JobProgressTest {
         progress.report(4, 100);
         progress.flush();
         assertThat(JobDashboardProgressBar.get(job).getSucceededAmount()).isEqualTo(4);
+        assertThat(heard).as("what the listener (the events topic) hears: what was forwarded").containsExactly(1L, 3L, 4L);
     }
 
     @Test
