@@ -65,6 +65,9 @@ final class BenchListCommand implements Callable<Integer> {
     @Option(names = "--requests", paramLabel = "N", description = "pages asked per case (default " + REQUESTS_DEFAULT + ")")
     private int requests = REQUESTS_DEFAULT;
 
+    @Option(names = "--case-seconds", paramLabel = "S", description = "stop a case after this long, once it asked 10 pages (default 60): a slow filter still reports")
+    private int caseSeconds = 60;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -94,7 +97,10 @@ final class BenchListCommand implements Callable<Integer> {
                     List<Double> first = new ArrayList<>();
                     List<Double> deeper = new ArrayList<>();
                     String cursor = null;
-                    for (int i = 0; i < requests; i++) {
+                    long caseStarted = System.nanoTime();
+                    int asked = 0;
+                    for (int i = 0; i < requests && (i < 10 || System.nanoTime() - caseStarted < caseSeconds * 1_000_000_000L); i++) {
+                        asked++;
                         // Every other request continues from the page before, so pages far down the ledger are asked too.
                         String query = "/jobs?limit=" + PAGE + (c.getValue().isEmpty() ? "" : "&" + c.getValue())
                                 + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.US_ASCII));
@@ -109,8 +115,8 @@ final class BenchListCommand implements Callable<Integer> {
                         var next = io.conveyor.common.JobSubmissionJson.MAPPER.readTree(response.body()).get("next");
                         cursor = i % 20 == 19 || next.isNull() ? null : next.asText();
                     }
-                    out.printf("[benchmark] list %s, page of %d on %,d jobs: first page p50 %.1f ms p95 %.1f ms; next pages p50 %.1f ms p95 %.1f ms%n",
-                            c.getKey(), PAGE, jobs, Stats.percentile(first, 50), Stats.percentile(first, 95),
+                    out.printf("[benchmark] list %s, page of %d on %,d jobs, %d pages: first page p50 %.1f ms p95 %.1f ms; next pages p50 %.1f ms p95 %.1f ms%n",
+                            c.getKey(), PAGE, jobs, asked, Stats.percentile(first, 50), Stats.percentile(first, 95),
                             Stats.percentile(deeper, 50), Stats.percentile(deeper, 95));
                     out.flush();
                 }
