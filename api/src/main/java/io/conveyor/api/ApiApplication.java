@@ -168,6 +168,11 @@ public final class ApiApplication implements AutoCloseable {
         return http.port();
     }
 
+    /** Every route the HTTP API answers, as {@code METHOD /path} (the OpenAPI document is held to them). */
+    public java.util.List<String> routes() {
+        return http.routes();
+    }
+
     /** The port of the JobRunr dashboard. */
     public int dashboardPort() {
         return dashboard.port();

@@ -28,9 +28,10 @@ import java.util.function.Supplier;
  * stopped. A client too slow for the events it asked for gets a last {@code overflow} event and is closed; it can
  * resume from the last id it read.
  */
-final class EventsEndpoint {
+public final class EventsEndpoint {
 
-    static final String ROUTES = "GET /jobs/{id}/events, GET /events";
+    /** The routes, which the API serves only with its events reader (and its ledger). */
+    public static final String ROUTES = "GET /jobs/{id}/events, GET /events";
     /** How long a stream stays quiet before a comment line checks that the client is still there. */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     private static final Logger LOGGER = LoggerFactory.getLogger(EventsEndpoint.class);

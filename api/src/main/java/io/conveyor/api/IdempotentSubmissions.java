@@ -116,6 +116,10 @@ final class IdempotentSubmissions {
         if (!java.util.Objects.equals(base, wantedBase) || !java.util.Objects.equals(max, wantedMax)) {
             return "backoff";
         }
+        Long timeout = request.path("timeoutMillis").isNumber() ? request.path("timeoutMillis").asLong() : null;
+        if (!java.util.Objects.equals(timeout, wanted.timeout() == null ? null : wanted.timeout().toMillis())) {
+            return "timeoutMillis";
+        }
         return null;
     }
 

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  */
 public final class JobControl {
 
-    static final String ROUTES = "GET /jobs, POST /jobs/{id}/cancel, POST /jobs/{id}/retry, POST /jobs/retry";
+    /** The routes registered here, as {@code METHOD /path}, comma-separated. */
+    public static final String ROUTES = "GET /jobs, POST /jobs/{id}/cancel, POST /jobs/{id}/retry, POST /jobs/retry";
     private static final String STATES = Arrays.stream(StateName.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final JobListQuery list;

@@ -104,35 +104,26 @@ final class JobListQuery {
             parameters.add(page.before().createdAt());
             parameters.add(page.before().id());
         }
-        String select = "select jobasjson, createdat::text as position_at, id, createdat as created from jobrunr_jobs";
-        String order = " order by createdat desc, " + ID + " desc limit ?";
-        StringBuilder sql = new StringBuilder();
-        List<Object> all = new ArrayList<>();
-        if (page.label() == null) {
-            sql.append(select).append(where).append(order);
-            all.addAll(parameters);
-            all.add(page.limit() + 1);
-        } else {
-            // A job has at most 3 labels, each indexed by its position: one ordered index scan per position, each
-            // reading at most a page, merged. (A GIN index finds a label's jobs but not in order: for a label of many
-            // old jobs a page meant sorting them all, or walking the newest jobs to find them.)
-            sql.append("select jobasjson, position_at, id from (");
+        if (page.label() != null) {
+            // One newest-first walk that tests every label position of each job, stopping when the page is full. (A
+            // union of one walk per position, meant for the label indexes since removed, read the whole table for the
+            // positions that jobs with fewer labels leave empty: seconds per page on 100,000 jobs.)
+            where.append(" and ? in (");
             for (int position = 0; position < LABEL_POSITIONS; position++) {
-                sql.append(position == 0 ? "(" : " union (").append(select).append(where)
-                        .append(" and ").append(label(position)).append(" = ?").append(order).append(")");
-                all.addAll(parameters);
-                all.add(page.label());
-                all.add(page.limit() + 1);
+                where.append(position == 0 ? "" : ", ").append(label(position));
             }
-            sql.append(") labelled order by created desc, id collate \"C\" desc limit ?");
-            all.add(page.limit() + 1);
+            where.append(")");
+            parameters.add(page.label());
         }
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < all.size(); i++) {
-                if (all.get(i) instanceof Integer n) {
+        String sql = "select jobasjson, createdat::text as position_at, id from jobrunr_jobs" + where
+                + " order by createdat desc, " + ID + " desc limit ?";
+        parameters.add(page.limit() + 1);
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                if (parameters.get(i) instanceof Integer n) {
                     statement.setInt(i + 1, n);
                 } else {
-                    statement.setString(i + 1, (String) all.get(i));
+                    statement.setString(i + 1, (String) parameters.get(i));
                 }
             }
             List<String> jobs = new ArrayList<>(page.limit() + 1);

@@ -102,6 +102,9 @@ final class JobCommands {
         @Option(names = "--delay", paramLabel = "DURATION", description = "start after this long: 500ms, 30s, 5m, 2h, or ISO-8601 (PT30S)")
         String delay;
 
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "fail an attempt that runs longer (retried per its policy): 500ms, 30s, 5m, 2h, or ISO-8601")
+        String timeout;
+
         @Option(names = "--max-attempts", paramLabel = "N", description = "runs at most (default: the API's, 5)")
         Integer maxAttempts;
 
@@ -126,6 +129,9 @@ final class JobCommands {
                 }
                 if (delay != null) {
                     body.put("delayMillis", duration(delay).toMillis());
+                }
+                if (timeout != null) {
+                    body.put("timeoutMillis", duration(timeout).toMillis());
                 }
                 if (maxAttempts != null) {
                     body.put("maxAttempts", maxAttempts);

@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * @param backoff     the job's own retry back-off, or null for its type's default
  * @param priority    which waiting jobs are claimed first; {@link JobPriority#NORMAL} unless the client said otherwise
  * @param runAt       when the job is to start (it is SCHEDULED until then), or null: at once
+ * @param timeout     how long one attempt may run before it is interrupted and fails, or null for its type's default
  */
 public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
-                            Backoff backoff, JobPriority priority, Instant runAt) {
+                            Backoff backoff, JobPriority priority, Instant runAt, Duration timeout) {
 
     public static final int MAX_ATTEMPTS_DEFAULT = 5;
     public static final int MAX_ATTEMPTS_LIMIT = 100;
@@ -37,16 +38,18 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
 
     /** The latest a job may be scheduled: a year after it was accepted. */
     public static final Duration MAX_DELAY = Duration.ofDays(366);
+    /** The longest timeout a submission may give one attempt. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
 
     /** A submission that leaves the back-off to its job type, to run at once. */
     public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt) {
-        this(id, type, payload, maxAttempts, labels, acceptedAt, null, JobPriority.NORMAL, null);
+        this(id, type, payload, maxAttempts, labels, acceptedAt, null, JobPriority.NORMAL, null, null);
     }
 
     /** A submission of normal priority, to run at once. */
     public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
                          Backoff backoff) {
-        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, JobPriority.NORMAL, null);
+        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, JobPriority.NORMAL, null, null);
     }
 
     public JobSubmission {
@@ -66,6 +69,9 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
         }
         if (runAt != null && runAt.isAfter(acceptedAt.plus(MAX_DELAY))) {
             throw new InvalidJobException("runAt", "a job can be scheduled at most " + MAX_DELAY.toDays() + " days ahead, was for " + runAt);
+        }
+        if (timeout != null && (timeout.toMillis() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0)) {
+            throw new InvalidJobException("timeoutMillis", "timeoutMillis must be from 1 to " + MAX_TIMEOUT.toMillis() + ", was " + timeout.toMillis());
         }
         labels = labels == null ? List.of() : List.copyOf(labels);
         if (labels.size() > MAX_LABELS) {

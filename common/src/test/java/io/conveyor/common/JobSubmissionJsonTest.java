@@ -21,11 +21,24 @@ class JobSubmissionJsonTest {
     void aClientJobWithEveryFieldSurvivesTheTopic() throws Exception {
         JobSubmission job = JobSubmissionJson.fromClient(json("""
                 {"type":"sleep","payload":{"millis":5},"maxAttempts":3,"labels":["a"],"backoff":{"baseMillis":100,"maxMillis":900},
-                 "priority":"high"}"""), ID, NOW);
+                 "priority":"high","timeoutMillis":2500}"""), ID, NOW);
         JobSubmission read = JobSubmissionJson.fromTopic(JobSubmissionJson.toTopic(job), null, Instant.EPOCH);
         assertThat(read).isEqualTo(job);
         assertThat(read.backoff()).isEqualTo(new Backoff(Duration.ofMillis(100), Duration.ofMillis(900)));
         assertThat(read.priority()).isEqualTo(JobPriority.HIGH);
+        assertThat(read.timeout()).isEqualTo(Duration.ofMillis(2500));
+    }
+
+    @Test
+    void timeoutMillisIsAWholePositiveNumberOfMillisecondsUpToAWeekAndNoneByDefault() {
+        assertThat(JobSubmissionJson.fromClient(json("{\"type\":\"noop\"}"), ID, NOW).timeout()).isNull();
+        assertThat(JobSubmissionJson.fromClient(json("{\"type\":\"noop\",\"timeoutMillis\":604800000}"), ID, NOW).timeout())
+                .isEqualTo(Duration.ofDays(7));
+        assertField("{\"type\":\"x\",\"timeoutMillis\":0}", "timeoutMillis");
+        assertField("{\"type\":\"x\",\"timeoutMillis\":-5}", "timeoutMillis");
+        assertField("{\"type\":\"x\",\"timeoutMillis\":1.5}", "timeoutMillis");
+        assertField("{\"type\":\"x\",\"timeoutMillis\":\"1s\"}", "timeoutMillis");
+        assertField("{\"type\":\"x\",\"timeoutMillis\":604800001}", "timeoutMillis");
     }
 
     @Test

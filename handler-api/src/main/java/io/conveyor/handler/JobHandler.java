@@ -42,6 +42,16 @@ public interface JobHandler {
     }
 
     /**
+     * How long one attempt of this type may run when a submission gives no {@code timeoutMillis}; null (the default)
+     * for no limit. An attempt that runs longer is interrupted and fails as timed out, to be retried like any failure,
+     * so a handler should let {@link InterruptedException} (or {@link Thread#isInterrupted()}) end it; one that ignores
+     * the interrupt makes its worker replace itself.
+     */
+    default java.time.Duration timeout() {
+        return null;
+    }
+
+    /**
      * Runs one attempt of a job.
      *
      * @return a small JSON result (at most {@link #MAX_RESULT_BYTES}), or {@code null} for none

@@ -7,6 +7,7 @@ import io.conveyor.worker.run.HandlerRegistry;
 import io.conveyor.worker.run.JobLogContext;
 import io.conveyor.worker.run.JobProgress;
 import io.conveyor.worker.run.ProgressListener;
+import io.conveyor.worker.run.JobTimeouts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.handler.ComputePool;
@@ -27,7 +28,8 @@ import java.util.UUID;
  * Runs a ledger job: JobRunr calls it with the job's request, and it hands the job to the handler registered for
  * its type. Failures a retry cannot fix (unknown type, unreadable payload, {@link NonRetryableJobException}) are
  * turned into JobRunr's "do not retry" failure so the job ends FAILED at once; so is a result over
- * {@link JobHandler#MAX_RESULT_BYTES}.
+ * {@link JobHandler#MAX_RESULT_BYTES}. An attempt that runs past its timeout (the submission's, else its type's) fails as
+ * timed out, whatever the handler did after the interrupt.
  */
 public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> {
 
@@ -40,9 +42,10 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     private final Attempts attempts;
     private final FatalJobErrors fatalErrors;
     private final ProgressListener progressListener;
+    private final JobTimeouts timeouts;
 
     public JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
-                  FatalJobErrors fatalErrors, ProgressListener progressListener) {
+                  FatalJobErrors fatalErrors, JobTimeouts timeouts, ProgressListener progressListener) {
         this.progressListener = progressListener;
         this.registry = registry;
         this.computePool = computePool;
@@ -50,6 +53,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
         this.results = results;
         this.attempts = attempts;
         this.fatalErrors = fatalErrors;
+        this.timeouts = timeouts;
     }
 
     @Override
@@ -62,16 +66,24 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
         JobProgress progress = new JobProgress(jobRunrContext, request.type(), attempt, progressListener, System::nanoTime);
         Context context = new Context(jobRunrContext.getJobId(), request.type(), attempt,
                 parsePayload(request.payload()), computePool, dataRoot, progress);
+        JobTimeouts.Run run = timeouts.start(context.jobId(), request.timeout().orElseGet(handler::timeout));
         JsonNode result;
         try {
             result = handler.handle(context);
-        } catch (NonRetryableJobException e) {
-            throw doNotRetry(e.getMessage(), e);
         } catch (VirtualMachineError e) {
             fatalErrors.jobKilledWorker(context.jobId(), e); // exits the process
             throw e;
+        } catch (Exception e) {
+            if (run.end()) {
+                throw run.failure();
+            }
+            throw e instanceof NonRetryableJobException nonRetryable ? doNotRetry(nonRetryable.getMessage(), nonRetryable) : e;
         } finally {
+            run.end();
             progress.flush();
+        }
+        if (run.end()) {
+            throw run.failure(); // it swallowed the interrupt and finished late: the attempt still ran past its time
         }
         if (result != null && !result.isNull()) {
             results.hold(context.jobId(), resultJson(result));

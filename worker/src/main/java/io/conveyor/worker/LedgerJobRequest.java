@@ -11,27 +11,32 @@ import java.util.Optional;
 
 /**
  * The JobRunr job request that carries a Conveyor job in the ledger: its type, its payload as JSON text, and the
- * submission's own retry back-off if it named one, the lane it runs on, and its priority unless normal (the ledger's
- * {@code conveyor_priority} column is read from it, see {@code ledger.LedgerSchema}). JobRunr stores it with the job
+ * submission's own retry back-off if it named one, the lane it runs on, its priority unless normal (the ledger's
+ * {@code conveyor_priority} column is read from it, see {@code ledger.LedgerSchema}), and its own timeout if it named one. JobRunr stores it with the job
  * and hands it to {@link JobDispatcher} (through {@link WaitingJobDispatcher} for the waiting lane) when the job runs.
  */
 public record LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane,
-                               JobPriority priority) implements JobRequest {
+                               JobPriority priority, Long timeoutMillis) implements JobRequest {
 
     /** A compute job; {@code lane} null (a job written before lanes existed) means the same. */
     public LedgerJobRequest(String type, String payload) {
-        this(type, payload, null, null, JobKind.COMPUTE, null);
+        this(type, payload, null, null, JobKind.COMPUTE, null, null);
     }
 
     /** A job of normal priority ({@code priority} null: stored as nothing, as before priorities existed). */
     public LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane) {
-        this(type, payload, backoffBaseMillis, backoffMaxMillis, lane, null);
+        this(type, payload, backoffBaseMillis, backoffMaxMillis, lane, null, null);
     }
 
     /** The handler class names the lane in the job's signature ({@link JobLanes}). */
     @Override
     public Class<? extends JobRequestHandler<LedgerJobRequest>> getJobRequestHandler() {
         return JobLanes.handlerOf(lane == null ? JobKind.COMPUTE : lane);
+    }
+
+    /** The submission's own timeout of an attempt, if it named one. */
+    public Optional<Duration> timeout() {
+        return timeoutMillis == null ? Optional.empty() : Optional.of(Duration.ofMillis(timeoutMillis));
     }
 
     /** The submission's own back-off, if it named one. */

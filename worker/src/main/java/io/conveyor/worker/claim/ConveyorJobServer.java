@@ -240,14 +240,34 @@ public final class ConveyorJobServer extends BackgroundJobServer {
         }
     }
 
-    private static void stop(Job job, Thread thread) {
-        synchronized (job) {
-            if (job.getState() == StateName.PROCESSING) {
-                job.delete(CANCELLED);
+    /**
+     * Gives up on a job whose thread does not end (the ledger has it recorded already): it is deleted here only, as a
+     * cancelled one is, so that neither its run, should it ever end, nor JobRunr's heartbeat saves it again.
+     */
+    public void abandon(UUID id, String reason) {
+        JobSteward steward = getJobSteward();
+        if (steward == null) {
+            return;
+        }
+        for (Job job : steward.getJobsInProgress()) {
+            if (job.getId().equals(id)) {
+                deleteLocally(job, reason);
             }
         }
+    }
+
+    private static void stop(Job job, Thread thread) {
+        deleteLocally(job, CANCELLED);
         if (thread != null) {
             thread.interrupt();
+        }
+    }
+
+    private static void deleteLocally(Job job, String reason) {
+        synchronized (job) {
+            if (job.getState() == StateName.PROCESSING) {
+                job.delete(reason);
+            }
         }
     }
 

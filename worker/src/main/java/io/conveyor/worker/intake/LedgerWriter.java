@@ -115,9 +115,11 @@ public final class LedgerWriter {
     public static Job toJob(JobSubmission submission, JobKind lane) {
         String payload = JobSubmissionJson.MAPPER.valueToTree(submission.payload()).toString();
         Backoff backoff = submission.backoff();
+        Long timeoutMillis = submission.timeout() == null ? null : submission.timeout().toMillis();
         LedgerJobRequest request = backoff == null
-                ? new LedgerJobRequest(submission.type(), payload, null, null, lane, storedPriority(submission))
-                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane, storedPriority(submission));
+                ? new LedgerJobRequest(submission.type(), payload, null, null, lane, storedPriority(submission), timeoutMillis)
+                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane,
+                        storedPriority(submission), timeoutMillis);
         // A job for later is SCHEDULED (on the dashboard's Scheduled page) until it is due; one due already runs at once.
         Job job = new Job(submission.id(), new JobDetails(request), submission.runAt() != null && submission.runAt().isAfter(Instant.now())
                 ? new ScheduledState(submission.runAt(), SCHEDULED_REASON) : new EnqueuedState());

@@ -23,6 +23,8 @@ import io.conveyor.worker.run.Attempts;
 import io.conveyor.worker.run.FatalJobErrors;
 import io.conveyor.handler.ForkJoinComputePool;
 import io.conveyor.worker.run.HandlerRegistry;
+import io.conveyor.worker.run.JobTimedOutException;
+import io.conveyor.worker.run.JobTimeouts;
 import io.conveyor.handler.Backoff;
 import io.conveyor.handler.DataRoot;
 import io.conveyor.common.DatabaseSettings;
@@ -65,6 +67,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 
@@ -78,6 +81,10 @@ import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
 public final class WorkerProcess implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(WorkerProcess.class);
+    /** The exit code of a worker that replaces itself because a timed-out job ignored its interrupt. */
+    static final int STUCK_JOB_EXIT_CODE = 5;
+    /** How long a timed-out job has to end after its interrupt before its worker gives up on its thread. */
+    static final Duration STUCK_JOB_GRACE = Duration.ofSeconds(5);
     /** The built-in job types. */
     public static final List<JobHandler> BUILT_IN_HANDLERS = List.of(
             new NoopHandler(), new SleepHandler(), new FailHandler(), new PrimesHandler(), new AllocateHandler(),
@@ -88,6 +95,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final Ledger ledger;
     private final LivenessLock liveness;
     private final ForkJoinComputePool computePool;
+    private final JobTimeouts timeouts;
     private final Fleet fleet = new Fleet();
     private final RetryTimer retryTimer;
     private final ScheduledJobsWatch scheduledJobs;
@@ -103,6 +111,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobServerKeeper jobServerKeeper;
     private final WorkerHealth health;
     private final WorkerMetrics metrics = new WorkerMetrics();
+    private final AtomicBoolean exiting = new AtomicBoolean();
 
     private WorkerProcess(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) throws SQLException {
         this.settings = settings;
@@ -125,7 +134,8 @@ public final class WorkerProcess implements AutoCloseable {
         this.retryTimer = new RetryTimer(lateTransitions::get, this::retryDue, clock);
 
         this.events = new JobEventPublisher(kafka, settings.name());
-        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results, attempts, fatalErrors, events::progress);
+        this.timeouts = new JobTimeouts(STUCK_JOB_GRACE, this::replaceForStuckJob);
+        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results, attempts, fatalErrors, timeouts, events::progress);
         this.jobServer = new ConveyorJobServer(ledger.storageProvider(), ledger.jsonMapper(), new DispatcherActivator(dispatcher),
                 BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
                         .andId(serverId)
@@ -168,6 +178,7 @@ public final class WorkerProcess implements AutoCloseable {
         this.health = settings.metricsPort().isPresent()
                 ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready, metrics::scrape)
                 : null;
+        claimTrigger.claimSoon(); // what waits already (a worker replacing one that exited) is not announced again
         LOGGER.info("worker {} ({}) started: {} job threads, {} waiting jobs, {} compute threads, data root {}, job types {}",
                 settings.name(), serverId, settings.jobThreads(), settings.waitingJobs(), settings.computeThreads(), dataRoot.path(),
                 registry.types().stream().map(type -> type + (lanes.kindOf(type) == JobKind.WAITS ? " (waits)" : "")).toList());
@@ -249,8 +260,36 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A job ran past its timeout and ignored the interrupt: its thread is lost to this JVM. The attempt is recorded as
+     * timed out (retried per its policy, on another worker), the job is dropped here (should its thread ever end, its
+     * run is not saved), and the worker exits as it would on SIGTERM: no more claims, its other jobs get the grace period
+     * and are handed back if they do not finish; its supervisor or restart policy starts a fresh JVM.
+     */
+    private void replaceForStuckJob(UUID jobId, Duration timeout) {
+        String reason = "timed out after " + timeout.toMillis() + " ms and did not stop when interrupted; worker "
+                + settings.name() + " replaced itself to free its thread";
+        try {
+            transitions.change(jobId,
+                    job -> job.hasState(StateName.PROCESSING) && serverId.equals(job.<ProcessingState>getJobState().getServerId()),
+                    job -> {
+                        job.failed(reason, new JobTimedOutException(reason));
+                        return job;
+                    });
+        } catch (RuntimeException e) { // the ledger unreachable: handed back on the way out, or rescued once this worker is gone
+            LOGGER.warn("could not record job {} as timed out: {}", jobId, e.toString());
+        } finally {
+            jobServer.abandon(jobId, "timed out");
+            exit(STUCK_JOB_EXIT_CODE, "job " + jobId + " " + reason);
+        }
+    }
+
     /** Ends this process because a part of it stopped for good: drains what it can, then exits with {@code code}. */
     private void exit(int code, String reason) {
+        if (!exiting.compareAndSet(false, true)) {
+            LOGGER.error("worker {} (exiting already): {}", settings.name(), reason);
+            return;
+        }
         LOGGER.error("worker {} exits with code {}: {}; its supervisor or restart policy starts a new worker", settings.name(), code, reason);
         Thread.ofPlatform().name("conveyor-exit").start(() -> {
             Thread.ofPlatform().daemon().start(() -> { // a close that hangs must not keep a broken process alive
@@ -285,12 +324,13 @@ public final class WorkerProcess implements AutoCloseable {
         jobServer.shutDown();
         succeededJobs.close(); // before the hand-back: a succeeded job still queued is PROCESSING in the ledger
         int handedBack = handBackUnfinishedJobs();
-        if (handedBack > 0) {
-            jobsWaitingSignal.announce();
-        }
+        // Always: jobs interrupted past the grace were handed back by their own threads (JobRunr's "server stopped"),
+        // not counted here, and without a word the others would find them only at their poll.
+        jobsWaitingSignal.announce();
         jobsWaitingSignal.close();
         jobsCancelledSignal.close();
         scheduledJobs.close();
+        timeouts.close();
         retryTimer.close();
         events.close();
         liveness.close();
