@@ -57,8 +57,11 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
         publish(job, newState);
     }
 
-    /** The first event of jobs the intake wrote to the ledger (no JobRunr hook sees a job's creation there). */
-    public void enqueued(List<Job> jobs) {
+    /**
+     * The first event of jobs the intake wrote to the ledger (no JobRunr hook sees a job's creation there): ENQUEUED or
+     * SCHEDULED, or FAILED for a record that was not a valid job.
+     */
+    public void written(List<Job> jobs) {
         jobs.forEach(job -> publish(job, job.getJobState()));
     }
 

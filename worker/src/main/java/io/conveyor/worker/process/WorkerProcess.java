@@ -9,6 +9,7 @@ import io.conveyor.worker.claim.ClaimTrigger;
 import io.conveyor.worker.claim.ConveyorJobServer;
 import io.conveyor.worker.claim.JobsCancelledSignal;
 import io.conveyor.worker.claim.JobsWaitingSignal;
+import io.conveyor.worker.intake.DeadLetters;
 import io.conveyor.worker.intake.JobIntake;
 import io.conveyor.worker.intake.LedgerWriter;
 import io.conveyor.worker.ledger.ElectStateFilterChain;
@@ -100,6 +101,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobsCancelledSignal jobsCancelledSignal;
     private final OrphanRescuer orphanRescuer;
     private final JobIntake intake;
+    private final DeadLetters deadLetters;
     private final JobServerKeeper jobServerKeeper;
     private final WorkerHealth health;
     private final WorkerMetrics metrics = new WorkerMetrics();
@@ -160,10 +162,11 @@ public final class WorkerProcess implements AutoCloseable {
                 fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
         this.scheduledJobs = new ScheduledJobsWatch(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), retryTimer, this::jobsEnqueued, clock);
         LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), written -> {
-            events.enqueued(written);
+            events.written(written);
             scheduledJobs.written(written);
         }, lanes);
-        this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock,
+        this.deadLetters = new DeadLetters(kafka, settings.name());
+        this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, deadLetters, this::jobsEnqueued, clock,
                 reason -> exit(JobServerKeeper.EXIT_CODE, reason));
         this.health = settings.metricsPort().isPresent()
                 ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready, metrics::scrape)
@@ -279,6 +282,7 @@ public final class WorkerProcess implements AutoCloseable {
             health.close();
         }
         intake.close();
+        deadLetters.close();
         claimTrigger.close();
         orphanRescuer.close();
         jobServerKeeper.close();
