@@ -3,7 +3,6 @@ package io.conveyor.api;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
-import io.conveyor.common.Ledger;
 import io.conveyor.common.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +19,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The api role, wired in one place: the Kafka producer, the ledger reader, the HTTP API and the dashboard.
  * <p>
- * Submissions touch only Kafka, so the API keeps accepting jobs while PostgreSQL is down; the ledger is needed at
- * start (for the dashboard) and by {@code GET /jobs/{id}}. Kafka need not be up at start: POSTs answer 503 until it is.
+ * Submissions touch only Kafka, so the API keeps accepting jobs while PostgreSQL is down, and starts without it: reads
+ * answer 503 until the ledger is reached ({@link LateLedger}), then reads and the dashboard are served. Kafka need not
+ * be up at start either: POSTs answer 503 until it is.
  */
 public final class ApiApplication implements AutoCloseable {
 
@@ -31,14 +31,14 @@ public final class ApiApplication implements AutoCloseable {
     private static final Duration TOPIC_RETRY_DELAY = Duration.ofSeconds(5);
 
     private final Thread topicSetup;
-    private final Ledger ledger;
+    private final LateLedger ledger;
     private final JobSubmitter submitter;
     private final ApiServer http;
     private final DashboardServer dashboard;
     private final KafkaProbe kafkaProbe;
     private final ApiMetrics metrics;
 
-    private ApiApplication(Thread topicSetup, Ledger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard,
+    private ApiApplication(Thread topicSetup, LateLedger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard,
                            KafkaProbe kafkaProbe, ApiMetrics metrics) {
         this.kafkaProbe = kafkaProbe;
         this.metrics = metrics;
@@ -77,18 +77,17 @@ public final class ApiApplication implements AutoCloseable {
                     + " deployment the same secret of its own", ApiSettings.ID_SECRET);
         }
         Thread topicSetup = ensureTopics(kafka, settings.submitTimeout());
-        Ledger ledger = null;
+        LateLedger ledger = null;
         JobSubmitter submitter = null;
         ApiServer http = null;
         KafkaProbe kafkaProbe = null;
         ApiMetrics metrics = null;
         try {
-            ledger = Ledger.open(database, "conveyor-api", LEDGER_POOL_SIZE);
+            ledger = LateLedger.open(database, "conveyor-api", LEDGER_POOL_SIZE, opened -> JobControl.prepareLedger(opened.dataSource()));
             submitter = KafkaJobSubmitter.create(kafka, settings);
             kafkaProbe = new KafkaProbe(kafka);
             metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), kafkaProbe::intakeLag);
             JobIds ids = new JobIds(settings.idSecret(), clock);
-            JobControl.prepareLedger(ledger.dataSource());
             http = ApiServer.start(settings, ids, submitter, new LedgerReader(ledger.storageProvider()),
                     new JobControl(ledger.dataSource(), ledger.storageProvider(), ledger.jsonMapper(), ids, clock), clock,
                     new OperationsEndpoints(metrics, health(kafkaProbe, ledger)), new BearerAuth(auth));
@@ -108,7 +107,7 @@ public final class ApiApplication implements AutoCloseable {
     }
 
     /** Ready while Kafka answers (submissions) and the ledger does (reads, the dashboard). */
-    private static ApiHealth health(KafkaProbe kafka, Ledger ledger) {
+    private static ApiHealth health(KafkaProbe kafka, LateLedger ledger) {
         Map<String, BooleanSupplier> components = new LinkedHashMap<>();
         components.put("kafka", kafka::answers);
         components.put("ledger", () -> {
