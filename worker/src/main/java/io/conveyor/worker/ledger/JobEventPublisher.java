@@ -6,9 +6,11 @@ import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.failure.JobHistory;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jobrunr.jobs.Job;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 
 /**
  * Publishes every state change of a job to the events topic, from JobRunr's state-applied hook (after the change is
@@ -52,9 +55,12 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
         producer.partitionsFor(topic);
     }
 
+    /** Every state but DELETED, whose events {@link DeletedJobsRelay} publishes for every path that deletes, this one too. */
     @Override
     public void onStateApplied(Job job, JobState oldState, JobState newState) {
-        publish(job, newState);
+        if (!(newState instanceof DeletedState)) {
+            publish(job, newState);
+        }
     }
 
     /**
@@ -66,17 +72,26 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
     }
 
     private void publish(Job job, JobState state) {
-        JobEvent event = new JobEvent(job.getId(), job.getJobName(), state.getName().name(), state.getCreatedAt(),
-                attempt(job), worker(job, state), reason(state), state.getName().name().equals("SUCCEEDED") ? result(job) : null);
         try {
-            producer.send(new ProducerRecord<>(topic, job.getId().toString(), event.toJson()), (metadata, error) -> {
+            send(job, state, (metadata, error) -> {
                 if (error != null) {
-                    LOGGER.warn("could not publish {} event of job {}: {}", event.state(), job.getId(), error.toString());
+                    LOGGER.warn("could not publish {} event of job {}: {}", state.getName(), job.getId(), error.toString());
                 }
             });
         } catch (RuntimeException e) {
-            LOGGER.warn("could not publish {} event of job {}: {}", event.state(), job.getId(), e.toString());
+            LOGGER.warn("could not publish {} event of job {}: {}", state.getName(), job.getId(), e.toString());
         }
+    }
+
+    /** Sends the event of {@code state}; the future completes when Kafka acknowledged it, or fails. */
+    Future<RecordMetadata> publishNow(Job job, JobState state) {
+        return send(job, state, null);
+    }
+
+    private Future<RecordMetadata> send(Job job, JobState state, Callback callback) {
+        JobEvent event = new JobEvent(job.getId(), job.getJobName(), state.getName().name(), state.getCreatedAt(),
+                attempt(job), worker(job, state), reason(state), state.getName().name().equals("SUCCEEDED") ? result(job) : null);
+        return producer.send(new ProducerRecord<>(topic, job.getId().toString(), event.toJson()), callback);
     }
 
     /** The attempt the job is on: the attempts started; 1 before the first run. */

@@ -12,6 +12,7 @@ import io.conveyor.worker.claim.JobsWaitingSignal;
 import io.conveyor.worker.intake.DeadLetters;
 import io.conveyor.worker.intake.JobIntake;
 import io.conveyor.worker.intake.LedgerWriter;
+import io.conveyor.worker.ledger.DeletedJobsRelay;
 import io.conveyor.worker.ledger.ElectStateFilterChain;
 import io.conveyor.worker.ledger.JobEventPublisher;
 import io.conveyor.worker.ledger.JobFailureLog;
@@ -102,6 +103,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final OrphanRescuer orphanRescuer;
     private final JobIntake intake;
     private final DeadLetters deadLetters;
+    private final DeletedJobsRelay deletedJobs;
     private final JobServerKeeper jobServerKeeper;
     private final WorkerHealth health;
     private final WorkerMetrics metrics = new WorkerMetrics();
@@ -110,9 +112,10 @@ public final class WorkerProcess implements AutoCloseable {
         this.settings = settings;
         DataRoot dataRoot = openDataRoot(settings);
         KafkaTopics.ensureExist(kafka);
-        // Connections: one per compute job thread for failures, plus JobRunr's own tasks, claims, intake, rescuer and
-        // signalling. Waiting jobs share a few more: they need one only to record a failure (successes go in batches).
-        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 6,
+        // Connections: one per compute job thread for failures, plus JobRunr's own tasks, claims, intake, rescuer,
+        // signalling and the deleted jobs' relay. Waiting jobs share a few more: they need one only to record a failure
+        // (successes go in batches).
+        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 7,
                 OnTimeStorageProvider::new);
         this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
         FatalJobErrors fatalErrors = new FatalJobErrors(serverId, settings.quarantineKills());
@@ -148,6 +151,7 @@ public final class WorkerProcess implements AutoCloseable {
         fatalErrors.useTransitions(transitions);
 
         LedgerSchema.prepare(ledger.dataSource());
+        this.deletedJobs = DeletedJobsRelay.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), events);
         LaneClaim claim = new LaneClaim(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobServer, settings.typeLimits(),
                 settings.priorityAging(), clock);
         this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
@@ -296,6 +300,7 @@ public final class WorkerProcess implements AutoCloseable {
         jobsCancelledSignal.close();
         scheduledJobs.close();
         retryTimer.close();
+        deletedJobs.close();
         events.close();
         liveness.close();
         computePool.close();
