@@ -4,7 +4,6 @@ import io.conveyor.api.events.EventHub;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
-import io.conveyor.common.Ledger;
 import io.conveyor.common.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +20,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The api role, wired in one place: the Kafka producer, the ledger reader, the HTTP API and the dashboard.
  * <p>
- * Submissions touch only Kafka, so the API keeps accepting jobs while PostgreSQL is down; the ledger is needed at
- * start (for the dashboard) and by {@code GET /jobs/{id}}. Kafka need not be up at start: POSTs answer 503 until it is.
+ * Submissions touch only Kafka, so the API keeps accepting jobs while PostgreSQL is down, and starts without it: reads
+ * answer 503 until the ledger is reached ({@link LateLedger}), then reads and the dashboard are served. Kafka need not
+ * be up at start either: POSTs answer 503 until it is.
  */
 public final class ApiApplication implements AutoCloseable {
 
@@ -32,7 +32,7 @@ public final class ApiApplication implements AutoCloseable {
     private static final Duration TOPIC_RETRY_DELAY = Duration.ofSeconds(5);
 
     private final Thread topicSetup;
-    private final Ledger ledger;
+    private final LateLedger ledger;
     private final JobSubmitter submitter;
     private final ApiServer http;
     private final DashboardServer dashboard;
@@ -40,7 +40,7 @@ public final class ApiApplication implements AutoCloseable {
     private final ApiMetrics metrics;
     private final EventHub events;
 
-    private ApiApplication(Thread topicSetup, Ledger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard,
+    private ApiApplication(Thread topicSetup, LateLedger ledger, JobSubmitter submitter, ApiServer http, DashboardServer dashboard,
                            KafkaProbe kafkaProbe, ApiMetrics metrics, EventHub events) {
         this.events = events;
         this.kafkaProbe = kafkaProbe;
@@ -80,19 +80,18 @@ public final class ApiApplication implements AutoCloseable {
                     + " deployment the same secret of its own", ApiSettings.ID_SECRET);
         }
         Thread topicSetup = ensureTopics(kafka, settings.submitTimeout());
-        Ledger ledger = null;
+        LateLedger ledger = null;
         JobSubmitter submitter = null;
         ApiServer http = null;
         KafkaProbe kafkaProbe = null;
         ApiMetrics metrics = null;
         EventHub events = null;
         try {
-            ledger = Ledger.open(database, "conveyor-api", LEDGER_POOL_SIZE);
+            ledger = LateLedger.open(database, "conveyor-api", LEDGER_POOL_SIZE, opened -> JobControl.prepareLedger(opened.dataSource()));
             submitter = KafkaJobSubmitter.create(kafka, settings);
             kafkaProbe = new KafkaProbe(kafka);
             metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), kafkaProbe::intakeLag);
             JobIds ids = new JobIds(settings.idSecret(), clock);
-            JobControl.prepareLedger(ledger.dataSource());
             events = new EventHub(kafka, "conveyor-api");
             http = ApiServer.start(settings, ids, submitter, new LedgerReader(ledger.storageProvider()),
                     new JobControl(ledger.dataSource(), ledger.storageProvider(), ledger.jsonMapper(), ids, clock), events, clock,
@@ -114,7 +113,7 @@ public final class ApiApplication implements AutoCloseable {
     }
 
     /** Ready while Kafka answers (submissions) and the ledger does (reads, the dashboard). */
-    private static ApiHealth health(KafkaProbe kafka, Ledger ledger) {
+    private static ApiHealth health(KafkaProbe kafka, LateLedger ledger) {
         Map<String, BooleanSupplier> components = new LinkedHashMap<>();
         components.put("kafka", kafka::answers);
         components.put("ledger", () -> {

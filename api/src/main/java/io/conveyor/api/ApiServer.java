@@ -74,6 +74,7 @@ public final class ApiServer implements AutoCloseable {
             // The cause goes to the log; the client learns what it can act on (retry), not our internals.
             config.routes.exception(KafkaUnavailableException.class, (e, ctx) -> unavailable(ctx, e, Problem.kafkaUnavailable(
                     "Kafka did not acknowledge the submission within " + settings.submitTimeout().toMillis() + " ms, so nothing was accepted; try again later")));
+            config.routes.exception(SubmissionsOverloadedException.class, (e, ctx) -> unavailable(ctx, e, Problem.kafkaUnavailable(e.getMessage())));
             config.routes.exception(LedgerUnavailableException.class, (e, ctx) -> unavailable(ctx, e, Problem.ledgerUnavailable(
                     "the job ledger (PostgreSQL) cannot be read right now; try again later")));
             // Javalin's own answers (no such route, wrong method, body over its limit) arrive as HttpResponseException.

@@ -14,8 +14,11 @@ import java.time.Duration;
  * @param submitTimeout {@code CONVEYOR_SUBMIT_TIMEOUT_MS}: the longest a POST waits for Kafka before answering 503
  * @param idSecret      {@code CONVEYOR_ID_SECRET}: keys the tag in every job id, so any API instance sharing it
  *                      recognises ids that were accepted but are not in the ledger yet
+ * @param maxPendingBytes {@code CONVEYOR_SUBMIT_MAX_PENDING_BYTES}: the most memory the submissions waiting for Kafka
+ *                      may hold, as {@link PendingSubmissions} counts it; a POST beyond it gets 503 at once
  */
-public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int batchLimit, Duration submitTimeout, String idSecret) {
+public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int batchLimit, Duration submitTimeout, String idSecret,
+                          long maxPendingBytes) {
 
     public static final String PORT = "CONVEYOR_API_PORT";
     public static final String DASHBOARD_PORT = "CONVEYOR_DASHBOARD_PORT";
@@ -23,6 +26,7 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
     public static final String BATCH_LIMIT = "CONVEYOR_BATCH_LIMIT";
     public static final String SUBMIT_TIMEOUT_MS = "CONVEYOR_SUBMIT_TIMEOUT_MS";
     public static final String ID_SECRET = "CONVEYOR_ID_SECRET";
+    public static final String MAX_PENDING_BYTES = "CONVEYOR_SUBMIT_MAX_PENDING_BYTES";
 
     public static final int PORT_DEFAULT = 8080;
     public static final int DASHBOARD_PORT_DEFAULT = 8000;
@@ -31,6 +35,15 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
     public static final Duration SUBMIT_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
     /** Fine for one machine; every deployment with several API instances must set its own, the same on all. */
     public static final String ID_SECRET_DEFAULT = "conveyor-dev-id-secret-not-for-production";
+
+    /**
+     * By default a quarter of the heap (the rest is the producer's buffer, Jetty, the ledger pool and the dashboard);
+     * machine-dependent, so the README gives the rule rather than a number.
+     */
+    public static long defaultMaxPendingBytes() {
+        return Runtime.getRuntime().maxMemory() / 4;
+    }
+    static final long MIN_PENDING_BYTES = 1024 * 1024;
 
     static final int MAX_PORT = 65_535;
     static final int MIN_BODY_BYTES = 1024;
@@ -57,6 +70,14 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
         if (idSecret == null || idSecret.length() < MIN_ID_SECRET_LENGTH) {
             throw new Env.SettingsException(ID_SECRET + " must be at least " + MIN_ID_SECRET_LENGTH + " characters long");
         }
+        if (maxPendingBytes < MIN_PENDING_BYTES) {
+            throw new Env.SettingsException(MAX_PENDING_BYTES + " must be at least " + MIN_PENDING_BYTES + ", was " + maxPendingBytes);
+        }
+    }
+
+    /** Settings whose bound on submissions waiting for Kafka is the default, a quarter of the heap. */
+    public ApiSettings(int port, int dashboardPort, int maxBodyBytes, int batchLimit, Duration submitTimeout, String idSecret) {
+        this(port, dashboardPort, maxBodyBytes, batchLimit, submitTimeout, idSecret, defaultMaxPendingBytes());
     }
 
     public static ApiSettings from(Env env) {
@@ -66,7 +87,8 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
                 env.integer(MAX_BODY_BYTES, MAX_BODY_BYTES_DEFAULT, MIN_BODY_BYTES, MAX_BODY_BYTES_LIMIT),
                 env.integer(BATCH_LIMIT, BATCH_LIMIT_DEFAULT, 1, MAX_BATCH_LIMIT),
                 env.millis(SUBMIT_TIMEOUT_MS, SUBMIT_TIMEOUT_DEFAULT, MIN_SUBMIT_TIMEOUT, MAX_SUBMIT_TIMEOUT),
-                env.string(ID_SECRET, ID_SECRET_DEFAULT));
+                env.string(ID_SECRET, ID_SECRET_DEFAULT),
+                env.longInteger(MAX_PENDING_BYTES, defaultMaxPendingBytes(), MIN_PENDING_BYTES, Long.MAX_VALUE));
     }
 
     /** Whether the id secret is the built-in development value, which several deployments would share. */
@@ -76,7 +98,7 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
 
     /** Copies these settings with other ports, e.g. 0 and 0 for tests. */
     public ApiSettings withPorts(int port, int dashboardPort) {
-        return new ApiSettings(port, dashboardPort, maxBodyBytes, batchLimit, submitTimeout, idSecret);
+        return new ApiSettings(port, dashboardPort, maxBodyBytes, batchLimit, submitTimeout, idSecret, maxPendingBytes);
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.conveyor.common.JobSubmissionJson;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ final class JobsEndpoint {
     private final int batchLimit;
     private final ApiMetrics metrics;
     private final IdempotentSubmissions idempotent;
+    private final PendingSubmissions pending;
 
     /** @param idempotent how keyed submissions are looked up in the ledger; null: keys give ids, the ledger is not asked */
     JobsEndpoint(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, IdempotentSubmissions idempotent, Clock clock,
@@ -44,10 +47,40 @@ final class JobsEndpoint {
         this.clock = clock;
         this.bodies = new JsonBodyReader(settings.maxBodyBytes());
         this.batchLimit = settings.batchLimit();
+        this.pending = new PendingSubmissions(settings.maxPendingBytes(), settings.maxBodyBytes());
+    }
+
+    /** Admits the request under the bound on submissions waiting for Kafka, or counts and throws its refusal. */
+    private PendingSubmissions.Admission admit(Context ctx) {
+        try {
+            return pending.admit(ctx.contentLength());
+        } catch (SubmissionsOverloadedException e) {
+            metrics.submitted(ApiMetrics.NO_TYPE, ApiMetrics.UNAVAILABLE, 1);
+            discardBody(ctx);
+            throw e;
+        }
+    }
+
+    /**
+     * Reads a refused request's body to its end, keeping none of it: a server that answers before the client has sent
+     * its body closes the connection under it, and the client sees a broken connection instead of the 503.
+     */
+    private static void discardBody(Context ctx) {
+        try {
+            ctx.req().getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException | RuntimeException e) {
+            // the client went away: nothing to answer
+        }
     }
 
     /** {@code POST /jobs}: 202 once Kafka holds the job; 200 with the job if its idempotency key's job is in the ledger. */
     void submit(Context ctx) {
+        try (PendingSubmissions.Admission admitted = admit(ctx)) {
+            submitAdmitted(ctx);
+        }
+    }
+
+    private void submitAdmitted(Context ctx) {
         JobSubmission job;
         String key = ctx.header(IdempotentSubmissions.HEADER);
         try {
@@ -86,6 +119,12 @@ final class JobsEndpoint {
 
     /** {@code POST /jobs/batch}: all jobs are checked before any is submitted, then 202 once Kafka holds them all. */
     void submitBatch(Context ctx) {
+        try (PendingSubmissions.Admission admitted = admit(ctx)) {
+            submitBatchAdmitted(ctx);
+        }
+    }
+
+    private void submitBatchAdmitted(Context ctx) {
         JsonNode body = null;
         Batch batch;
         try {

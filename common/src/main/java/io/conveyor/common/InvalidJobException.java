@@ -12,6 +12,11 @@ public class InvalidJobException extends IllegalArgumentException {
         this.field = field;
     }
 
+    /** As JobRunr rebuilds it from a FAILED state in the ledger (the type and message are all it keeps). */
+    public InvalidJobException(String message) {
+        this("", message);
+    }
+
     /** The JSON field at fault, e.g. {@code type} or {@code payload}. */
     public String field() {
         return field;

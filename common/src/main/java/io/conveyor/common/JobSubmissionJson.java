@@ -45,6 +45,9 @@ public final class JobSubmissionJson {
 
     /** Reads a submission from a jobs-topic record; {@code keyId} is used when the value carries no id. */
     public static JobSubmission fromTopic(byte[] value, UUID keyId, Instant receivedAt) throws IOException {
+        if (value == null) {
+            throw new InvalidJobException("", "the record has no value (a tombstone)");
+        }
         ObjectNode object = requireObject(MAPPER.readTree(value), TOPIC_FIELDS);
         UUID id = object.hasNonNull("id") ? parseUuid(object.get("id")) : keyId;
         if (id == null) {
@@ -107,6 +110,8 @@ public final class JobSubmissionJson {
         if (payload != null && !payload.isNull() && !payload.isObject()) {
             throw new InvalidJobException("payload", "payload must be a JSON object, was " + payload.getNodeType().name().toLowerCase());
         }
+        requireNoNulCharacter(payload, "payload");
+        requireNoNulCharacter(object.get("labels"), "labels");
         return new JobSubmission(
                 id,
                 type == null || type.isNull() ? null : type.asText(),
@@ -129,6 +134,29 @@ public final class JobSubmissionJson {
                     + JobSubmission.MAX_TIMEOUT.toMillis());
         }
         return Duration.ofMillis(node.longValue());
+    }
+
+    /**
+     * PostgreSQL cannot hold U+0000 in text, nor read it in the ledger's JSON (the {@code jsonb} cast of its trigger):
+     * a job carrying one could never be written, so intake would retry it forever.
+     */
+    private static void requireNoNulCharacter(JsonNode node, String field) {
+        if (node == null) {
+            return;
+        }
+        if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
+            throw new InvalidJobException(field, field + " must not contain the character U+0000");
+        }
+        for (var fields = node.fields(); fields.hasNext(); ) {
+            var entry = fields.next();
+            if (entry.getKey().indexOf('\0') >= 0) {
+                throw new InvalidJobException(field, field + " must not contain the character U+0000");
+            }
+            requireNoNulCharacter(entry.getValue(), field);
+        }
+        if (node.isArray()) {
+            node.forEach(element -> requireNoNulCharacter(element, field));
+        }
     }
 
     private static JobPriority priority(JsonNode node) {

@@ -30,7 +30,8 @@ public final class KafkaTopics {
         try (Admin admin = Admin.create(config)) {
             for (NewTopic topic : List.of(
                     new NewTopic(topics.jobs(), Optional.of(Topics.JOBS_PARTITIONS), Optional.empty()),
-                    new NewTopic(topics.events(), Optional.of(Topics.EVENTS_PARTITIONS), Optional.empty()))) {
+                    new NewTopic(topics.events(), Optional.of(Topics.EVENTS_PARTITIONS), Optional.empty()),
+                    new NewTopic(topics.deadJobs(), Optional.of(Topics.DEAD_JOBS_PARTITIONS), Optional.empty()))) {
                 create(admin, topic);
             }
         }

@@ -27,10 +27,15 @@ public final class Ledger implements AutoCloseable {
 
     private Ledger(HikariDataSource dataSource, Function<DataSource, StorageProvider> storage) {
         this.dataSource = dataSource;
-        // Named explicitly: JobRunr would otherwise pick whichever Jackson it finds first on the classpath.
-        this.jsonMapper = new JacksonJsonMapper();
+        this.jsonMapper = newJsonMapper();
         this.storageProvider = storage.apply(dataSource);
         this.storageProvider.setJobMapper(new JobMapper(jsonMapper));
+    }
+
+    /** The JSON mapper of the ledger's jobs, for a part that needs one before the ledger is open. */
+    public static JsonMapper newJsonMapper() {
+        // Named explicitly: JobRunr would otherwise pick whichever Jackson it finds first on the classpath.
+        return new JacksonJsonMapper();
     }
 
     /**

@@ -12,6 +12,8 @@ public record Topics(String prefix) {
     public static final int JOBS_PARTITIONS = 12;
     /** Partitions of the events topic. */
     public static final int EVENTS_PARTITIONS = 6;
+    /** Partitions of the dead-letter topic: it holds only records that could never become jobs, read by hand. */
+    public static final int DEAD_JOBS_PARTITIONS = 1;
 
     public Topics {
         if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
@@ -22,6 +24,14 @@ public record Topics(String prefix) {
     /** Job requests accepted by the API, keyed by job id. */
     public String jobs() {
         return prefix + "jobs";
+    }
+
+    /**
+     * Records of the jobs topic that could not become jobs and carried no job id to record their failure under,
+     * copied as they were with a header saying why.
+     */
+    public String deadJobs() {
+        return prefix + "jobs.dead";
     }
 
     /** Lifecycle events of jobs, keyed by job id. */

@@ -59,6 +59,20 @@ class JobSubmissionJsonTest {
     }
 
     @Test
+    void aNulCharacterThatTheLedgerCannotStoreIsRefusedWhereverItIs() {
+        assertField("{\"type\":\"x\",\"payload\":{\"s\":\"a\\u0000\"}}", "payload");
+        assertField("{\"type\":\"x\",\"payload\":{\"deep\":[{\"a\\u0000\":1}]}}", "payload");
+        assertField("{\"type\":\"x\",\"labels\":[\"\\u0000\"]}", "labels");
+        assertThat(JobSubmissionJson.fromClient(json("{\"type\":\"x\",\"payload\":{\"s\":\"\\\\u0000 is fine as text\"}}"), ID, NOW)
+                .payload().get("s").asText()).isEqualTo("\\u0000 is fine as text");
+    }
+
+    @Test
+    void aRecordWithoutAValueIsNoJob() {
+        assertThatThrownBy(() -> JobSubmissionJson.fromTopic(null, ID, NOW)).isInstanceOf(InvalidJobException.class).hasMessageContaining("tombstone");
+    }
+
+    @Test
     void defaultsApplyWhenFieldsAreLeftOut() {
         JobSubmission job = JobSubmissionJson.fromClient(json("{\"type\":\"noop\"}"), ID, NOW);
         assertThat(job.maxAttempts()).isEqualTo(JobSubmission.MAX_ATTEMPTS_DEFAULT);

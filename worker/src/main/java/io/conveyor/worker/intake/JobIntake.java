@@ -1,9 +1,10 @@
 package io.conveyor.worker.intake;
 
-import io.conveyor.common.InvalidJobException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.common.JobSubmission;
 import io.conveyor.common.JobSubmissionJson;
 import io.conveyor.common.KafkaSettings;
+import io.conveyor.worker.intake.DeadLetters.DeadLetter;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -33,6 +34,8 @@ import java.util.function.Consumer;
  * Moves accepted jobs from the Kafka jobs topic into the ledger. All workers share one consumer group, so each
  * partition is read by one worker at a time. Offsets are committed only after the ledger transaction committed
  * (at-least-once), and the ledger insert is idempotent by job id, so every accepted job lands in the ledger once.
+ * A record that is not a job becomes a FAILED job under the id it names ({@link InvalidJobRecord}), or, naming none,
+ * is copied to the dead-letter topic ({@link DeadLetters}); either way it is committed past, never retried.
  */
 public final class JobIntake implements AutoCloseable {
 
@@ -45,6 +48,8 @@ public final class JobIntake implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final LedgerWriter ledgerWriter;
+    private final DeadLetters deadLetters;
+    private final String deadTopic;
     private final Runnable onJobsEnqueued;
     private final Clock clock;
     private final Consumer<String> onStoppedForGood;
@@ -56,12 +61,14 @@ public final class JobIntake implements AutoCloseable {
      * @param onStoppedForGood told why, if intake stops on an unexpected error: a worker without intake is not to limp
      *                         on (the worker ends its process)
      */
-    public JobIntake(KafkaSettings kafka, String clientId, int maxRecords, LedgerWriter ledgerWriter, Runnable onJobsEnqueued, Clock clock,
-                     Consumer<String> onStoppedForGood) {
+    public JobIntake(KafkaSettings kafka, String clientId, int maxRecords, LedgerWriter ledgerWriter, DeadLetters deadLetters,
+                     Runnable onJobsEnqueued, Clock clock, Consumer<String> onStoppedForGood) {
         this.consumer = new KafkaConsumer<>(consumerConfig(kafka, clientId, maxRecords),
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = kafka.topics().jobs();
         this.ledgerWriter = ledgerWriter;
+        this.deadLetters = deadLetters;
+        this.deadTopic = kafka.topics().deadJobs();
         this.onJobsEnqueued = onJobsEnqueued;
         this.clock = clock;
         this.onStoppedForGood = onStoppedForGood;
@@ -111,16 +118,37 @@ public final class JobIntake implements AutoCloseable {
 
     private void ingest(ConsumerRecords<String, byte[]> records) throws InterruptedException {
         List<JobSubmission> jobs = new ArrayList<>(records.count());
+        List<InvalidJobRecord> invalid = new ArrayList<>();
+        List<DeadLetter> dead = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
-            parse(record).ifPresent(jobs::add);
+            try {
+                jobs.add(JobSubmissionJson.fromTopic(record.value(), keyAsId(record.key()), Instant.now(clock)));
+            } catch (IOException | RuntimeException e) {
+                // A record that is not a job can never become one: it is recorded where it can be seen, and the
+                // partition moves on. Any exception counts: reading a record is pure, so it is the record's fault.
+                Optional<UUID> id = idOf(record);
+                LOGGER.warn("record {}-{}@{} is not a valid job request ({}): {}", record.topic(), record.partition(), record.offset(),
+                        id.map(named -> "recorded as FAILED job " + named).orElse("copied to " + deadTopic), InvalidJobRecord.reasonOf(e));
+                if (id.isPresent()) {
+                    invalid.add(InvalidJobRecord.of(id.get(), record, e, Instant.now(clock)));
+                } else {
+                    dead.add(new DeadLetter(record, InvalidJobRecord.reasonOf(e)));
+                }
+            }
         }
         while (running) {
             int inserted;
             try {
-                inserted = ledgerWriter.insertNew(jobs);
+                if (!dead.isEmpty()) {
+                    deadLetters.copy(dead);
+                    dead = List.of();
+                }
+                inserted = ledgerWriter.insertNew(jobs, invalid);
+            } catch (InterruptedException e) {
+                throw e;
             } catch (Exception e) {
                 // Nothing is committed, so nothing is lost: retry the same records until the ledger takes them.
-                LOGGER.warn("could not write {} jobs to the ledger, retrying in {} s: {}", jobs.size(), LEDGER_RETRY_DELAY.toSeconds(), e.toString());
+                LOGGER.warn("could not write {} jobs to the ledger, retrying in {} s: {}", jobs.size() + invalid.size(), LEDGER_RETRY_DELAY.toSeconds(), e.toString());
                 Thread.sleep(LEDGER_RETRY_DELAY);
                 continue;
             }
@@ -141,14 +169,17 @@ public final class JobIntake implements AutoCloseable {
         // Stopping before the ledger took these records: they stay uncommitted, for the next owner of the partition.
     }
 
-    private Optional<JobSubmission> parse(ConsumerRecord<String, byte[]> record) {
+    /** The job id an invalid record names: its {@code id} field if that is a UUID, else its key if that is one. */
+    private static Optional<UUID> idOf(ConsumerRecord<String, byte[]> record) {
         try {
-            return Optional.of(JobSubmissionJson.fromTopic(record.value(), keyAsId(record.key()), Instant.now(clock)));
-        } catch (IOException | InvalidJobException e) {
-            // A record that is not a job can never become one; skipping it keeps the partition moving.
-            LOGGER.error("skipping record {}-{}@{} that is not a valid job request: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-            return Optional.empty();
+            JsonNode id = JobSubmissionJson.MAPPER.readTree(record.value()).path("id");
+            if (id.isTextual()) {
+                return Optional.of(UUID.fromString(id.textValue()));
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON, or no UUID in it: the key may still name one
         }
+        return Optional.ofNullable(keyAsId(record.key()));
     }
 
     private static UUID keyAsId(String key) {

@@ -29,10 +29,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * Writes accepted jobs into the JobRunr ledger as ENQUEUED jobs, idempotently by job id: a job request seen twice
- * (Kafka delivers at least once) never makes a second job.
+ * Writes accepted jobs into the JobRunr ledger as ENQUEUED jobs (SCHEDULED if for later, FAILED for a record that
+ * was not a valid job), idempotently by job id: a job request seen twice (Kafka delivers at least once) never makes a
+ * second job.
  */
 public final class LedgerWriter {
 
@@ -59,13 +61,20 @@ public final class LedgerWriter {
      * not be written, in which case nothing may be acknowledged upstream.
      */
     public int insertNew(List<JobSubmission> submissions) throws SQLException {
-        Map<UUID, JobSubmission> byId = new LinkedHashMap<>();
-        submissions.forEach(submission -> byId.putIfAbsent(submission.id(), submission));
+        return insertNew(submissions, List.of());
+    }
+
+    /** As {@link #insertNew(List)}, with records that are not jobs written as FAILED jobs under the ids they named. */
+    public int insertNew(List<JobSubmission> submissions, List<InvalidJobRecord> invalid) throws SQLException {
+        // Each job is built afresh for every save: JobRunr bumps the version of a job it tried to save.
+        Map<UUID, Supplier<Job>> byId = new LinkedHashMap<>();
+        submissions.forEach(submission -> byId.putIfAbsent(submission.id(), () -> toJob(submission, lanes.kindOf(submission.type()))));
+        invalid.forEach(record -> byId.putIfAbsent(record.id(), record::toJob));
         byId.keySet().removeAll(existingIds(byId.keySet()));
         if (byId.isEmpty()) {
             return 0;
         }
-        List<Job> jobs = byId.values().stream().map(submission -> toJob(submission, lanes.kindOf(submission.type()))).toList();
+        List<Job> jobs = byId.values().stream().map(Supplier::get).toList();
         try {
             storageProvider.save(jobs);
             onInserted.accept(jobs);
@@ -74,39 +83,28 @@ public final class LedgerWriter {
             // Another worker may have inserted some of these ids since we looked (during a consumer-group rebalance):
             // fall back to one at a time, skipping the ids that exist by now.
             LOGGER.debug("batch insert of {} jobs failed ({}), inserting one by one", jobs.size(), batchFailed.toString());
-            return insertOneByOne(jobs);
+            return insertOneByOne(byId);
         }
     }
 
-    private int insertOneByOne(List<Job> jobs) throws SQLException {
+    private int insertOneByOne(Map<UUID, Supplier<Job>> jobs) throws SQLException {
         int inserted = 0;
-        for (Job job : jobs) {
-            if (!existingIds(Set.of(job.getId())).isEmpty()) {
+        for (Map.Entry<UUID, Supplier<Job>> job : jobs.entrySet()) {
+            if (!existingIds(Set.of(job.getKey())).isEmpty()) {
                 continue;
             }
             try {
-                Job copy = toJob(job);
-                storageProvider.save(copy);
-                onInserted.accept(List.of(copy));
+                Job fresh = job.getValue().get();
+                storageProvider.save(fresh);
+                onInserted.accept(List.of(fresh));
                 inserted++;
             } catch (RuntimeException e) {
-                if (existingIds(Set.of(job.getId())).isEmpty()) {
+                if (existingIds(Set.of(job.getKey())).isEmpty()) {
                     throw e;
                 }
             }
         }
         return inserted;
-    }
-
-    /** A fresh copy: JobRunr bumps the version of a job it tried to save, so a retry needs an unsaved instance. */
-    private static Job toJob(Job job) {
-        LedgerJobRequest request = (LedgerJobRequest) job.getJobDetails().getJobParameters().getFirst().getObject();
-        Job copy = new Job(job.getId(), new JobDetails(request), job.getJobState() instanceof ScheduledState scheduled
-                ? new ScheduledState(scheduled.getScheduledAt(), scheduled.getReason()) : new EnqueuedState());
-        copy.setJobName(job.getJobName());
-        copy.setAmountOfRetries(job.getAmountOfRetries());
-        copy.setLabels(job.getLabels());
-        return copy;
     }
 
     /** The reason of the SCHEDULED state of a job submitted for later. */

@@ -6,9 +6,11 @@ import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.failure.JobHistory;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jobrunr.jobs.Job;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.Map;
+import java.util.concurrent.Future;
 
 /**
  * Publishes every state change of a job to the events topic, from JobRunr's state-applied hook (after the change is
@@ -55,44 +58,68 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
         producer.partitionsFor(topic);
     }
 
+    /** Every state but DELETED, whose events {@link DeletedJobsRelay} publishes for every path that deletes, this one too. */
     @Override
     public void onStateApplied(Job job, JobState oldState, JobState newState) {
-        publish(job, newState);
+        if (!(newState instanceof DeletedState)) {
+            publish(job, newState);
+        }
     }
 
-    /** The first event of jobs the intake wrote to the ledger (no JobRunr hook sees a job's creation there). */
-    public void enqueued(List<Job> jobs) {
+    /**
+     * The first event of jobs the intake wrote to the ledger (no JobRunr hook sees a job's creation there): ENQUEUED or
+     * SCHEDULED, or FAILED for a record that was not a valid job.
+     */
+    public void written(List<Job> jobs) {
         jobs.forEach(job -> publish(job, job.getJobState()));
     }
 
     private void publish(Job job, JobState state) {
+        try {
+            send(job, state, (metadata, error) -> {
+                if (error != null) {
+                    LOGGER.warn("could not publish {} event of job {}: {}", state.getName(), job.getId(), error.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOGGER.warn("could not publish {} event of job {}: {}", state.getName(), job.getId(), e.toString());
+        }
+    }
+
+    /** Sends the event of {@code state}; the future completes when Kafka acknowledged it, or fails. */
+    Future<RecordMetadata> publishNow(Job job, JobState state) {
+        return send(job, state, null);
+    }
+
+    private Future<RecordMetadata> send(Job job, JobState state, Callback callback) {
         JobEvent event = new JobEvent(job.getId(), job.getJobName(), state.getName().name(), state.getCreatedAt(),
                 attempt(job), worker(job, state), reason(state), state.getName().name().equals("SUCCEEDED") ? result(job) : null,
                 null, ends(job, state));
-        send(event);
+        return send(event, callback);
     }
 
     /** A running job's progress report (see {@link io.conveyor.worker.run.JobProgress}). */
     public void progress(UUID job, String type, int attempt, long done, long total) {
-        send(JobEvent.progress(job, type, attempt, worker, done, total));
-    }
-
-    private void send(JobEvent event) {
+        JobEvent event = JobEvent.progress(job, type, attempt, worker, done, total);
         try {
-            producer.send(new ProducerRecord<>(topic, event.id().toString(), event.toJson()), (metadata, error) -> {
+            send(event, (metadata, error) -> {
                 if (error != null) {
-                    LOGGER.warn("could not publish {} event of job {}: {}", event.state(), event.id(), error.toString());
+                    LOGGER.debug("could not publish a progress event of job {}: {}", job, error.toString());
                 }
             });
         } catch (RuntimeException e) {
-            LOGGER.warn("could not publish {} event of job {}: {}", event.state(), event.id(), e.toString());
+            LOGGER.debug("could not publish a progress event of job {}: {}", job, e.toString());
         }
     }
 
-    /** Whether {@code state} is the job's last: an ending state that no retry followed in the same change. */
+    private Future<RecordMetadata> send(JobEvent event, Callback callback) {
+        return producer.send(new ProducerRecord<>(topic, event.id().toString(), event.toJson()), callback);
+    }
+
+    /** Whether {@code state} is the job's last: DELETED, or SUCCEEDED or FAILED with no retry elected in the same change. */
     private static boolean ends(Job job, JobState state) {
-        return state == job.getJobState() && switch (state.getName()) {
-            case SUCCEEDED, FAILED, DELETED -> true;
+        return state instanceof DeletedState || state == job.getJobState() && switch (state.getName()) {
+            case SUCCEEDED, FAILED -> true;
             default -> false;
         };
     }

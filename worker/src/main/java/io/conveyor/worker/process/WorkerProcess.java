@@ -9,8 +9,10 @@ import io.conveyor.worker.claim.ClaimTrigger;
 import io.conveyor.worker.claim.ConveyorJobServer;
 import io.conveyor.worker.claim.JobsCancelledSignal;
 import io.conveyor.worker.claim.JobsWaitingSignal;
+import io.conveyor.worker.intake.DeadLetters;
 import io.conveyor.worker.intake.JobIntake;
 import io.conveyor.worker.intake.LedgerWriter;
+import io.conveyor.worker.ledger.DeletedJobsRelay;
 import io.conveyor.worker.ledger.ElectStateFilterChain;
 import io.conveyor.worker.ledger.JobEventPublisher;
 import io.conveyor.worker.ledger.JobFailureLog;
@@ -108,6 +110,8 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobsCancelledSignal jobsCancelledSignal;
     private final OrphanRescuer orphanRescuer;
     private final JobIntake intake;
+    private final DeadLetters deadLetters;
+    private final DeletedJobsRelay deletedJobs;
     private final JobServerKeeper jobServerKeeper;
     private final WorkerHealth health;
     private final WorkerMetrics metrics = new WorkerMetrics();
@@ -117,9 +121,10 @@ public final class WorkerProcess implements AutoCloseable {
         this.settings = settings;
         DataRoot dataRoot = openDataRoot(settings);
         KafkaTopics.ensureExist(kafka);
-        // Connections: one per compute job thread for failures, plus JobRunr's own tasks, claims, intake, rescuer and
-        // signalling. Waiting jobs share a few more: they need one only to record a failure (successes go in batches).
-        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 6,
+        // Connections: one per compute job thread for failures, plus JobRunr's own tasks, claims, intake, rescuer,
+        // signalling and the deleted jobs' relay. Waiting jobs share a few more: they need one only to record a failure
+        // (successes go in batches).
+        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 7,
                 OnTimeStorageProvider::new);
         this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
         FatalJobErrors fatalErrors = new FatalJobErrors(serverId, settings.quarantineKills());
@@ -156,6 +161,7 @@ public final class WorkerProcess implements AutoCloseable {
         fatalErrors.useTransitions(transitions);
 
         LedgerSchema.prepare(ledger.dataSource());
+        this.deletedJobs = DeletedJobsRelay.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), events);
         LaneClaim claim = new LaneClaim(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobServer, settings.typeLimits(),
                 settings.priorityAging(), clock);
         this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
@@ -170,10 +176,11 @@ public final class WorkerProcess implements AutoCloseable {
                 fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
         this.scheduledJobs = new ScheduledJobsWatch(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), retryTimer, this::jobsEnqueued, clock);
         LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), written -> {
-            events.enqueued(written);
+            events.written(written);
             scheduledJobs.written(written);
         }, lanes);
-        this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, this::jobsEnqueued, clock,
+        this.deadLetters = new DeadLetters(kafka, settings.name());
+        this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, deadLetters, this::jobsEnqueued, clock,
                 reason -> exit(JobServerKeeper.EXIT_CODE, reason));
         this.health = settings.metricsPort().isPresent()
                 ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready, metrics::scrape)
@@ -318,6 +325,7 @@ public final class WorkerProcess implements AutoCloseable {
             health.close();
         }
         intake.close();
+        deadLetters.close();
         claimTrigger.close();
         orphanRescuer.close();
         jobServerKeeper.close();
@@ -332,6 +340,7 @@ public final class WorkerProcess implements AutoCloseable {
         scheduledJobs.close();
         timeouts.close();
         retryTimer.close();
+        deletedJobs.close();
         events.close();
         liveness.close();
         computePool.close();
