@@ -41,7 +41,7 @@ public final class ApiServer implements AutoCloseable {
                                   Clock clock, OperationsEndpoints operations, BearerAuth auth) {
         String routes = control == null ? ROUTES : ROUTES + ", " + JobControl.ROUTES;
         JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, control == null ? null : control.idempotentSubmissions(), clock,
-                operations.metrics());
+                operations.metrics(), control == null ? null : control.unknownTypes(), control == null ? null : control.fleet());
         Javalin javalin = Javalin.create(config -> {
             config.jetty.port = settings.port();
             // Requests wait on Kafka for up to the submit timeout: a virtual thread each keeps that cheap.

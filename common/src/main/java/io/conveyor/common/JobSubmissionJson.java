@@ -22,7 +22,8 @@ import java.util.UUID;
  * The JSON form of a {@link JobSubmission}: what clients send to {@code POST /jobs} and what travels on the jobs topic.
  * <p>
  * Client fields: {@code type} (required), {@code payload} (object), {@code maxAttempts}, {@code labels},
- * {@code backoff} ({@code {"baseMillis", "maxMillis"}}), {@code priority} ({@code high}, {@code normal}, {@code low}).
+ * {@code backoff} ({@code {"baseMillis", "maxMillis"}}), {@code priority} ({@code high}, {@code normal}, {@code low}),
+ * {@code runAt} or {@code delayMillis}, {@code queue}.
  * The topic form adds {@code id} and {@code acceptedAt}. Unknown fields are refused so that a typo is not silently ignored.
  */
 public final class JobSubmissionJson {
@@ -30,8 +31,8 @@ public final class JobSubmissionJson {
     /** The one JSON mapper of the contract: the handler API's, so that handlers and the contract read JSON alike. */
     public static final ObjectMapper MAPPER = Json.MAPPER;
 
-    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff", "priority", "runAt", "delayMillis");
-    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority", "runAt");
+    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff", "priority", "runAt", "delayMillis", "queue");
+    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority", "runAt", "queue");
 
     private JobSubmissionJson() {
     }
@@ -70,6 +71,9 @@ public final class JobSubmissionJson {
         }
         if (job.runAt() != null) {
             object.put("runAt", job.runAt().toString());
+        }
+        if (!job.queue().equals(JobSubmission.DEFAULT_QUEUE)) {
+            object.put("queue", job.queue());
         }
         try {
             return MAPPER.writeValueAsBytes(object);
@@ -112,7 +116,8 @@ public final class JobSubmissionJson {
                 acceptedAt,
                 backoff(object.get("backoff")),
                 priority(object.get("priority")),
-                runAt(object, acceptedAt));
+                runAt(object, acceptedAt),
+                queue(object.get("queue")));
     }
 
     private static JobPriority priority(JsonNode node) {
@@ -125,6 +130,16 @@ public final class JobSubmissionJson {
         }
         return priority;
     }
+    private static String queue(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return JobSubmission.DEFAULT_QUEUE;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidJobException("queue", "queue must be a string");
+        }
+        return node.asText();
+    }
+
     /** {@code runAt} (an RFC 3339 instant) or {@code delayMillis} after acceptance; null for neither. */
     private static Instant runAt(ObjectNode object, Instant acceptedAt) {
         JsonNode runAt = object.get("runAt");

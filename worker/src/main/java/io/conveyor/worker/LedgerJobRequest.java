@@ -3,6 +3,8 @@ package io.conveyor.worker;
 import io.conveyor.handler.Backoff;
 import io.conveyor.common.JobPriority;
 import io.conveyor.handler.JobKind;
+import io.conveyor.common.JobSubmission;
+import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.lambdas.JobRequest;
 import org.jobrunr.jobs.lambdas.JobRequestHandler;
 
@@ -11,27 +13,37 @@ import java.util.Optional;
 
 /**
  * The JobRunr job request that carries a Conveyor job in the ledger: its type, its payload as JSON text, and the
- * submission's own retry back-off if it named one, the lane it runs on, and its priority unless normal (the ledger's
- * {@code conveyor_priority} column is read from it, see {@code ledger.LedgerSchema}). JobRunr stores it with the job
+ * submission's own retry back-off if it named one, the lane it runs on, its priority unless normal and its queue unless
+ * the default one (the ledger's {@code conveyor_priority} and {@code conveyor_queue} columns are read from them, see
+ * {@code ledger.LedgerSchema}). JobRunr stores it with the job
  * and hands it to {@link JobDispatcher} (through {@link WaitingJobDispatcher} for the waiting lane) when the job runs.
  */
 public record LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane,
-                               JobPriority priority) implements JobRequest {
+                               JobPriority priority, String queue) implements JobRequest {
 
     /** A compute job; {@code lane} null (a job written before lanes existed) means the same. */
     public LedgerJobRequest(String type, String payload) {
-        this(type, payload, null, null, JobKind.COMPUTE, null);
+        this(type, payload, null, null, JobKind.COMPUTE, null, null);
     }
 
-    /** A job of normal priority ({@code priority} null: stored as nothing, as before priorities existed). */
+    /**
+     * A job of normal priority on the default queue ({@code priority} and {@code queue} null: stored as nothing, as
+     * before priorities and queues existed).
+     */
     public LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane) {
-        this(type, payload, backoffBaseMillis, backoffMaxMillis, lane, null);
+        this(type, payload, backoffBaseMillis, backoffMaxMillis, lane, null, null);
     }
 
     /** The handler class names the lane in the job's signature ({@link JobLanes}). */
     @Override
     public Class<? extends JobRequestHandler<LedgerJobRequest>> getJobRequestHandler() {
         return JobLanes.handlerOf(lane == null ? JobKind.COMPUTE : lane);
+    }
+
+    /** The queue of a ledger job: the one its submission named, else the default queue. */
+    public static String queueOf(Job job) {
+        return job.getJobDetails().getJobParameters().getFirst().getObject() instanceof LedgerJobRequest request && request.queue() != null
+                ? request.queue() : JobSubmission.DEFAULT_QUEUE;
     }
 
     /** The submission's own back-off, if it named one. */

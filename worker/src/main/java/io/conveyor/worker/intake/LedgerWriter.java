@@ -116,8 +116,9 @@ public final class LedgerWriter {
         String payload = JobSubmissionJson.MAPPER.valueToTree(submission.payload()).toString();
         Backoff backoff = submission.backoff();
         LedgerJobRequest request = backoff == null
-                ? new LedgerJobRequest(submission.type(), payload, null, null, lane, storedPriority(submission))
-                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane, storedPriority(submission));
+                ? new LedgerJobRequest(submission.type(), payload, null, null, lane, storedPriority(submission), storedQueue(submission))
+                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane,
+                        storedPriority(submission), storedQueue(submission));
         // A job for later is SCHEDULED (on the dashboard's Scheduled page) until it is due; one due already runs at once.
         Job job = new Job(submission.id(), new JobDetails(request), submission.runAt() != null && submission.runAt().isAfter(Instant.now())
                 ? new ScheduledState(submission.runAt(), SCHEDULED_REASON) : new EnqueuedState());
@@ -130,6 +131,11 @@ public final class LedgerWriter {
     /** Normal priority is stored as nothing: the job's JSON stays as it was before priorities existed. */
     private static JobPriority storedPriority(JobSubmission submission) {
         return submission.priority() == JobPriority.NORMAL ? null : submission.priority();
+    }
+
+    /** The default queue is stored as nothing, likewise. */
+    private static String storedQueue(JobSubmission submission) {
+        return submission.queue().equals(JobSubmission.DEFAULT_QUEUE) ? null : submission.queue();
     }
 
     private Set<UUID> existingIds(Set<UUID> ids) throws SQLException {
