@@ -30,6 +30,8 @@ import java.util.UUID;
 final class FleetDirectory {
 
     static final String ROUTES = "GET /workers, GET /types";
+    /** PostgreSQL's undefined column and undefined table: an API upgraded before any worker. */
+    private static final Set<String> NOT_THERE_YET = Set.of("42703", "42P01");
 
     private final DataSource dataSource;
 
@@ -95,6 +97,17 @@ final class FleetDirectory {
      * none does both; empty if some live worker can (the job waits for room) or the job is not ENQUEUED.
      */
     Optional<String> whyWaiting(UUID id) {
+        try {
+            return readWhyWaiting(id);
+        } catch (LedgerUnavailableException e) {
+            if (e.getCause() instanceof SQLException sql && NOT_THERE_YET.contains(sql.getSQLState())) {
+                return Optional.empty(); // no worker of this version has prepared the ledger yet: nothing to say
+            }
+            throw e;
+        }
+    }
+
+    private Optional<String> readWhyWaiting(UUID id) {
         String live = "select 1 from " + WorkerAnnouncements.WORKERS + " w where " + WorkerAnnouncements.LIVE;
         return read("select j.conveyor_type, j.conveyor_queue,"
                 + " exists (" + live + " and j.conveyor_type = any(w.types)),"

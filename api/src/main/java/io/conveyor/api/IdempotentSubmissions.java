@@ -116,6 +116,10 @@ final class IdempotentSubmissions {
         if (!java.util.Objects.equals(base, wantedBase) || !java.util.Objects.equals(max, wantedMax)) {
             return "backoff";
         }
+        String queue = request.path("queue").isTextual() ? request.path("queue").asText() : JobSubmission.DEFAULT_QUEUE;
+        if (!wanted.queue().equals(queue)) {
+            return "queue";
+        }
         return null;
     }
 
