@@ -104,7 +104,6 @@ class RoutingIT {
                     assertThat(job.get("state").asText()).as("job %s", job).isEqualTo("ENQUEUED");
                     assertThat(job.get("attempts").asInt()).as("job %s", job).isZero();
                 }
-                assertThat(conveyor.ledger().countInState("FAILED")).isZero();
             } finally {
                 examples.close();
             }
@@ -141,6 +140,12 @@ class RoutingIT {
             List<String> listed = StreamSupport.stream(ConveyorClient.json(client.get("/jobs?queue=reports&limit=500")).get("jobs").spliterator(), false)
                     .map(job -> job.get("id").asText()).toList();
             assertThat(listed).containsExactlyInAnyOrderElementsOf(reportJobs.stream().map(UUID::toString).toList());
+
+            java.io.StringWriter out = new java.io.StringWriter();
+            picocli.CommandLine cli = new picocli.CommandLine(new ConveyorCommand());
+            cli.setOut(new java.io.PrintWriter(out, true));
+            assertThat(cli.execute("workers", "--api", "http://127.0.0.1:" + conveyor.get().api.port())).isZero();
+            assertThat(out.toString()).containsPattern("routing-reports .* reports .*noop").containsPattern("(?m)^noop +[1-9]");
         }
     }
 
@@ -179,9 +184,23 @@ class RoutingIT {
                 JsonNode job = conveyor.awaitState(id, "SUCCEEDED", JOBS_RUN);
                 assertThat(ConveyorUnderTest.workersThatRan(job)).as("job %s", job).allMatch(name -> name.startsWith("routing-new-"));
             }
-            assertThat(conveyor.ledger().countInState("FAILED")).isZero();
         } finally {
             workers.forEach(WorkerJvm::close);
+        }
+    }
+
+    @Test
+    void withUnroutableAfterSetAJobNoLiveWorkerCanRunFailsWithTheReason() {
+        try (WorkerJvm worker = WorkerJvm.start("routing", "routing-unroutable", env(Map.of(WorkerSettings.UNROUTABLE_AFTER, "1")))) {
+            conveyor.awaitRegistered(worker);
+            UUID nowhere = conveyor.client().submit("{\"type\":\"noop\",\"queue\":\"nowhere\",\"maxAttempts\":3}");
+            UUID runs = conveyor.client().submit("{\"type\":\"noop\"}");
+
+            JsonNode failed = conveyor.awaitState(nowhere, "FAILED", JOBS_RUN);
+            assertThat(failed.get("error").asText()).contains("no live worker serves queue 'nowhere'", "CONVEYOR_UNROUTABLE_AFTER");
+            assertThat(failed.get("attempts").asInt()).as("it never ran").isZero();
+            assertThat(ConveyorUnderTest.count(failed, "FAILED")).as("not retried: %s", failed).isEqualTo(1);
+            conveyor.awaitState(runs, "SUCCEEDED", JOBS_RUN);
         }
     }
 
