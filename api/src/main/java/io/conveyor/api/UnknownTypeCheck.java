@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -71,7 +72,7 @@ final class UnknownTypeCheck {
         if (types.isEmpty() || types.contains(job.type())) {
             return;
         }
-        throw new InvalidJobException("type", "no worker has ever announced job type '" + job.type() + "'; known types: " + types
+        throw new InvalidJobException("type", "no worker has ever announced job type '" + job.type() + "'; known types: " + new TreeSet<>(types)
                 + " (send \"" + FIELD + "\": true to submit it anyway: it waits until a worker that runs it joins)");
     }
 
