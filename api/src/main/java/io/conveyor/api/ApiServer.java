@@ -42,7 +42,7 @@ public final class ApiServer implements AutoCloseable {
                                   EventHub events, Clock clock, OperationsEndpoints operations, BearerAuth auth) {
         String routes = ROUTES + (control == null ? "" : ", " + JobControl.ROUTES) + (events == null ? "" : ", " + EventsEndpoint.ROUTES);
         JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, control == null ? null : control.idempotentSubmissions(), clock,
-                operations.metrics());
+                operations.metrics(), control == null ? null : control.unknownTypes(), control == null ? null : control.fleet());
         Javalin javalin = Javalin.create(config -> {
             config.jetty.port = settings.port();
             // Requests wait on Kafka for up to the submit timeout: a virtual thread each keeps that cheap.

@@ -120,6 +120,10 @@ final class IdempotentSubmissions {
         if (!java.util.Objects.equals(timeout, wanted.timeout() == null ? null : wanted.timeout().toMillis())) {
             return "timeoutMillis";
         }
+        String queue = request.path("queue").isTextual() ? request.path("queue").asText() : JobSubmission.DEFAULT_QUEUE;
+        if (!wanted.queue().equals(queue)) {
+            return "queue";
+        }
         return null;
     }
 

@@ -3,6 +3,7 @@ package io.conveyor.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.common.JobSubmissionJson;
+import io.conveyor.common.WorkerAnnouncements;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.jobrunr.jobs.Job;
@@ -12,6 +13,7 @@ import org.jobrunr.storage.StorageProvider;
 import org.jobrunr.utils.mapper.JsonMapper;
 
 import javax.sql.DataSource;
+import java.sql.SQLException;
 import java.time.Clock;
 
 import java.util.Arrays;
@@ -25,7 +27,7 @@ import java.util.stream.Collectors;
 public final class JobControl {
 
     /** The routes registered here, as {@code METHOD /path}, comma-separated. */
-    public static final String ROUTES = "GET /jobs, POST /jobs/{id}/cancel, POST /jobs/{id}/retry, POST /jobs/retry";
+    public static final String ROUTES = "GET /jobs, POST /jobs/{id}/cancel, POST /jobs/{id}/retry, POST /jobs/retry, " + FleetDirectory.ROUTES;
     private static final String STATES = Arrays.stream(StateName.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final JobListQuery list;
@@ -33,6 +35,8 @@ public final class JobControl {
     private final JobCancellation cancellation;
     private final JobRetry retry;
     private final IdempotentSubmissions idempotent;
+    private final FleetDirectory fleet;
+    private final UnknownTypeCheck unknownTypes;
 
     public JobControl(DataSource dataSource, StorageProvider storage, JsonMapper jsonMapper, JobIds ids, Clock clock) {
         this.list = new JobListQuery(dataSource);
@@ -40,6 +44,18 @@ public final class JobControl {
         this.cancellation = new JobCancellation(dataSource, storage, ids);
         this.retry = new JobRetry(dataSource, storage, ids, clock);
         this.idempotent = new IdempotentSubmissions(dataSource, jobs);
+        this.fleet = new FleetDirectory(dataSource);
+        this.unknownTypes = new UnknownTypeCheck(fleet::announcedTypes, clock);
+    }
+
+    /** What the workers announced: why a job waits. */
+    FleetDirectory fleet() {
+        return fleet;
+    }
+
+    /** How {@code POST /jobs} refuses a type no worker ever announced. */
+    UnknownTypeCheck unknownTypes() {
+        return unknownTypes;
     }
 
     /** How {@code POST /jobs} looks up submissions with an idempotency key. */
@@ -50,6 +66,11 @@ public final class JobControl {
     /** Creates the indexes the list needs, where the ledger lacks them (see {@link JobListQuery#INDEXES}). */
     public static void prepareLedger(DataSource dataSource) {
         JobListQuery.createIndexes(dataSource);
+        try {
+            WorkerAnnouncements.prepare(dataSource);
+        } catch (SQLException e) {
+            throw new LedgerUnavailableException("could not create the workers' announcement tables: " + e.getMessage(), e);
+        }
     }
 
     void register(RoutesConfig routes) {
@@ -57,9 +78,10 @@ public final class JobControl {
         routes.post("/jobs/{id}/cancel", this::cancel);
         routes.post("/jobs/{id}/retry", this::retry);
         routes.post("/jobs/retry", this::retryAll);
+        fleet.register(routes);
     }
 
-    /** {@code GET /jobs?state=&type=&label=&limit=&cursor=}: a page of jobs, newest first. */
+    /** {@code GET /jobs?state=&type=&label=&queue=&limit=&cursor=}: a page of jobs, newest first. */
     void list(Context ctx) {
         StateName state = parameter(ctx, "state") == null ? null : state(parameter(ctx, "state"));
         int limit = limit(parameter(ctx, "limit"));
@@ -69,7 +91,7 @@ public final class JobControl {
             before = JobListQuery.parseCursor(cursor).orElseThrow(() -> badRequest("cursor",
                     "'" + cursor + "' is not a cursor: pass the 'next' of the previous page as it was"));
         }
-        JobListQuery.Result page = list.find(new JobListQuery.Page(state, parameter(ctx, "type"), parameter(ctx, "label"), limit, before));
+        JobListQuery.Result page = list.find(new JobListQuery.Page(state, parameter(ctx, "type"), parameter(ctx, "label"), limit, before, parameter(ctx, "queue")));
         ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode();
         ArrayNode items = json.putArray("jobs");
         for (String jobJson : page.jobsJson()) {
@@ -107,7 +129,7 @@ public final class JobControl {
         int skipped = 0;
         JobListQuery.Position before = null;
         do {
-            JobListQuery.Result page = list.find(new JobListQuery.Page(state, parameter(ctx, "type"), parameter(ctx, "label"), JobListQuery.MAX_LIMIT, before));
+            JobListQuery.Result page = list.find(new JobListQuery.Page(state, parameter(ctx, "type"), parameter(ctx, "label"), JobListQuery.MAX_LIMIT, before, null));
             before = page.next();
             for (String jobJson : page.jobsJson()) {
                 Job job = jobs.deserializeJob(jobJson);

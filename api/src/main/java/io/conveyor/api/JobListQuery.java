@@ -56,7 +56,7 @@ final class JobListQuery {
     }
 
     /** The filters and position of one page; null filters match everything. */
-    record Page(StateName state, String type, String label, int limit, Position before) {
+    record Page(StateName state, String type, String label, int limit, Position before, String queue) {
     }
 
     /** Where a job stands in the order: its {@code createdat} as PostgreSQL writes it, and its id. */
@@ -98,6 +98,11 @@ final class JobListQuery {
         if (page.type() != null) {
             where.append(" and ").append(TYPE).append(" = ?");
             parameters.add(page.type());
+        }
+        if (page.queue() != null) {
+            // Conveyor's column (a worker's LedgerSchema adds it): a condition on the rows the order reads, as the type's.
+            where.append(" and conveyor_queue = ?");
+            parameters.add(page.queue());
         }
         if (page.before() != null) {
             where.append(" and (createdat, ").append(ID).append(") < (?::timestamp, ?)");

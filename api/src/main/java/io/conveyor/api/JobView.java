@@ -32,13 +32,15 @@ import java.util.UUID;
  * @param error       the message of the latest failure, or null if it never failed
  * @param result      the JSON result the job's handler returned, or null
  * @param progress    how far the latest attempt got, as its handler reported it, or null if it reported nothing
+ * @param waiting     for an ENQUEUED job that no live worker can run: why (no worker runs its type, serves its queue)
  */
 public record JobView(UUID id, String type, String state, int attempts, Integer maxAttempts, List<String> labels,
                       Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String error, JsonNode result,
-                      Progress progress) {
+                      Progress progress, String waiting) {
 
     /** The state of a job that was accepted but is not in the ledger yet. */
     public static final String ACCEPTED = "ACCEPTED";
+    static final String ENQUEUED = StateName.ENQUEUED.name();
 
     public JobView {
         labels = labels == null ? List.of() : List.copyOf(labels);
@@ -64,7 +66,7 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
 
     /** The view of an id that was issued and accepted but has no ledger entry yet. */
     public static JobView accepted(UUID id) {
-        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null, null, null);
+        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null, null, null, null);
     }
 
     /** The view of a job read from the ledger; never touches its job details, whose classes live in the worker. */
@@ -84,7 +86,13 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
                 history,
                 error,
                 result(job),
-                progress(job));
+                progress(job),
+                null);
+    }
+
+    /** This view, saying why the job waits. */
+    JobView waitingBecause(String reason) {
+        return new JobView(id, type, state, attempts, maxAttempts, labels, createdAt, updatedAt, history, error, result, progress, reason);
     }
 
     /**
@@ -165,6 +173,7 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
             putIfKnown(item, "message", entry.message());
         }
         putIfKnown(json, "error", error);
+        putIfKnown(json, "waiting", waiting);
         if (progress != null) {
             json.putObject("progress").put("done", progress.done()).put("total", progress.total()).put("percent", progress.percent());
         }

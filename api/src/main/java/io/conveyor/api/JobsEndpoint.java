@@ -35,10 +35,18 @@ final class JobsEndpoint {
     private final ApiMetrics metrics;
     private final IdempotentSubmissions idempotent;
     private final PendingSubmissions pending;
+    private final UnknownTypeCheck unknownTypes;
+    private final FleetDirectory fleet;
 
-    /** @param idempotent how keyed submissions are looked up in the ledger; null: keys give ids, the ledger is not asked */
+    /**
+     * @param idempotent   how keyed submissions are looked up in the ledger; null: keys give ids, the ledger is not asked
+     * @param unknownTypes the door's check of a type against those the fleet announced; null: every type goes through
+     * @param fleet        what the workers announced, to say why an ENQUEUED job waits; null: not said
+     */
     JobsEndpoint(ApiSettings settings, JobIds ids, JobSubmitter submitter, LedgerReader ledger, IdempotentSubmissions idempotent, Clock clock,
-                 ApiMetrics metrics) {
+                 ApiMetrics metrics, UnknownTypeCheck unknownTypes, FleetDirectory fleet) {
+        this.unknownTypes = unknownTypes;
+        this.fleet = fleet;
         this.metrics = metrics;
         this.idempotent = idempotent;
         this.ids = ids;
@@ -84,9 +92,10 @@ final class JobsEndpoint {
         JobSubmission job;
         String key = ctx.header(IdempotentSubmissions.HEADER);
         try {
-            JsonNode body = bodies.read(ctx);
+            UnknownTypeCheck.Taken body = UnknownTypeCheck.take(bodies.read(ctx));
             UUID id = key == null ? ids.next() : ids.forKey(IdempotentSubmissions.validKey(key, IdempotentSubmissions.HEADER));
-            job = JobSubmissionJson.fromClient(body, id, clock.instant());
+            job = JobSubmissionJson.fromClient(body.body(), id, clock.instant());
+            checkType(job, body.allowUnknownType());
         } catch (RuntimeException e) {
             metrics.submitted(ApiMetrics.NO_TYPE, ApiMetrics.REFUSED, 1);
             throw e;
@@ -211,12 +220,21 @@ final class JobsEndpoint {
                     keyed.add(id);
                     item = object;
                 }
-                jobs.add(JobSubmissionJson.fromClient(item, id, acceptedAt));
+                UnknownTypeCheck.Taken taken = UnknownTypeCheck.take(item);
+                JobSubmission job = JobSubmissionJson.fromClient(taken.body(), id, acceptedAt);
+                checkType(job, taken.allowUnknownType());
+                jobs.add(job);
             } catch (InvalidJobException e) {
                 throw new ProblemException(Problem.invalidJob(index, e));
             }
         }
         return new Batch(jobs, keyed);
+    }
+
+    private void checkType(JobSubmission job, boolean allowUnknownType) {
+        if (unknownTypes != null) {
+            unknownTypes.check(job, allowUnknownType);
+        }
     }
 
     /** {@code GET /jobs/{id}}: the ledger's view, ACCEPTED for an id issued but not ingested yet, else 404. */
@@ -226,6 +244,9 @@ final class JobsEndpoint {
         JobView view = ledger.find(id)
                 .or(() -> ids.issuedHere(id) ? Optional.of(JobView.accepted(id)) : Optional.empty())
                 .orElseThrow(() -> notFound("no job has the id " + id));
+        if (fleet != null && JobView.ENQUEUED.equals(view.state())) {
+            view = fleet.whyWaiting(id).map(view::waitingBecause).orElse(view);
+        }
         Responses.json(ctx, view.toJson());
     }
 

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 
 /**
  * The terminal commands: {@code submit}, {@code status}, {@code list}, {@code cancel}, {@code retry}, {@code watch},
+ * {@code workers},
  * over HTTP to the API at {@code --api} ({@value #API}, default {@value #API_DEFAULT}). Exit codes: 0 the job
  * succeeded (or the command did), 1 it failed or was cancelled (or the API refused), 2 bad usage, 3 the API could
  * not be reached. Errors print the problem's detail, not a stack trace.
@@ -205,6 +206,38 @@ final class JobCommands {
                 options.print(page, table.toString().stripTrailing());
                 return 0;
             });
+        }
+    }
+
+    @Command(name = "workers", mixinStandardHelpOptions = true,
+            description = "Show the live worker JVMs (types, queues, threads busy) and every job type the fleet announced.")
+    static final class Workers implements Callable<Integer> {
+        @Mixin ClientOptions options;
+
+        @Override
+        public Integer call() {
+            return options.run(() -> {
+                JsonNode workers = options.client().get("/workers");
+                JsonNode types = options.client().get("/types");
+                StringBuilder text = new StringBuilder(String.format("%-28s  %-16s  %-8s  %-9s  %-20s  %s%n", "WORKER", "HOST", "PID", "BUSY", "QUEUES", "TYPES"));
+                workers.path("workers").forEach(worker -> text.append(String.format("%-28s  %-16s  %-8s  %-9s  %-20s  %s%n",
+                        worker.path("name").asText(), worker.path("host").asText(), worker.path("pid").asText(),
+                        worker.path("threads").path("busy").asText() + "/" + worker.path("threads").path("total").asText(),
+                        joined(worker.path("queues")), joined(worker.path("types")))));
+                text.append(String.format("%n%-28s  %s%n", "TYPE", "LIVE WORKERS"));
+                types.path("types").forEach(type -> text.append(String.format("%-28s  %s%n", type.path("type").asText(), type.path("liveWorkers").asText())));
+                ObjectNode both = JobSubmissionJson.MAPPER.createObjectNode();
+                both.set("workers", workers.path("workers"));
+                both.set("types", types.path("types"));
+                options.print(both, text.toString().stripTrailing());
+                return 0;
+            });
+        }
+
+        private static String joined(JsonNode array) {
+            List<String> items = new ArrayList<>();
+            array.forEach(item -> items.add(item.asText()));
+            return String.join(",", items);
         }
     }
 

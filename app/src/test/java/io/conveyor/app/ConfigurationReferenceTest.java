@@ -37,7 +37,7 @@ class ConfigurationReferenceTest {
             DevCommand.class, Set.of("dev"),
             LogFormat.class, Set.of("api", "worker", "dev"),
             ApiAuthSettings.class, Set.of("api", "dev"),
-            JobCommands.class, Set.of("submit", "status", "list", "cancel", "retry", "watch"));
+            JobCommands.class, Set.of("submit", "status", "list", "cancel", "retry", "watch", "workers"));
     /** Defaults the README states in words because they depend on the machine: the words, and how many per core. */
     private static final Map<String, Map.Entry<String, Integer>> MACHINE_DEPENDENT_DEFAULTS = Map.of(
             WorkerSettings.JOB_THREADS, Map.entry("cores", 1),

@@ -1,6 +1,7 @@
 package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.conveyor.app.testing.ConveyorClient;
 import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.app.testing.TestServices;
 import io.conveyor.common.JobSubmission;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,12 +97,16 @@ class EndToEndIT {
     }
 
     @Test
-    void aJobOfAnUnknownTypeFailsOnceAndIsNotRetried() {
-        UUID id = conveyor.client().submit("{\"type\":\"no-such-type\",\"maxAttempts\":5}");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(conveyor.client().job(id).get("state").asText()).isEqualTo("FAILED"));
-        JsonNode job = conveyor.client().job(id);
-        assertThat(job.get("attempts").asInt()).isEqualTo(1);
-        assertThat(job.get("error").asText()).contains("unknown job type");
+    void aTypeNoWorkerAnnouncedIsRefusedAtTheDoorAndWaitsWhenAllowed() {
+        HttpResponse<String> refused = conveyor.client().post("/jobs", "{\"type\":\"no-such-type\",\"maxAttempts\":5}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(ConveyorClient.json(refused).get("detail").asText()).contains("'no-such-type'").contains("noop", "primes");
+
+        UUID id = conveyor.client().submit("{\"type\":\"no-such-type\",\"maxAttempts\":5,\"allowUnknownType\":true}");
+        JsonNode job = await().atMost(Duration.ofSeconds(30)).until(() -> conveyor.client().job(id), waiting -> waiting.has("waiting"));
+        assertThat(job.get("state").asText()).isEqualTo("ENQUEUED");
+        assertThat(job.get("waiting").asText()).isEqualTo("no live worker runs type 'no-such-type'");
+        assertThat(job.get("attempts").asInt()).isZero();
     }
 
     @Test

@@ -124,6 +124,12 @@ class OpenApiLedgerRoutesIT {
         cases.put("POST /jobs/retry 400", new Case("POST", "/jobs/retry?state=SUCCEEDED", null, TOKEN, Map.of()));
         cases.put("POST /jobs/retry 401", new Case("POST", "/jobs/retry", null, null, Map.of()));
         cases.put("POST /jobs/retry 403", new Case("POST", "/jobs/retry", null, READ_ONLY, Map.of()));
+        cases.put("GET /workers 200", new Case("GET", "/workers", null, TOKEN, Map.of()));
+        cases.put("GET /workers 401", new Case("GET", "/workers", null, null, Map.of()));
+        cases.put("GET /workers 403", new Case("GET", "/workers", null, SUBMIT_ONLY, Map.of()));
+        cases.put("GET /types 200", new Case("GET", "/types", null, TOKEN, Map.of()));
+        cases.put("GET /types 401", new Case("GET", "/types", null, null, Map.of()));
+        cases.put("GET /types 403", new Case("GET", "/types", null, SUBMIT_ONLY, Map.of()));
         cases.put("GET /jobs/{id}/events 200", new Case("GET", "/jobs/" + succeeded + "/events", null, TOKEN, Map.of()));
         cases.put("GET /jobs/{id}/events 401", new Case("GET", "/jobs/" + succeeded + "/events", null, null, Map.of()));
         cases.put("GET /jobs/{id}/events 403", new Case("GET", "/jobs/" + succeeded + "/events", null, SUBMIT_ONLY, Map.of()));

@@ -26,7 +26,8 @@ import static org.awaitility.Awaitility.await;
  * The README's "A five-minute tour", run as written against a running dev: every line of each bash block that calls
  * curl runs in bash in dev's working directory, with only the API's port and the ids the README cannot know filled in
  * (the id shown in an earlier answer, {@code <id of the sort>}). Each curl answer must have the status the README
- * shows (202 for a submission and 200 for a read, where it shows none), and what the README's comments show of it:
+ * shows (202 for a submission and 200 for a read, where it shows none), and what the README's comments show of it
+ * (of a refusal: the fields of its problem):
  * a job's final state ({@code "state":"SUCCEEDED"}, or SUCCEEDED/FAILED in words) is awaited, then every field the
  * comment names must be in the job.
  */
@@ -103,6 +104,10 @@ final class ReadmeTour {
         Matcher shownStatus = STATUS.matcher(comment);
         assertThat(status).as("HTTP status of: %s%n%s", line, body)
                 .isEqualTo(shownStatus.find() ? Integer.parseInt(shownStatus.group(1)) : submission ? 202 : 200);
+        if (status >= 400) { // a refusal: a problem, no job
+            assertThat(fieldNames(answer)).as("fields of the answer to: %s%n%s", line, body).containsAll(fieldsShown(comment));
+            return;
+        }
         List<UUID> ids = submission ? noteSubmitted(answer) : List.of(UUID.fromString(resolved.substring("/jobs/".length())));
 
         Matcher finalState = FINAL_STATE.matcher(comment);

@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * @param priority    which waiting jobs are claimed first; {@link JobPriority#NORMAL} unless the client said otherwise
  * @param runAt       when the job is to start (it is SCHEDULED until then), or null: at once
  * @param timeout     how long one attempt may run before it is interrupted and fails, or null for its type's default
+ * @param queue       which workers may run it: those that serve this queue ({@code CONVEYOR_QUEUES}); {@value #DEFAULT_QUEUE}
+ *                    unless the client said otherwise
  */
 public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
-                            Backoff backoff, JobPriority priority, Instant runAt, Duration timeout) {
+                            Backoff backoff, JobPriority priority, Instant runAt, Duration timeout, String queue) {
 
     public static final int MAX_ATTEMPTS_DEFAULT = 5;
     public static final int MAX_ATTEMPTS_LIMIT = 100;
@@ -34,7 +36,18 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
     public static final int MAX_LABELS = 3;
     public static final int MAX_LABEL_LENGTH = 45;
     public static final int MAX_TYPE_LENGTH = 100;
+    /** The queue of a job that names none, and the one a worker serves unless told otherwise. */
+    public static final String DEFAULT_QUEUE = "default";
     private static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
+
+    /** What a type or a queue name is made of, as a sentence's end. */
+    public static final String NAME_RULE = "must be at most " + MAX_TYPE_LENGTH
+            + " letters, digits, '.', '_', ':' or '-', starting with a letter or digit";
+
+    /** Whether {@code name} may name a job type or a queue. */
+    public static boolean isValidName(String name) {
+        return name != null && name.length() <= MAX_TYPE_LENGTH && TYPE_PATTERN.matcher(name).matches();
+    }
 
     /** The latest a job may be scheduled: a year after it was accepted. */
     public static final Duration MAX_DELAY = Duration.ofDays(366);
@@ -43,13 +56,13 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
 
     /** A submission that leaves the back-off to its job type, to run at once. */
     public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt) {
-        this(id, type, payload, maxAttempts, labels, acceptedAt, null, JobPriority.NORMAL, null, null);
+        this(id, type, payload, maxAttempts, labels, acceptedAt, null, JobPriority.NORMAL, null, null, DEFAULT_QUEUE);
     }
 
     /** A submission of normal priority, to run at once. */
     public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
                          Backoff backoff) {
-        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, JobPriority.NORMAL, null, null);
+        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, JobPriority.NORMAL, null, null, DEFAULT_QUEUE);
     }
 
     public JobSubmission {
@@ -58,9 +71,12 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
         if (type == null || type.isBlank()) {
             throw new InvalidJobException("type", "type is required and must not be blank");
         }
-        if (type.length() > MAX_TYPE_LENGTH || !TYPE_PATTERN.matcher(type).matches()) {
-            throw new InvalidJobException("type", "type must be at most " + MAX_TYPE_LENGTH
-                    + " letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
+        if (!isValidName(type)) {
+            throw new InvalidJobException("type", "type " + NAME_RULE);
+        }
+        queue = queue == null ? DEFAULT_QUEUE : queue;
+        if (!isValidName(queue)) {
+            throw new InvalidJobException("queue", "queue " + NAME_RULE);
         }
         payload = payload == null ? JsonNodeFactory.instance.objectNode() : payload;
         priority = priority == null ? JobPriority.NORMAL : priority;

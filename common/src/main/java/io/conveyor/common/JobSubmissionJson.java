@@ -23,7 +23,7 @@ import java.util.UUID;
  * <p>
  * Client fields: {@code type} (required), {@code payload} (object), {@code maxAttempts}, {@code labels},
  * {@code backoff} ({@code {"baseMillis", "maxMillis"}}), {@code priority} ({@code high}, {@code normal}, {@code low}),
- * {@code runAt} or {@code delayMillis}, {@code timeoutMillis}.
+ * {@code runAt} or {@code delayMillis}, {@code timeoutMillis}, {@code queue}.
  * The topic form adds {@code id} and {@code acceptedAt}. Unknown fields are refused so that a typo is not silently ignored.
  */
 public final class JobSubmissionJson {
@@ -31,8 +31,8 @@ public final class JobSubmissionJson {
     /** The one JSON mapper of the contract: the handler API's, so that handlers and the contract read JSON alike. */
     public static final ObjectMapper MAPPER = Json.MAPPER;
 
-    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff", "priority", "runAt", "delayMillis", "timeoutMillis");
-    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority", "runAt", "timeoutMillis");
+    private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff", "priority", "runAt", "delayMillis", "timeoutMillis", "queue");
+    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority", "runAt", "timeoutMillis", "queue");
 
     private JobSubmissionJson() {
     }
@@ -78,6 +78,9 @@ public final class JobSubmissionJson {
         if (job.timeout() != null) {
             object.put("timeoutMillis", job.timeout().toMillis());
         }
+        if (!job.queue().equals(JobSubmission.DEFAULT_QUEUE)) {
+            object.put("queue", job.queue());
+        }
         try {
             return MAPPER.writeValueAsBytes(object);
         } catch (JsonProcessingException e) {
@@ -122,7 +125,8 @@ public final class JobSubmissionJson {
                 backoff(object.get("backoff")),
                 priority(object.get("priority")),
                 runAt(object, acceptedAt),
-                timeout(object.get("timeoutMillis")));
+                timeout(object.get("timeoutMillis")),
+                queue(object.get("queue")));
     }
 
     private static Duration timeout(JsonNode node) {
@@ -169,6 +173,17 @@ public final class JobSubmissionJson {
         }
         return priority;
     }
+
+    private static String queue(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return JobSubmission.DEFAULT_QUEUE;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidJobException("queue", "queue must be a string");
+        }
+        return node.asText();
+    }
+
     /** {@code runAt} (an RFC 3339 instant) or {@code delayMillis} after acceptance; null for neither. */
     private static Instant runAt(ObjectNode object, Instant acceptedAt) {
         JsonNode runAt = object.get("runAt");

@@ -21,9 +21,10 @@ class JobSubmissionJsonTest {
     void aClientJobWithEveryFieldSurvivesTheTopic() throws Exception {
         JobSubmission job = JobSubmissionJson.fromClient(json("""
                 {"type":"sleep","payload":{"millis":5},"maxAttempts":3,"labels":["a"],"backoff":{"baseMillis":100,"maxMillis":900},
-                 "priority":"high","timeoutMillis":2500}"""), ID, NOW);
+                 "priority":"high","timeoutMillis":2500,"queue":"reports"}"""), ID, NOW);
         JobSubmission read = JobSubmissionJson.fromTopic(JobSubmissionJson.toTopic(job), null, Instant.EPOCH);
         assertThat(read).isEqualTo(job);
+        assertThat(read.queue()).isEqualTo("reports");
         assertThat(read.backoff()).isEqualTo(new Backoff(Duration.ofMillis(100), Duration.ofMillis(900)));
         assertThat(read.priority()).isEqualTo(JobPriority.HIGH);
         assertThat(read.timeout()).isEqualTo(Duration.ofMillis(2500));
@@ -80,6 +81,8 @@ class JobSubmissionJsonTest {
         assertThat(job.labels()).isEmpty();
         assertThat(job.backoff()).isNull();
         assertThat(job.priority()).isEqualTo(JobPriority.NORMAL);
+        assertThat(job.queue()).isEqualTo(JobSubmission.DEFAULT_QUEUE);
+        assertThat(new String(JobSubmissionJson.toTopic(job))).as("the default queue is not carried").doesNotContain("queue");
     }
 
     @Test
@@ -103,6 +106,10 @@ class JobSubmissionJsonTest {
         assertField("{\"type\":\"x\",\"maxAttempt\":3}", "maxAttempt");
         assertField("{\"type\":\"x\",\"priority\":\"urgent\"}", "priority");
         assertField("{\"type\":\"x\",\"priority\":1}", "priority");
+        assertField("{\"type\":\"x\",\"queue\":\"a queue\"}", "queue");
+        assertField("{\"type\":\"x\",\"queue\":\"\"}", "queue");
+        assertField("{\"type\":\"x\",\"queue\":3}", "queue");
+        assertField("{\"type\":\"x\",\"allowUnknownType\":true}", "allowUnknownType"); // the API's door takes it off first
     }
 
     @Test

@@ -2,10 +2,12 @@ package io.conveyor.app.testing;
 
 import io.conveyor.app.JavaCommand;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,10 +25,17 @@ public final class WorkerJvm implements AutoCloseable {
     }
 
     public static WorkerJvm start(String group, String name, Map<String, String> env) {
+        return start(group, name, env, List.of());
+    }
+
+    /** A worker whose class path is this test's plus {@code extraClassPath} (a jar of job types of one's own). */
+    public static WorkerJvm start(String group, String name, Map<String, String> env, List<Path> extraClassPath) {
         Path logDir = Path.of("target", "it-logs", group);
         try {
             Files.createDirectories(logDir);
-            ProcessBuilder builder = new ProcessBuilder(JavaCommand.forRole("256m", "worker"));
+            StringBuilder classPath = new StringBuilder(System.getProperty("java.class.path"));
+            extraClassPath.forEach(entry -> classPath.append(File.pathSeparator).append(entry.toAbsolutePath()));
+            ProcessBuilder builder = new ProcessBuilder(JavaCommand.forRoleOnClassPath(classPath.toString(), "256m", "worker"));
             builder.environment().putAll(env);
             builder.environment().put("CONVEYOR_WORKER_NAME", name);
             builder.redirectErrorStream(true);

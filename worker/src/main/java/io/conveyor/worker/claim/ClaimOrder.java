@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,23 +26,33 @@ import java.util.TreeMap;
  * {@code normal} ones); then {@code normal}, then {@code low}, oldest first.</li>
  * </ol>
  * Each step is one index range (see {@code ledger.LedgerSchema}); their predicates do not overlap, which matters
- * because a transaction does not skip rows it locked itself.
+ * because a transaction does not skip rows it locked itself. Every step takes only jobs this worker can run: of a type
+ * it has a handler for, on a queue it serves ({@code conveyor_type = any(?) and conveyor_queue = any(?)}, checked on
+ * each row of the range); a job no worker can run stays ENQUEUED for one that can.
  */
 final class ClaimOrder {
 
-    private static final String ENQUEUED = "select jobAsJson from jobrunr_jobs where state = 'ENQUEUED' and jobSignature = ? ";
+    private static final String ENQUEUED = "select jobAsJson from jobrunr_jobs where state = 'ENQUEUED' and jobSignature = ? "
+            + "and conveyor_type = any(?) and conveyor_queue = any(?) ";
 
     private final Map<String, Integer> typeLimits;
     private final Duration agingPeriod;
     private final Clock clock;
     private final String[] limitedTypes;
+    private final String[] types;
+    private final String[] queues;
 
     /**
+     * @param types       the job types this worker runs
+     * @param queues      the queues this worker serves
      * @param typeLimits  the most jobs of a type that may run at once across the fleet; types not named have none
      * @param agingPeriod how long a job waits before it goes ahead of younger jobs of any priority below high
      */
-    ClaimOrder(Map<String, Integer> typeLimits, Duration agingPeriod, Clock clock) {
+    ClaimOrder(Collection<String> types, Collection<String> queues, Map<String, Integer> typeLimits, Duration agingPeriod, Clock clock) {
+        this.types = types.toArray(String[]::new);
+        this.queues = queues.toArray(String[]::new);
         this.typeLimits = new TreeMap<>(typeLimits); // a fixed order of locks: no two claims wait for each other
+        this.typeLimits.keySet().retainAll(types); // a type this worker cannot run is none of its claims' business
         this.agingPeriod = agingPeriod;
         this.clock = clock;
         this.limitedTypes = this.typeLimits.keySet().toArray(String[]::new);
@@ -55,7 +66,7 @@ final class ClaimOrder {
                 selectLimited(connection, signature, limited.getKey(), limited.getValue(), room - jobs.size(), jobs);
             }
         }
-        String others = limitedTypes.length == 0 ? "" : "and (conveyor_type is null or conveyor_type <> all(?)) ";
+        String others = limitedTypes.length == 0 ? "" : "and conveyor_type <> all(?) ";
         Timestamp agedBefore = Timestamp.from(Instant.now(clock).minus(agingPeriod));
         select(connection, ENQUEUED + others + "and conveyor_priority = 0 order by updatedAt", signature, null, room, jobs);
         select(connection, ENQUEUED + others + "and conveyor_priority > 0 and updatedAt < ? order by updatedAt", signature, agedBefore, room, jobs);
@@ -85,17 +96,17 @@ final class ClaimOrder {
             return;
         }
         try (PreparedStatement select = connection.prepareStatement(ENQUEUED + "and conveyor_type = ? order by conveyor_priority, updatedAt limit ? for update skip locked")) {
-            select.setString(1, signature);
-            select.setString(2, type);
-            select.setInt(3, allowed);
+            int parameter = bindLane(connection, select, signature);
+            select.setString(parameter++, type);
+            select.setInt(parameter, allowed);
             read(select, into);
         }
     }
 
-    private static boolean waits(Connection connection, String signature, String type) throws SQLException {
+    private boolean waits(Connection connection, String signature, String type) throws SQLException {
         try (PreparedStatement exists = connection.prepareStatement("select exists (" + ENQUEUED + "and conveyor_type = ?)")) {
-            exists.setString(1, signature);
-            exists.setString(2, type);
+            int parameter = bindLane(connection, exists, signature);
+            exists.setString(parameter, type);
             try (ResultSet row = exists.executeQuery()) {
                 row.next();
                 return row.getBoolean(1);
@@ -110,8 +121,7 @@ final class ClaimOrder {
             return;
         }
         try (PreparedStatement select = connection.prepareStatement(sql + " limit ? for update skip locked")) {
-            int parameter = 1;
-            select.setString(parameter++, signature);
+            int parameter = bindLane(connection, select, signature);
             if (limitedTypes.length > 0) {
                 select.setArray(parameter++, connection.createArrayOf("varchar", limitedTypes));
             }
@@ -121,6 +131,14 @@ final class ClaimOrder {
             select.setInt(parameter, left);
             read(select, into);
         }
+    }
+
+    /** Sets the parameters of {@link #ENQUEUED}; returns the next parameter's index. */
+    private int bindLane(Connection connection, PreparedStatement statement, String signature) throws SQLException {
+        statement.setString(1, signature);
+        statement.setArray(2, connection.createArrayOf("varchar", types));
+        statement.setArray(3, connection.createArrayOf("varchar", queues));
+        return 4;
     }
 
     private static void read(PreparedStatement select, List<String> into) throws SQLException {

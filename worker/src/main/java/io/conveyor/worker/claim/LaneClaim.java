@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +28,7 @@ import java.util.stream.Collectors;
 
 /**
  * Claims enqueued jobs for this worker, as many of each lane as that lane has room for, in one transaction: the lane's
- * jobs in {@link ClaimOrder} (priorities, aging, fleet-wide type limits; by the job's signature, which says its lane,
+ * jobs in {@link ClaimOrder} (only types it runs on queues it serves; priorities, aging, fleet-wide type limits; by the job's signature, which says its lane,
  * each {@code SELECT ... FOR UPDATE SKIP LOCKED}), then JobRunr's own
  * PROCESSING transition, election filters and optimistic-locked save ({@link JobTable}), as JobRunr's claim does; the
  * applied filters (events) run after the commit. JobRunr's claim cannot tell the lanes apart: it takes the oldest
@@ -43,15 +44,17 @@ public final class LaneClaim {
     private final PostgresDialect dialect = new PostgresDialect();
 
     /**
+     * @param types       the job types this worker has handlers for: it claims no other
+     * @param queues      the queues this worker serves ({@code CONVEYOR_QUEUES}): it claims from no other
      * @param typeLimits  the most jobs of a type that may run at once across the fleet ({@code CONVEYOR_TYPE_LIMITS})
      * @param agingPeriod how long a job waits before it goes ahead of younger ones below high priority
      */
-    public LaneClaim(DataSource dataSource, JobMapper jobMapper, ConveyorJobServer server, Map<String, Integer> typeLimits,
-                     Duration agingPeriod, Clock clock) {
+    public LaneClaim(DataSource dataSource, JobMapper jobMapper, ConveyorJobServer server, Collection<String> types, Collection<String> queues,
+                     Map<String, Integer> typeLimits, Duration agingPeriod, Clock clock) {
         this.dataSource = dataSource;
         this.jobMapper = jobMapper;
         this.server = server;
-        this.order = new ClaimOrder(typeLimits, agingPeriod, clock);
+        this.order = new ClaimOrder(types, queues, typeLimits, agingPeriod, clock);
     }
 
     /** Claims what the lanes have room for and hands it to the server; returns how many jobs started. */

@@ -170,13 +170,15 @@ public final class OrphanRescuer implements AutoCloseable {
 
     /**
      * Removes a gone server from JobRunr's server table, as JobRunr does itself once the heartbeat times out, so that
-     * a new master is elected now rather than after four poll intervals.
+     * a new master is elected now rather than after four poll intervals; and its announcement, so that the fleet no
+     * longer lists it (a hung worker that comes back announces itself again).
      */
     private void forget(UUID serverId) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement delete = connection.prepareStatement("delete from jobrunr_backgroundjobservers where id = ?")) {
             delete.setString(1, serverId.toString());
             delete.executeUpdate();
+            WorkerAnnouncement.withdraw(connection, serverId);
         }
     }
 

@@ -115,9 +115,9 @@ public final class LedgerWriter {
         Backoff backoff = submission.backoff();
         Long timeoutMillis = submission.timeout() == null ? null : submission.timeout().toMillis();
         LedgerJobRequest request = backoff == null
-                ? new LedgerJobRequest(submission.type(), payload, null, null, lane, storedPriority(submission), timeoutMillis)
+                ? new LedgerJobRequest(submission.type(), payload, null, null, lane, storedPriority(submission), timeoutMillis, storedQueue(submission))
                 : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane,
-                        storedPriority(submission), timeoutMillis);
+                        storedPriority(submission), timeoutMillis, storedQueue(submission));
         // A job for later is SCHEDULED (on the dashboard's Scheduled page) until it is due; one due already runs at once.
         Job job = new Job(submission.id(), new JobDetails(request), submission.runAt() != null && submission.runAt().isAfter(Instant.now())
                 ? new ScheduledState(submission.runAt(), SCHEDULED_REASON) : new EnqueuedState());
@@ -130,6 +130,11 @@ public final class LedgerWriter {
     /** Normal priority is stored as nothing: the job's JSON stays as it was before priorities existed. */
     private static JobPriority storedPriority(JobSubmission submission) {
         return submission.priority() == JobPriority.NORMAL ? null : submission.priority();
+    }
+
+    /** The default queue is stored as nothing, likewise. */
+    private static String storedQueue(JobSubmission submission) {
+        return submission.queue().equals(JobSubmission.DEFAULT_QUEUE) ? null : submission.queue();
     }
 
     private Set<UUID> existingIds(Set<UUID> ids) throws SQLException {

@@ -11,9 +11,9 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * What Conveyor adds to JobRunr's jobs table so that a claim can choose by lane, priority and type with an index rather
- * than by reading every job's JSON: two columns, {@code conveyor_type} (the job type, JobRunr's job name) and
- * {@code conveyor_priority} (0 high, 1 normal, 2 low), filled from the job's JSON by a trigger when the row is inserted
+ * What Conveyor adds to JobRunr's jobs table so that a claim can choose by lane, priority, type and queue with an index
+ * and a column rather than by reading every job's JSON: three columns, {@code conveyor_type} (the job type, JobRunr's
+ * job name), {@code conveyor_priority} (0 high, 1 normal, 2 low) and {@code conveyor_queue}, filled from the job's JSON by a trigger when the row is inserted
  * (they never change afterwards, and JobRunr's own statements name their columns, so they leave these alone), and
  * partial indexes on the jobs that wait and that run. Created at each worker's start if missing, one worker at a time.
  */
@@ -25,6 +25,8 @@ public final class LedgerSchema {
     private static final List<String> STATEMENTS = List.of(
             "alter table jobrunr_jobs add column if not exists conveyor_type varchar(128)",
             "alter table jobrunr_jobs add column if not exists conveyor_priority smallint not null default 1",
+            // A constant default: PostgreSQL adds such a column without rewriting the table.
+            "alter table jobrunr_jobs add column if not exists conveyor_queue varchar(128) not null default 'default'",
             """
             create or replace function conveyor_job_columns() returns trigger language plpgsql as $$
             declare
@@ -33,6 +35,7 @@ public final class LedgerSchema {
                 new.conveyor_type := job ->> 'jobName';
                 new.conveyor_priority := case job #>> '{jobDetails,jobParameters,0,object,priority}'
                     when 'HIGH' then 0 when 'LOW' then 2 else 1 end;
+                new.conveyor_queue := coalesce(job #>> '{jobDetails,jobParameters,0,object,queue}', 'default');
                 return new;
             end $$""",
             "drop trigger if exists conveyor_job_columns on jobrunr_jobs",
@@ -78,7 +81,8 @@ public final class LedgerSchema {
     }
 
     private static boolean complete(Statement statement) throws SQLException {
-        try (ResultSet row = statement.executeQuery("select to_regclass('conveyor_processing_by_type_idx') is not null "
+        try (ResultSet row = statement.executeQuery("select exists (select 1 from information_schema.columns where table_name = 'jobrunr_jobs' "
+                + "and column_name = 'conveyor_queue' and table_schema = current_schema()) and to_regclass('conveyor_processing_by_type_idx') is not null "
                 + "and to_regclass('conveyor_enqueued_by_type_idx') is not null and to_regclass('conveyor_enqueued_by_priority_idx') is not null and to_regclass('conveyor_enqueued_by_lane_idx') is not null "
                 + "and exists (select 1 from pg_trigger where tgname = 'conveyor_job_columns' and tgrelid = 'jobrunr_jobs'::regclass)")) {
             row.next();

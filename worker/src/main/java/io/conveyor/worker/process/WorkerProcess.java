@@ -39,6 +39,8 @@ import io.conveyor.common.Ledger;
 import io.conveyor.worker.fleet.Fleet;
 import io.conveyor.worker.fleet.LivenessLock;
 import io.conveyor.worker.fleet.OrphanRescuer;
+import io.conveyor.worker.fleet.UnroutableJobs;
+import io.conveyor.worker.fleet.WorkerAnnouncement;
 import io.conveyor.worker.handlers.AllocateHandler;
 import io.conveyor.worker.handlers.FailHandler;
 import io.conveyor.worker.handlers.HashFilesHandler;
@@ -109,6 +111,8 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobsWaitingSignal jobsWaitingSignal;
     private final JobsCancelledSignal jobsCancelledSignal;
     private final OrphanRescuer orphanRescuer;
+    private final WorkerAnnouncement announcement;
+    private final UnroutableJobs unroutableJobs;
     private final JobIntake intake;
     private final DeadLetters deadLetters;
     private final DeletedJobsRelay deletedJobs;
@@ -162,8 +166,12 @@ public final class WorkerProcess implements AutoCloseable {
 
         LedgerSchema.prepare(ledger.dataSource());
         this.deletedJobs = DeletedJobsRelay.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), events);
-        LaneClaim claim = new LaneClaim(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobServer, settings.typeLimits(),
-                settings.priorityAging(), clock);
+        // Announced before the first claim: a job this worker takes is never one the fleet did not know it runs.
+        this.announcement = WorkerAnnouncement.announce(ledger.dataSource(), serverId, settings.name(), registry.types(), settings.queues(),
+                settings.jobThreads() + settings.waitingJobs(), () -> jobServer.running(JobKind.COMPUTE) + jobServer.running(JobKind.WAITS),
+                fleet, clock);
+        LaneClaim claim = new LaneClaim(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobServer, registry.types(), settings.queues(),
+                settings.typeLimits(), settings.priorityAging(), clock);
         this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
         jobServer.onWorkerFree(claimTrigger::claimSoon);
         this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
@@ -172,8 +180,11 @@ public final class WorkerProcess implements AutoCloseable {
         this.jobServerKeeper = new JobServerKeeper(settings.name(), jobServer, liveness::held, this::jobsEnqueued, this::exit);
         jobServer.onStoppedUnasked(jobServerKeeper::serverStoppedUnasked, this::prepareRestart);
         jobServer.start();
+        claimTrigger.claimSoon(); // a worker that joins takes at once what waits for it, such as jobs of a type no other worker runs
         this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
                 fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
+        this.unroutableJobs = settings.unroutableAfter()
+                .map(after -> new UnroutableJobs(ledger.dataSource(), lateTransitions::get, after, clock)).orElse(null);
         this.scheduledJobs = new ScheduledJobsWatch(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), retryTimer, this::jobsEnqueued, clock);
         LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), written -> {
             events.written(written);
@@ -186,8 +197,8 @@ public final class WorkerProcess implements AutoCloseable {
                 ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready, metrics::scrape)
                 : null;
         claimTrigger.claimSoon(); // what waits already (a worker replacing one that exited) is not announced again
-        LOGGER.info("worker {} ({}) started: {} job threads, {} waiting jobs, {} compute threads, data root {}, job types {}",
-                settings.name(), serverId, settings.jobThreads(), settings.waitingJobs(), settings.computeThreads(), dataRoot.path(),
+        LOGGER.info("worker {} ({}) started: {} job threads, {} waiting jobs, {} compute threads, data root {}, queues {}, job types {}",
+                settings.name(), serverId, settings.jobThreads(), settings.waitingJobs(), settings.computeThreads(), dataRoot.path(), settings.queues(),
                 registry.types().stream().map(type -> type + (lanes.kindOf(type) == JobKind.WAITS ? " (waits)" : "")).toList());
     }
 
@@ -339,6 +350,10 @@ public final class WorkerProcess implements AutoCloseable {
         jobsCancelledSignal.close();
         scheduledJobs.close();
         timeouts.close();
+        if (unroutableJobs != null) {
+            unroutableJobs.close();
+        }
+        announcement.close();
         retryTimer.close();
         deletedJobs.close();
         events.close();

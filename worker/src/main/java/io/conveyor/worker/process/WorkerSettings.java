@@ -2,6 +2,7 @@ package io.conveyor.worker.process;
 
 import io.conveyor.handler.Backoff;
 import io.conveyor.common.Env;
+import io.conveyor.common.JobSubmission;
 import io.conveyor.handler.JobKind;
 
 import java.net.InetAddress;
@@ -11,7 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -37,11 +42,14 @@ import java.util.OptionalInt;
  * @param typeLimits          {@code CONVEYOR_TYPE_LIMITS}: the most jobs of a type running at once across the fleet
  * @param priorityAging       {@code CONVEYOR_PRIORITY_AGING_SECONDS}: after this long a waiting job goes ahead of
  *                            younger ones of any priority below high
+ * @param queues              {@code CONVEYOR_QUEUES}: the queues whose jobs this process takes
+ * @param unroutableAfter     {@code CONVEYOR_UNROUTABLE_AFTER}: a job that no live worker can run fails after waiting this
+ *                            long; empty: it waits for one however long
  */
 public record WorkerSettings(String name, int jobThreads, int computeThreads, int pollIntervalSeconds, int intakeMaxRecords,
                              Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout, Path dataDir,
                              OptionalInt metricsPort, int waitingJobs, Map<String, JobKind> jobKinds, Map<String, Integer> typeLimits,
-                             Duration priorityAging) {
+                             Duration priorityAging, List<String> queues, Optional<Duration> unroutableAfter) {
 
     public static final String NAME = "CONVEYOR_WORKER_NAME";
     public static final String JOB_THREADS = "CONVEYOR_WORKER_THREADS";
@@ -60,6 +68,10 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
     public static final String TYPE_LIMITS = "CONVEYOR_TYPE_LIMITS";
     public static final String PRIORITY_AGING_SECONDS = "CONVEYOR_PRIORITY_AGING_SECONDS";
     public static final Duration PRIORITY_AGING_DEFAULT = Duration.ofSeconds(60);
+    public static final String QUEUES = "CONVEYOR_QUEUES";
+    public static final String UNROUTABLE_AFTER = "CONVEYOR_UNROUTABLE_AFTER";
+    /** The longest {@code CONVEYOR_UNROUTABLE_AFTER} in seconds: a year. */
+    static final int UNROUTABLE_AFTER_MAX = 366 * 86_400;
 
     public static final int CORES = Runtime.getRuntime().availableProcessors();
     public static final int JOB_THREADS_DEFAULT = CORES;
@@ -98,6 +110,10 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
         if (dataDir == null) {
             throw new Env.SettingsException(DATA_DIR + " must name a directory");
         }
+        queues = List.copyOf(queues);
+        if (queues.isEmpty()) {
+            throw new Env.SettingsException(QUEUES + " must name at least one queue");
+        }
         dataDir = dataDir.toAbsolutePath().normalize();
     }
 
@@ -119,7 +135,44 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
                 env.integer(WAITING_JOBS, WAITING_JOBS_DEFAULT, 1, 100_000),
                 jobKinds(env.string(JOB_KINDS, "")),
                 typeLimits(env.string(TYPE_LIMITS, "")),
-                Duration.ofSeconds(env.integer(PRIORITY_AGING_SECONDS, (int) PRIORITY_AGING_DEFAULT.toSeconds(), 1, 86_400)));
+                Duration.ofSeconds(env.integer(PRIORITY_AGING_SECONDS, (int) PRIORITY_AGING_DEFAULT.toSeconds(), 1, 86_400)),
+                queues(env.string(QUEUES, JobSubmission.DEFAULT_QUEUE)),
+                unroutableAfter(env.string(UNROUTABLE_AFTER, "never")));
+    }
+
+    /** {@code never}, or whole seconds from 1 to a year. */
+    static Optional<Duration> unroutableAfter(String value) {
+        String trimmed = value.trim();
+        if (trimmed.equalsIgnoreCase("never")) {
+            return Optional.empty();
+        }
+        if (!trimmed.matches("\\d{1,8}") || Integer.parseInt(trimmed) < 1 || Integer.parseInt(trimmed) > UNROUTABLE_AFTER_MAX) {
+            throw new Env.SettingsException(UNROUTABLE_AFTER + " must be never or a whole number of seconds from 1 to "
+                    + UNROUTABLE_AFTER_MAX + ", was '" + value + "'");
+        }
+        return Optional.of(Duration.ofSeconds(Integer.parseInt(trimmed)));
+    }
+
+    /** {@code name,name,...}: queue names as a submission's {@code queue} takes them, each once. */
+    static List<String> queues(String value) {
+        Set<String> queues = new LinkedHashSet<>();
+        for (String entry : value.split(",")) {
+            String queue = entry.trim();
+            if (queue.isEmpty()) {
+                continue;
+            }
+            if (!JobSubmission.isValidName(queue)) {
+                throw new Env.SettingsException(QUEUES + " must be queue names separated by commas; a queue name " + JobSubmission.NAME_RULE
+                        + ", was '" + value + "'");
+            }
+            if (!queues.add(queue)) {
+                throw new Env.SettingsException(QUEUES + " names queue '" + queue + "' twice");
+            }
+        }
+        if (queues.isEmpty()) {
+            throw new Env.SettingsException(QUEUES + " must name at least one queue, was '" + value + "'");
+        }
+        return List.copyOf(queues);
     }
 
     /** {@code type=n,...}: each type named once, with a limit of 1 or more. */

@@ -3,6 +3,7 @@ package io.conveyor.worker.retry;
 import io.conveyor.common.failure.HandedBackException;
 import io.conveyor.common.failure.FailureKind;
 import io.conveyor.common.failure.JobHistory;
+import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.worker.ledger.LedgerTransitions;
 import io.conveyor.worker.fleet.Fleet;
 import org.jobrunr.jobs.Job;
@@ -19,7 +20,7 @@ import java.util.UUID;
 
 /**
  * Makes a retry prefer another worker process: when this worker claims a job whose last attempt failed here, and
- * another worker is alive, it hands the job back (ENQUEUED again, not counted as an attempt) and tells the others,
+ * another live worker runs its type on its queue (when none does, the retry runs here at once), it hands the job back (ENQUEUED again, not counted as an attempt) and tells the others,
  * for a short window; after that it runs the job itself rather than let it wait for a busy fleet.
  * JobRunr's claim ({@code FOR UPDATE SKIP LOCKED}) cannot be told whom to skip, so the choice is made right after it.
  */
@@ -58,7 +59,7 @@ public final class RetryElsewhere {
 
     boolean prefersAnotherWorker(Job job) {
         Optional<UUID> failedOn = JobHistory.of(job).lastFailedOn();
-        return failedOn.isPresent() && failedOn.get().equals(self) && fleet.hasOtherThan(self)
+        return failedOn.isPresent() && failedOn.get().equals(self) && fleet.hasOtherThatRuns(self, job.getJobName(), LedgerJobRequest.queueOf(job))
                 && retryDueSince(job).map(due -> due.plus(WINDOW).isAfter(clock.instant())).orElse(false);
     }
 

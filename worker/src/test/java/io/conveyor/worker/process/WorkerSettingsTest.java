@@ -5,6 +5,7 @@ import io.conveyor.handler.JobKind;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,27 @@ class WorkerSettingsTest {
         for (String bad : new String[]{"notify", "notify=sleeps", "=waits", "a=waits,a=compute"}) {
             assertThatThrownBy(() -> WorkerSettings.from(new Env(Map.of(WorkerSettings.JOB_KINDS, bad))))
                     .as(bad).isInstanceOf(Env.SettingsException.class).hasMessageContaining(WorkerSettings.JOB_KINDS);
+        }
+    }
+
+    @Test
+    void aWorkerServesTheDefaultQueueUnlessToldAndQueueNamesFollowTheTypeRules() {
+        assertThat(WorkerSettings.from(new Env(Map.of())).queues()).containsExactly("default");
+        assertThat(WorkerSettings.from(new Env(Map.of(WorkerSettings.QUEUES, " reports, default "))).queues()).containsExactly("reports", "default");
+        for (String bad : new String[]{" , ", "a queue", "reports,reports", "-x"}) {
+            assertThatThrownBy(() -> WorkerSettings.from(new Env(Map.of(WorkerSettings.QUEUES, bad))))
+                    .as(bad).isInstanceOf(Env.SettingsException.class).hasMessageContaining(WorkerSettings.QUEUES);
+        }
+    }
+
+    @Test
+    void unroutableJobsWaitForeverUnlessASpanIsSet() {
+        assertThat(WorkerSettings.from(new Env(Map.of())).unroutableAfter()).isEmpty();
+        assertThat(WorkerSettings.from(new Env(Map.of(WorkerSettings.UNROUTABLE_AFTER, "NEVER"))).unroutableAfter()).isEmpty();
+        assertThat(WorkerSettings.from(new Env(Map.of(WorkerSettings.UNROUTABLE_AFTER, "600"))).unroutableAfter()).contains(Duration.ofMinutes(10));
+        for (String bad : new String[]{"0", "-1", "10m", "99999999"}) {
+            assertThatThrownBy(() -> WorkerSettings.from(new Env(Map.of(WorkerSettings.UNROUTABLE_AFTER, bad))))
+                    .as(bad).isInstanceOf(Env.SettingsException.class).hasMessageContaining(WorkerSettings.UNROUTABLE_AFTER);
         }
     }
 
