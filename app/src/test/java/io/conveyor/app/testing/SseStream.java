@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SseStream implements AutoCloseable {
 
-    /** One event as sent: {@code id} null when the event had none. */
-    public record Event(String id, String name, String data) {
+    /** One event as sent ({@code id} null when the event had none), and when this client read it. */
+    public record Event(String id, String name, String data, java.time.Instant receivedAt) {
     }
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -67,7 +67,7 @@ public final class SseStream implements AutoCloseable {
             while ((line = lines.readLine()) != null) {
                 if (line.isEmpty()) {
                     if (!data.isEmpty()) {
-                        events.add(new Event(id, name, data.toString()));
+                        events.add(new Event(id, name, data.toString(), java.time.Instant.now()));
                     }
                     id = null;
                     name = "message";
