@@ -119,6 +119,10 @@ class EventStreamsIT {
             ids.add(conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":5}}"));
         }
         try (SseStream resumed = conveyor.client().events(filter, lastId)) {
+            // The jobs first (a busy machine may take a while), then what the stream must hold by then.
+            for (UUID id : ids) {
+                conveyor.awaitState(id, "SUCCEEDED", Duration.ofMinutes(3));
+            }
             await().atMost(ENDS).untilAsserted(() -> {
                 resumed.drain().forEach(event -> received.add(json(event)));
                 assertThat(succeeded(received)).as("jobs with a SUCCEEDED event among %d events received (stream ended: %s)",
