@@ -111,7 +111,8 @@ public final class EventHub implements AutoCloseable {
             return Optional.empty();
         }
         KafkaConsumer<String, byte[]> own = newConsumer("earliest");
-        Thread thread = Thread.ofVirtual().name("conveyor-events-replay").start(() -> {
+        // A platform thread: a Kafka consumer spends its life in a selector's wait, which would hold a virtual thread's carrier.
+        Thread thread = Thread.ofPlatform().name("conveyor-events-replay").daemon().start(() -> {
             try (own) {
                 List<TopicPartition> partitions = partitions(own);
                 own.assign(partitions);

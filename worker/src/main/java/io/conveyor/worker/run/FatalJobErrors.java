@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What a worker does when the JVM itself is broken (out of memory, or another {@link VirtualMachineError}): it
@@ -34,8 +35,9 @@ public final class FatalJobErrors {
     private final UUID self;
     private final int quarantineKills;
     private volatile LedgerTransitions transitions;
-    private final java.util.concurrent.atomic.AtomicBoolean recording = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.CountDownLatch recorded = new java.util.concurrent.CountDownLatch(1);
+    /** Set when a job thread starts recording its job as the culprit, and when that record is done (written or not). */
+    private volatile boolean recording;
+    private volatile boolean recorded;
 
     public FatalJobErrors(UUID self, int quarantineKills) {
         this.self = self;
@@ -67,7 +69,7 @@ public final class FatalJobErrors {
 
     /** The job {@code jobId} broke the JVM: record it against the job, then exit. Never returns. */
     public void jobKilledWorker(UUID jobId, VirtualMachineError error) {
-        recording.set(true); // other threads that hit the error now wait for this record before halting
+        recording = true; // other threads that hit the error now wait for this record before halting
         try {
             for (int tries = 1; tries <= RECORD_TRIES; tries++) {
                 try {
@@ -83,7 +85,7 @@ public final class FatalJobErrors {
                 }
             }
         } finally {
-            recorded.countDown();
+            recorded = true;
             exit(error);
         }
     }
@@ -117,13 +119,21 @@ public final class FatalJobErrors {
      */
     private void awaitCulpritsRecord(Throwable error) {
         if (error instanceof OutOfMemoryError) {
-            try {
-                if (!recorded.await(CULPRIT_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) && recording.get()) {
-                    recorded.await(RECORD_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException ignored) {
-                // halt now
+            long start = System.nanoTime();
+            waitUntilRecorded(start + CULPRIT_GRACE.toNanos());
+            if (!recorded && recording) {
+                waitUntilRecorded(System.nanoTime() + RECORD_GRACE.toNanos());
             }
+        }
+    }
+
+    /**
+     * Waits without allocating: on a full heap a latch's wait (it queues a node) failed at once, and this thread then
+     * halted the JVM before the culprit's record, which is how a job escaped quarantine on a busy machine.
+     */
+    private void waitUntilRecorded(long deadlineNanos) {
+        while (!recorded && System.nanoTime() - deadlineNanos < 0) {
+            LockSupport.parkNanos(10_000_000L);
         }
     }
 
