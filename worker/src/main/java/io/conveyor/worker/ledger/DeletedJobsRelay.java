@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,35 +76,15 @@ public final class DeletedJobsRelay implements AutoCloseable {
     }
 
     private static void prepare(DataSource dataSource) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("select pg_advisory_xact_lock(" + LOCK + ")");
-                if (!complete(statement)) {
-                    for (String sql : SCHEMA) {
-                        statement.execute(sql);
-                    }
-                    LOGGER.info("added the outbox of deleted jobs and its triggers to the ledger");
-                }
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+        if (new SchemaChange(LOCK, COMPLETE, SCHEMA).applyTo(dataSource)) {
+            LOGGER.info("added the outbox of deleted jobs and its triggers to the ledger");
         }
     }
 
-    /** When all is there, nothing is changed: a trigger's DDL would lock the jobs table against the running fleet. */
-    private static boolean complete(Statement statement) throws SQLException {
-        try (ResultSet row = statement.executeQuery("select to_regclass('conveyor_deleted_jobs') is not null and "
+    /** Whether the outbox and its three triggers are there. */
+    private static final String COMPLETE = "select to_regclass('conveyor_deleted_jobs') is not null and "
                 + "(select count(*) from pg_trigger where tgrelid = 'jobrunr_jobs'::regclass and tgname in "
-                + "('conveyor_job_deleted', 'conveyor_job_inserted_deleted', 'conveyor_job_removed')) = 3")) {
-            row.next();
-            return row.getBoolean(1);
-        }
-    }
+                + "('conveyor_job_deleted', 'conveyor_job_inserted_deleted', 'conveyor_job_removed')) = 3";
 
     private void run() {
         while (!Thread.currentThread().isInterrupted()) {

@@ -4,10 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -60,33 +57,14 @@ public final class LedgerSchema {
      * running fleet's claims, however briefly.
      */
     public static void prepare(DataSource dataSource) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("select pg_advisory_xact_lock(" + LOCK + ")");
-                if (!complete(statement)) {
-                    for (String sql : STATEMENTS) {
-                        statement.execute(sql);
-                    }
-                    LOGGER.info("added Conveyor's columns, trigger and indexes to the ledger's jobs table");
-                }
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+        if (new SchemaChange(LOCK, COMPLETE, STATEMENTS).applyTo(dataSource)) {
+            LOGGER.info("added Conveyor's columns, trigger and indexes to the ledger's jobs table");
         }
     }
 
-    private static boolean complete(Statement statement) throws SQLException {
-        try (ResultSet row = statement.executeQuery("select exists (select 1 from information_schema.columns where table_name = 'jobrunr_jobs' "
+    /** Whether every column, index and the trigger are there. */
+    private static final String COMPLETE = "select exists (select 1 from information_schema.columns where table_name = 'jobrunr_jobs' "
                 + "and column_name = 'conveyor_queue' and table_schema = current_schema()) and to_regclass('conveyor_processing_by_type_idx') is not null "
                 + "and to_regclass('conveyor_enqueued_by_type_idx') is not null and to_regclass('conveyor_enqueued_by_priority_idx') is not null and to_regclass('conveyor_enqueued_by_lane_idx') is not null "
-                + "and exists (select 1 from pg_trigger where tgname = 'conveyor_job_columns' and tgrelid = 'jobrunr_jobs'::regclass)")) {
-            row.next();
-            return row.getBoolean(1);
-        }
-    }
+                + "and exists (select 1 from pg_trigger where tgname = 'conveyor_job_columns' and tgrelid = 'jobrunr_jobs'::regclass)";
 }
