@@ -68,6 +68,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
                 parsePayload(request.payload()), computePool, dataRoot, progress);
         JobTimeouts.Run run = timeouts.start(context.jobId(), request.timeout().orElseGet(handler::timeout));
         JsonNode result;
+        fatalErrors.started(context.jobId());
         try {
             result = handler.handle(context);
         } catch (VirtualMachineError e) {
@@ -79,6 +80,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
             }
             throw e instanceof NonRetryableJobException nonRetryable ? doNotRetry(nonRetryable.getMessage(), nonRetryable) : e;
         } finally {
+            fatalErrors.ended();
             run.end();
             progress.flush();
         }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs N worker JVMs on this machine and keeps them running: a child that exits abnormally is restarted after a
@@ -31,6 +32,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     public static final String SUPERVISOR_PID = "CONVEYOR_SUPERVISOR_PID";
 
     private final List<Child> children = new ArrayList<>();
+    private final AtomicInteger restarts = new AtomicInteger();
     private volatile boolean stopping;
 
     /**
@@ -49,6 +51,11 @@ public final class WorkerSupervisor implements AutoCloseable {
     /** The pids of the worker JVMs alive now. */
     public List<Long> pids() {
         return children.stream().map(child -> child.process).filter(p -> p != null && p.isAlive()).map(Process::pid).toList();
+    }
+
+    /** How many times a child exited on its own and was (or is about to be) started again, since this supervisor began. */
+    public int restarts() {
+        return restarts.get();
     }
 
     /** Blocks until every child has stopped for good. */
@@ -108,6 +115,7 @@ public final class WorkerSupervisor implements AutoCloseable {
                     if (Duration.ofNanos(System.nanoTime() - startedAt).compareTo(STABLE_AFTER) > 0) {
                         delay = FIRST_RESTART_DELAY;
                     }
+                    restarts.incrementAndGet();
                     LOGGER.warn("worker {} (pid {}) exited with code {}; restarting it in {} ms", index, process.pid(), exit, delay.toMillis());
                     Thread.sleep(delay); // the restart back-off itself, not a wait for an outcome
                     delay = delay.multipliedBy(2).compareTo(MAX_RESTART_DELAY) > 0 ? MAX_RESTART_DELAY : delay.multipliedBy(2);

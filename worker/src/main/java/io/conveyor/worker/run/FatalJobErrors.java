@@ -5,39 +5,55 @@ import io.conveyor.common.failure.JobHistory;
 import io.conveyor.common.failure.WorkerKilledException;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.StateName;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * What a worker does when the JVM itself is broken (out of memory, or another {@link VirtualMachineError}): it
- * exits at once rather than limp on. When a job's own thread hit the error, that job is first recorded in the ledger
- * as the one that killed its worker, so it counts toward quarantine and the jobs that merely shared the process do not.
+ * exits at once rather than limp on. First it records in the ledger the job that broke it, so that job counts toward
+ * quarantine and the jobs that merely shared the process do not.
+ *
+ * <p>Which job broke it is not always the job whose thread met the error: a heap filled by one job makes whichever
+ * thread allocates next fail, often another job's or a heartbeat's. So for an {@link OutOfMemoryError} the culprit is
+ * the running job whose thread allocated the most since it started (at least a quarter of the heap), else the job
+ * whose thread met the error. And exactly one thread records it, whichever met the error first: two threads that each
+ * recorded "their" job used to race, the first record done halted the JVM, and the real culprit, unrecorded, was
+ * re-run as if its worker had merely died (escaping quarantine).
  */
 public final class FatalJobErrors {
 
     /** Exit code of a worker that stopped because its JVM broke. */
     public static final int EXIT_CODE = 3;
     private static final Logger LOGGER = LoggerFactory.getLogger(FatalJobErrors.class);
-    /**
-     * How long a thread that hit OutOfMemoryError outside a job waits for a job thread to start recording the culprit:
-     * the culprit's own allocation may fail only after seconds of collections on a busy machine.
-     */
-    private static final java.time.Duration CULPRIT_GRACE = java.time.Duration.ofSeconds(15);
+    /** How long the recording thread keeps trying: the culprit may still hold the heap until its own allocation fails. */
+    private static final Duration RECORD_GRACE = Duration.ofSeconds(30);
+    /** How long another thread that met the error waits for the recording thread to halt the JVM. */
+    private static final Duration HALT_GRACE = RECORD_GRACE.plusSeconds(15);
     private static final String RECORD_FAILED = "could not record the job that filled the heap as the one that killed its worker; it will be re-run as if its worker had merely died";
-    /** How long it then waits for a record under way to be written: a loaded machine can take seconds for it. */
-    private static final java.time.Duration RECORD_GRACE = java.time.Duration.ofSeconds(30);
-    /** Tries of the record: the first may meet the heap still full (another thread's allocations, a slow collector). */
-    private static final int RECORD_TRIES = 3;
+    private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private final UUID self;
     private final int quarantineKills;
+    private final long culpritAllocation = Runtime.getRuntime().maxMemory() / 4;
+    /** The job running on each job thread and how much that thread had allocated when it started. */
+    private final Map<Thread, RunningJob> running = new ConcurrentHashMap<>();
+    private final AtomicBoolean handling = new AtomicBoolean();
+    /** Released when the JVM breaks, so that the record has room on a full heap before the culprit lets go of its own. */
+    @SuppressWarnings("unused")
+    private volatile byte[] reserve = new byte[4 << 20];
     private volatile LedgerTransitions transitions;
-    /** Set when a job thread starts recording its job as the culprit, and when that record is done (written or not). */
-    private volatile boolean recording;
-    private volatile boolean recorded;
+
+    private record RunningJob(UUID jobId, long allocatedAtStart) {
+    }
 
     public FatalJobErrors(UUID self, int quarantineKills) {
         this.self = self;
@@ -52,13 +68,8 @@ public final class FatalJobErrors {
     public void installAsDefaultHandler() {
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
-            if (error instanceof VirtualMachineError) {
-                try {
-                    awaitCulpritsRecord(error);
-                } catch (Throwable whileWaiting) {
-                    // even the wait can fail to allocate on a full heap: halt now rather than lose this thread silently
-                }
-                exit(error);
+            if (error instanceof VirtualMachineError broken) {
+                jvmBroke(null, broken);
             } else if (previous != null) {
                 previous.uncaughtException(thread, error);
             } else {
@@ -67,35 +78,69 @@ public final class FatalJobErrors {
         });
     }
 
-    /** The job {@code jobId} broke the JVM: record it against the job, then exit. Never returns. */
-    public void jobKilledWorker(UUID jobId, VirtualMachineError error) {
-        recording = true; // other threads that hit the error now wait for this record before halting
-        try {
-            for (int tries = 1; tries <= RECORD_TRIES; tries++) {
-                try {
-                    record(jobId, error);
-                    return;
-                } catch (Throwable failed) {
-                    // The heap may still be full (a slow collector, another thread's allocations): free what the job
-                    // held, its stack has unwound, and try again. Unrecorded, the job would escape quarantine.
-                    System.gc();
-                    if (tries == RECORD_TRIES) {
-                        printQuietly(RECORD_FAILED);
-                    }
-                }
-            }
-        } finally {
-            recorded = true;
-            exit(error);
-        }
+    /** The job {@code jobId} starts on this thread: counted from here should the heap fill. */
+    public void started(UUID jobId) {
+        running.put(Thread.currentThread(), new RunningJob(jobId, THREADS.getCurrentThreadAllocatedBytes()));
     }
 
-    /** Prints without allocating much, and never throws: the heap may be full. */
-    private static void printQuietly(String line) {
+    /** The job that {@link #started} on this thread ended. */
+    public void ended() {
+        running.remove(Thread.currentThread());
+    }
+
+    /** The thread of job {@code jobId} met {@code error}: record the job that broke the JVM, then exit. Never returns. */
+    public void jobKilledWorker(UUID jobId, VirtualMachineError error) {
+        jvmBroke(jobId, error);
+    }
+
+    private void jvmBroke(UUID jobOfThisThread, VirtualMachineError error) {
         try {
-            System.err.println(line);
-        } catch (Throwable ignored) {
-            // nothing more can be done
+            if (!handling.compareAndSet(false, true)) {
+                // another thread records the culprit and halts the JVM; holding nothing, this one waits for that
+                parkUntil(System.nanoTime() + HALT_GRACE.toNanos());
+                exit(error);
+            }
+            reserve = null;
+            UUID culprit = error instanceof OutOfMemoryError ? heaviestAllocator().orElse(jobOfThisThread) : jobOfThisThread;
+            if (culprit != null) {
+                recordWithRetries(culprit, error);
+            }
+        } catch (Throwable whileHandling) {
+            // even this can fail to allocate on a full heap: halt rather than leave a broken JVM running
+        }
+        exit(error);
+    }
+
+    /** The running job whose thread allocated the most since it started, if that is at least a quarter of the heap. */
+    java.util.Optional<UUID> heaviestAllocator() {
+        UUID heaviest = null;
+        long most = culpritAllocation;
+        for (Map.Entry<Thread, RunningJob> entry : running.entrySet()) {
+            long now = THREADS.getThreadAllocatedBytes(entry.getKey().threadId()); // -1 for a virtual thread: not counted
+            long start = entry.getValue().allocatedAtStart();
+            if (now >= 0 && start >= 0 && now - start >= most) {
+                most = now - start;
+                heaviest = entry.getValue().jobId();
+            }
+        }
+        return java.util.Optional.ofNullable(heaviest);
+    }
+
+    /** Tries until written: the heap stays full until the culprit's own allocation fails and its stack unwinds. */
+    private void recordWithRetries(UUID jobId, VirtualMachineError error) {
+        long deadline = System.nanoTime() + RECORD_GRACE.toNanos();
+        while (true) {
+            try {
+                record(jobId, error);
+                return;
+            } catch (Throwable failed) {
+                if (System.nanoTime() - deadline >= 0) {
+                    printQuietly(RECORD_FAILED);
+                    return;
+                }
+                System.gc();
+                parkUntil(System.nanoTime() + 100_000_000L);
+            }
         }
     }
 
@@ -110,30 +155,19 @@ public final class FatalJobErrors {
         });
     }
 
-    /**
-     * A heap filled by one job makes whichever thread allocates next fail, often not the job's own (a heartbeat, the
-     * liveness watchdog). Halting at once would lose the job's own record, and the job would be re-run as if its worker
-     * had merely died, escaping quarantine. So a thread that is not the culprit's waits a moment for a job thread to
-     * start recording, and then for that record to be written (a loaded machine can take seconds): the culprit's thread
-     * records its job and halts the JVM itself; if no job is to blame, this one halts after the pause.
-     */
-    private void awaitCulpritsRecord(Throwable error) {
-        if (error instanceof OutOfMemoryError) {
-            long start = System.nanoTime();
-            waitUntilRecorded(start + CULPRIT_GRACE.toNanos());
-            if (!recorded && recording) {
-                waitUntilRecorded(System.nanoTime() + RECORD_GRACE.toNanos());
-            }
+    /** Waits without allocating (a latch's wait queues a node, which fails on a full heap). */
+    private static void parkUntil(long deadlineNanos) {
+        while (System.nanoTime() - deadlineNanos < 0) {
+            LockSupport.parkNanos(10_000_000L);
         }
     }
 
-    /**
-     * Waits without allocating: on a full heap a latch's wait (it queues a node) failed at once, and this thread then
-     * halted the JVM before the culprit's record, which is how a job escaped quarantine on a busy machine.
-     */
-    private void waitUntilRecorded(long deadlineNanos) {
-        while (!recorded && System.nanoTime() - deadlineNanos < 0) {
-            LockSupport.parkNanos(10_000_000L);
+    /** Prints without allocating much, and never throws: the heap may be full. */
+    private static void printQuietly(String line) {
+        try {
+            System.err.println(line);
+        } catch (Throwable ignored) {
+            // nothing more can be done
         }
     }
 

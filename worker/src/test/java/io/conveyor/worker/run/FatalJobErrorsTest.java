@@ -1,0 +1,62 @@
+package io.conveyor.worker.run;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FatalJobErrorsTest {
+
+    private final FatalJobErrors fatalErrors = new FatalJobErrors(UUID.randomUUID(), 2);
+
+    @Test
+    void theCulpritOfAFullHeapIsTheJobWhoseThreadAllocatedMostNotTheThreadThatMetTheError() throws Exception {
+        UUID filler = UUID.randomUUID();
+        UUID bystander = UUID.randomUUID();
+        CountDownLatch ready = new CountDownLatch(2);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread fill = runJob(filler, Runtime.getRuntime().maxMemory() / 2, ready, done);
+        Thread stand = runJob(bystander, 1 << 20, ready, done);
+        ready.await();
+
+        assertThat(fatalErrors.heaviestAllocator()).contains(filler);
+        done.countDown();
+        fill.join();
+        stand.join();
+        assertThat(fatalErrors.heaviestAllocator()).as("ended jobs are not suspects").isEmpty();
+    }
+
+    @Test
+    void noJobIsBlamedWhenNoneAllocatedAQuarterOfTheHeap() throws Exception {
+        CountDownLatch ready = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread small = runJob(UUID.randomUUID(), 8 << 20, ready, done);
+        ready.await();
+
+        assertThat(fatalErrors.heaviestAllocator()).isEmpty();
+        done.countDown();
+        small.join();
+    }
+
+    /** A platform thread that runs job {@code jobId}, allocating {@code bytes} in 1 MiB pieces it lets go of at once. */
+    private Thread runJob(UUID jobId, long bytes, CountDownLatch ready, CountDownLatch done) {
+        return Thread.ofPlatform().start(() -> {
+            fatalErrors.started(jobId);
+            try {
+                long sum = 0;
+                for (long allocated = 0; allocated < bytes; allocated += 1 << 20) {
+                    sum += new byte[1 << 20].length;
+                }
+                assertThat(sum).isGreaterThanOrEqualTo(bytes);
+                ready.countDown();
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                fatalErrors.ended();
+            }
+        });
+    }
+}
