@@ -21,6 +21,8 @@ import java.time.Clock;
 public final class ApiServer implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(ApiServer.class);
+    /** An overload answers every request 503: one WARN line every 10 s says so, with how many there were. */
+    private static final LogThrottle UNAVAILABLE_LINES = new LogThrottle(java.time.Duration.ofSeconds(10));
     /** Liveness only: it answers while the process serves HTTP, whatever the state of Kafka and PostgreSQL. */
     private static final JsonNode HEALTH_UP = JobSubmissionJson.MAPPER.createObjectNode().put("status", "UP");
     static final String ROUTES = "POST /jobs, POST /jobs/batch, GET /jobs/{id}, GET /health, " + OperationsEndpoints.ROUTES;
@@ -89,7 +91,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static void unavailable(Context ctx, RuntimeException cause, Problem problem) {
-        LOGGER.warn("answering 503 to {} {}: {}", ctx.method(), ctx.path(), cause.getMessage());
+        long quiet = UNAVAILABLE_LINES.occurred();
+        if (quiet >= 0) {
+            LOGGER.warn("answering 503 to {} {}: {}{}", ctx.method(), ctx.path(), cause.getMessage(),
+                    quiet == 0 ? "" : " (and " + quiet + " more 503 answers since the last such line)");
+        } else {
+            LOGGER.debug("answering 503 to {} {}: {}", ctx.method(), ctx.path(), cause.getMessage());
+        }
         ctx.header(Header.RETRY_AFTER, "1");
         Responses.problem(ctx, problem);
     }
