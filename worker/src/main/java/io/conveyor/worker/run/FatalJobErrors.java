@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -101,18 +102,47 @@ public final class FatalJobErrors {
                 exit(error);
             }
             reserve = null;
-            UUID culprit = error instanceof OutOfMemoryError ? heaviestAllocator().orElse(jobOfThisThread) : jobOfThisThread;
-            if (culprit != null) {
-                recordWithRetries(culprit, error);
-            }
+            recordCulprit(jobOfThisThread, error, System.nanoTime() + RECORD_GRACE.toNanos());
         } catch (Throwable whileHandling) {
-            // even this can fail to allocate on a full heap: halt rather than leave a broken JVM running
+            // even this can fail on a full heap: halt rather than leave a broken JVM running
         }
         exit(error);
     }
 
+    /**
+     * Finds the culprit and records it, trying again until the deadline: on a full heap every step (even looking at
+     * the running jobs) may fail until the culprit's own allocation fails and its stack unwinds, and the record may
+     * lose a race with a concurrent write of the job (a heartbeat's).
+     */
+    private void recordCulprit(UUID jobOfThisThread, VirtualMachineError error, long deadline) {
+        while (true) {
+            try {
+                UUID culprit = error instanceof OutOfMemoryError ? heaviestAllocator().orElse(jobOfThisThread) : jobOfThisThread;
+                if (culprit == null) {
+                    printQuietly("no running job is to blame for " + error + " (none allocated a quarter of the heap)");
+                    return;
+                }
+                Recorded recorded = record(culprit, error);
+                if (recorded != Recorded.LOST_A_RACE) {
+                    printQuietly(recorded == Recorded.YES ? "recorded job " + culprit + " as the one that killed its worker"
+                            : "job " + culprit + " no longer runs here: nothing recorded");
+                    return;
+                }
+            } catch (Throwable failed) {
+                System.gc(); // the heap may still be full: give the collector what the culprit let go of
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                printQuietly(RECORD_FAILED);
+                return;
+            }
+            parkUntil(System.nanoTime() + 100_000_000L);
+        }
+    }
+
+    private enum Recorded { YES, NOT_RUNNING_HERE, LOST_A_RACE }
+
     /** The running job whose thread allocated the most since it started, if that is at least a quarter of the heap. */
-    java.util.Optional<UUID> heaviestAllocator() {
+    Optional<UUID> heaviestAllocator() {
         UUID heaviest = null;
         long most = culpritAllocation;
         for (Map.Entry<Thread, RunningJob> entry : running.entrySet()) {
@@ -123,29 +153,12 @@ public final class FatalJobErrors {
                 heaviest = entry.getValue().jobId();
             }
         }
-        return java.util.Optional.ofNullable(heaviest);
+        return Optional.ofNullable(heaviest);
     }
 
-    /** Tries until written: the heap stays full until the culprit's own allocation fails and its stack unwinds. */
-    private void recordWithRetries(UUID jobId, VirtualMachineError error) {
-        long deadline = System.nanoTime() + RECORD_GRACE.toNanos();
-        while (true) {
-            try {
-                record(jobId, error);
-                return;
-            } catch (Throwable failed) {
-                if (System.nanoTime() - deadline >= 0) {
-                    printQuietly(RECORD_FAILED);
-                    return;
-                }
-                System.gc();
-                parkUntil(System.nanoTime() + 100_000_000L);
-            }
-        }
-    }
-
-    private void record(UUID jobId, VirtualMachineError error) {
-        transitions.change(jobId, this::runsHere, job -> {
+    private Recorded record(UUID jobId, VirtualMachineError error) {
+        boolean[] runsHere = {false};
+        Optional<org.jobrunr.jobs.Job> saved = transitions.change(jobId, job -> runsHere[0] = runsHere(job), job -> {
             int kills = JobHistory.of(job).kills() + 1;
             String reason = kills >= quarantineKills
                     ? "killed its worker process " + kills + " times (" + error + "); quarantined, not retried"
@@ -153,6 +166,7 @@ public final class FatalJobErrors {
             job.failed(reason, new WorkerKilledException(reason));
             return job;
         });
+        return saved.isPresent() ? Recorded.YES : runsHere[0] ? Recorded.LOST_A_RACE : Recorded.NOT_RUNNING_HERE;
     }
 
     /** Waits without allocating (a latch's wait queues a node, which fails on a full heap). */
