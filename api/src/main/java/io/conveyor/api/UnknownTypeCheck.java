@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  * among them: a worker that just joined with a new type is believed within a moment).
  *
  * <p>The check never stands between a client and Kafka when it cannot decide: while the ledger cannot be read, or
- * before any worker ever announced anything (a fleet not deployed yet), every type is let through, to wait.
+ * before any worker ever announced anything (a fleet not deployed yet), every type is let through, to wait. A read
+ * that failed is not tried again for {@link #FRESH}: during an outage each try waits for a connection (up to 5 s), and
+ * trying at every submission made every {@code POST /jobs} that slow.
  */
 final class UnknownTypeCheck {
 
@@ -35,6 +37,8 @@ final class UnknownTypeCheck {
     private final Supplier<Set<String>> announcedTypes;
     private final Clock clock;
     private volatile Known known = new Known(Set.of(), Instant.MIN);
+    /** When a read last failed: for {@link #FRESH} after it nobody tries again (each try may wait for a connection). */
+    private volatile Instant failedAt = Instant.MIN;
 
     private record Known(Set<String> types, Instant readAt) {
     }
@@ -84,11 +88,15 @@ final class UnknownTypeCheck {
         if (!stale) {
             return now.types();
         }
+        if (failedAt.plus(FRESH).isAfter(at)) {
+            return Set.of(); // the ledger could not be read a moment ago: let it through rather than wait again
+        }
         try {
             Known read = new Known(announcedTypes.get(), at);
             known = read;
             return read.types();
         } catch (LedgerUnavailableException e) {
+            failedAt = at;
             LOGGER.debug("the announced job types cannot be read; letting '{}' through: {}", wanted, e.getMessage());
             return Set.of();
         }

@@ -63,6 +63,22 @@ class UnknownTypeCheckTest {
     }
 
     @Test
+    void whileTheLedgerCannotBeReadItIsTriedOnceAMomentNotAtEverySubmission() {
+        AtomicInteger reads = new AtomicInteger();
+        UnknownTypeCheck unreadable = new UnknownTypeCheck(() -> {
+            reads.incrementAndGet();
+            throw new LedgerUnavailableException("down", null);
+        }, clock);
+        for (int i = 0; i < 100; i++) {
+            unreadable.check(job("sleep"), false);
+        }
+        assertThat(reads).as("reads tried by 100 submissions at once").hasValue(1);
+        now.set(now.get().plus(Duration.ofSeconds(6)));
+        unreadable.check(job("sleep"), false);
+        assertThat(reads).as("and again a moment later").hasValue(2);
+    }
+
+    @Test
     void aTypeAnnouncedMeanwhileIsBelievedWithinAMomentAndKnownTypesAreNotReadAtEverySubmission() {
         AtomicReference<Set<String>> announced = new AtomicReference<>(Set.of("noop"));
         AtomicInteger reads = new AtomicInteger();
