@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static io.conveyor.app.testing.ConveyorUnderTest.count;
+import static io.conveyor.app.testing.ConveyorUnderTest.history;
 import static io.conveyor.app.testing.ConveyorUnderTest.workersThatRan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,16 +46,23 @@ class ProcessIsolationIT {
 
             JsonNode quarantined = conveyor.awaitState(poison, "FAILED", Duration.ofSeconds(90));
             assertThat(quarantined.get("error").asText()).contains("killed its worker process 2 times");
-            // Two recorded kills quarantine it: exactly two workers ran it, and each of them died of it.
+            // Two recorded kills quarantine it, and no run of it ended in a death without its record (which would let it
+            // escape quarantine). A worker thrashing on its full heap can, on a busy machine, go without a heartbeat for
+            // longer than the hang timeout before its JVM gives up: then it is judged hung and that run moves on too.
+            List<String> endings = history(quarantined).stream().filter(entry -> entry.get("state").asText().equals("FAILED"))
+                    .map(entry -> entry.path("message").asText()).toList();
+            assertThat(endings).as("how its runs ended").noneMatch(ending -> ending.contains("died while running this job"))
+                    .filteredOn(ending -> ending.contains("killed its worker process")).hasSize(2);
+            long judgedHung = endings.stream().filter(ending -> ending.contains("stopped responding")).count();
             List<String> ranIt = workersThatRan(quarantined);
-            assertThat(ranIt).hasSize(2).doesNotHaveDuplicates();
+            assertThat(ranIt).hasSize(2 + (int) judgedHung).doesNotHaveDuplicates();
             for (UUID id : normal) {
                 assertThat(count(conveyor.awaitState(id, "SUCCEEDED", Duration.ofSeconds(90)), "SUCCEEDED")).isEqualTo(1);
             }
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(fleet.supervisor().pids()).as("the fleet is back to 3").hasSize(3));
             // Counted by the supervisor, not from the pids alive now: the second kill may hit a worker restarted after the first.
-            assertThat(fleet.supervisor().restarts()).as("worker restarts").isEqualTo(2);
+            assertThat(fleet.supervisor().restarts()).as("worker restarts").isBetween(2, ranIt.size());
         }
     }
 

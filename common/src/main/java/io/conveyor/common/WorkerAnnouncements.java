@@ -21,6 +21,11 @@ public final class WorkerAnnouncements {
 
     public static final String WORKERS = "conveyor_workers";
     public static final String TYPES = "conveyor_job_types";
+    /**
+     * A worker's last words: the job that broke its JVM, written on its liveness session just before it halts, so
+     * the rescuer that moves its jobs counts that one as killing its worker (toward quarantine), not as a bystander.
+     */
+    public static final String DEATH_NOTES = "conveyor_worker_deaths";
 
     /**
      * True for a row {@code w} of {@link #WORKERS} whose worker holds its liveness lock (a session-level advisory lock
@@ -36,7 +41,9 @@ public final class WorkerAnnouncements {
                     + " pid bigint not null, types varchar(128)[] not null, queues varchar(128)[] not null, threads int not null,"
                     + " busy int not null, started_at timestamptz not null, seen_at timestamptz not null, lock_key bigint not null)",
             "create table if not exists " + TYPES + " (type varchar(128) primary key, first_announced timestamptz not null,"
-                    + " last_announced timestamptz not null)");
+                    + " last_announced timestamptz not null)",
+            "create table if not exists " + DEATH_NOTES + " (server_id varchar(36) not null, job_id varchar(36) not null,"
+                    + " cause varchar(512) not null, written_at timestamptz not null default now(), primary key (server_id, job_id))");
 
     private WorkerAnnouncements() {
     }

@@ -9,4 +9,16 @@ public final class WorkerKilledException extends RuntimeException {
     public WorkerKilledException(String message) {
         super(message, null, false, false);
     }
+
+    /**
+     * Why a job that killed its worker ends its attempt.
+     *
+     * @param kills how many times it has killed a worker, this time included
+     * @param cause what broke the worker's JVM (e.g. "java.lang.OutOfMemoryError: Java heap space")
+     */
+    public static String reason(int kills, int quarantineKills, String cause) {
+        return kills >= quarantineKills
+                ? "killed its worker process " + kills + " times (" + cause + "); quarantined, not retried"
+                : "killed its worker process (" + cause + "); retried on another worker";
+    }
 }

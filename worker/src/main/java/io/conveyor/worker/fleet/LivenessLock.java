@@ -1,6 +1,7 @@
 package io.conveyor.worker.fleet;
 
 import io.conveyor.common.DatabaseSettings;
+import io.conveyor.common.WorkerAnnouncements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,27 +28,33 @@ public final class LivenessLock implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(LivenessLock.class);
     /** How often the watchdog checks the connection; well under the rescuer's probe period. */
     static final Duration CHECK_PERIOD = Duration.ofMillis(200);
+    private static final String DEATH_NOTE = "insert into " + WorkerAnnouncements.DEATH_NOTES
+            + " (server_id, job_id, cause) values (?, ?, ?) on conflict do nothing";
 
     private final DatabaseSettings database;
+    private final UUID serverId;
     private final long key;
     private final Thread watchdog;
     private volatile Connection connection;
+    /** Prepared with each connection, so that writing the last words on a full heap allocates little. */
+    private volatile PreparedStatement deathNote;
     private volatile boolean running = true;
     /** Whether the lock's connection worked at the watchdog's last check: the worker's view of the ledger database. */
     private volatile boolean held = true;
     private boolean failureReported; // watchdog thread only
 
-    private LivenessLock(DatabaseSettings database, long key, Connection connection) {
+    private LivenessLock(DatabaseSettings database, UUID serverId, Connection connection) throws SQLException {
         this.database = database;
-        this.key = key;
+        this.serverId = serverId;
+        this.key = key(serverId);
         this.connection = connection;
+        this.deathNote = connection.prepareStatement(DEATH_NOTE);
         this.watchdog = Thread.ofPlatform().name("conveyor-liveness-watchdog").daemon().start(this::watch);
     }
 
     /** Takes the lock for {@code serverId}; call before the server registers, so it is never seen alive without it. */
     public static LivenessLock acquire(DatabaseSettings database, UUID serverId) throws SQLException {
-        long key = key(serverId);
-        return new LivenessLock(database, key, lockedConnection(database, key, true));
+        return new LivenessLock(database, serverId, lockedConnection(database, key(serverId), true));
     }
 
     /**
@@ -74,6 +81,20 @@ public final class LivenessLock implements AutoCloseable {
     /** The advisory lock key of a server id. */
     public static long key(UUID serverId) {
         return serverId.getMostSignificantBits() ^ serverId.getLeastSignificantBits();
+    }
+
+    /**
+     * Writes this worker's last words: job {@code jobId} broke its JVM with {@code cause}. Written on the lock's own
+     * session, it is committed before the lock frees, so the rescuer that finds this worker dead always reads it.
+     */
+    public void leaveDeathNote(UUID jobId, String cause) throws SQLException {
+        PreparedStatement note = deathNote;
+        synchronized (note) {
+            note.setString(1, serverId.toString());
+            note.setString(2, jobId.toString());
+            note.setString(3, cause.length() > 512 ? cause.substring(0, 512) : cause);
+            note.executeUpdate();
+        }
     }
 
     /** Whether the lock's connection works now. */
@@ -111,6 +132,7 @@ public final class LivenessLock implements AutoCloseable {
         closeQuietly(connection);
         try {
             connection = lockedConnection(database, key, false);
+            deathNote = connection.prepareStatement(DEATH_NOTE);
             held = true;
             LOGGER.warn("the liveness connection was lost; took the liveness lock again on a new connection");
             failureReported = false;

@@ -1,6 +1,9 @@
 package io.conveyor.worker.fleet;
 
 import io.conveyor.worker.ledger.LedgerTransitions;
+import io.conveyor.common.WorkerAnnouncements;
+import io.conveyor.common.failure.JobHistory;
+import io.conveyor.common.failure.WorkerKilledException;
 import io.conveyor.common.failure.WorkerLostException;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.ProcessingState;
@@ -18,7 +21,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -52,6 +57,7 @@ public final class OrphanRescuer implements AutoCloseable {
     private final Supplier<LedgerTransitions> transitions;
     private final Fleet fleet;
     private final Duration hangTimeout;
+    private final int quarantineKills;
     private final Runnable onJobsRescued;
     private final Clock clock;
     /** The workers whose lock was free at the previous probe (rescuer thread only). */
@@ -62,13 +68,14 @@ public final class OrphanRescuer implements AutoCloseable {
             Thread.ofPlatform().name("conveyor-orphan-rescuer").daemon().factory());
 
     public OrphanRescuer(UUID self, StorageProvider storage, DataSource dataSource, Supplier<LedgerTransitions> transitions,
-                         Fleet fleet, Duration hangTimeout, Runnable onJobsRescued, Clock clock) {
+                         Fleet fleet, Duration hangTimeout, int quarantineKills, Runnable onJobsRescued, Clock clock) {
         this.self = self;
         this.storage = storage;
         this.dataSource = dataSource;
         this.transitions = transitions;
         this.fleet = fleet;
         this.hangTimeout = hangTimeout;
+        this.quarantineKills = quarantineKills;
         this.onJobsRescued = onJobsRescued;
         this.clock = clock;
         this.ledgerSeenSince = clock.instant();
@@ -130,27 +137,50 @@ public final class OrphanRescuer implements AutoCloseable {
         }
     }
 
-    private int rescueJobsOf(BackgroundJobServerStatus server, boolean died) {
+    private int rescueJobsOf(BackgroundJobServerStatus server, boolean died) throws SQLException {
         String reason = died
                 ? "worker process " + server.getName() + " died while running this job"
                 : "worker process " + server.getName() + " stopped responding (no heartbeat for " + hangTimeout.toSeconds() + " s)";
+        Map<UUID, String> brokeIt = died ? deathNotes(server.getId()) : Map.of();
         List<Job> running = storage.getJobList(StateName.PROCESSING, ascOnUpdatedAt(PAGE));
         int rescued = 0;
         for (Job job : running) {
             if (ranOn(job, server.getId())) {
+                String[] outcome = {reason};
                 boolean saved = transitions.get().change(job.getId(), current -> ranOn(current, server.getId()), current -> {
-                    current.failed(reason, new WorkerLostException(reason));
+                    String cause = brokeIt.get(current.getId());
+                    if (cause == null) {
+                        current.failed(reason, new WorkerLostException(reason));
+                    } else { // the dying worker's last words name this job
+                        outcome[0] = WorkerKilledException.reason(JobHistory.of(current).kills() + 1, quarantineKills, cause);
+                        current.failed(outcome[0], new WorkerKilledException(outcome[0]));
+                    }
                     return current;
                 }).isPresent();
                 if (saved) {
                     rescued++;
-                    LOGGER.info("job {} ({}) rescued: {}", job.getId(), job.getJobName(), reason);
+                    LOGGER.info("job {} ({}) rescued: {}", job.getId(), job.getJobName(), outcome[0]);
                 } else {
                     LOGGER.info("job {} ({}) was not rescued: it changed meanwhile", job.getId(), job.getJobName());
                 }
             }
         }
         return rescued;
+    }
+
+    /** What a dead worker's last words say: the job that broke its JVM, and how ({@code FatalJobErrors}). */
+    private Map<UUID, String> deathNotes(UUID serverId) throws SQLException {
+        Map<UUID, String> notes = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("select job_id, cause from " + WorkerAnnouncements.DEATH_NOTES + " where server_id = ?")) {
+            select.setString(1, serverId.toString());
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    notes.put(UUID.fromString(rows.getString(1)), rows.getString(2));
+                }
+            }
+        }
+        return notes;
     }
 
     private static boolean ranOn(Job job, UUID serverId) {
@@ -179,6 +209,12 @@ public final class OrphanRescuer implements AutoCloseable {
             delete.setString(1, serverId.toString());
             delete.executeUpdate();
             WorkerAnnouncement.withdraw(connection, serverId);
+            // its last words have been read; and notes a worker judged hung wrote before it died are of no use a day on
+            try (PreparedStatement notes = connection.prepareStatement("delete from " + WorkerAnnouncements.DEATH_NOTES
+                    + " where server_id = ? or written_at < now() - interval '1 day'")) {
+                notes.setString(1, serverId.toString());
+                notes.executeUpdate();
+            }
         }
     }
 

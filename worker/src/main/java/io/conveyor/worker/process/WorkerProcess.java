@@ -131,7 +131,8 @@ public final class WorkerProcess implements AutoCloseable {
         this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 7,
                 OnTimeStorageProvider::new);
         this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
-        FatalJobErrors fatalErrors = new FatalJobErrors(serverId, settings.quarantineKills());
+        FatalJobErrors fatalErrors = new FatalJobErrors();
+        fatalErrors.leaveNotesWith(liveness::leaveDeathNote);
         fatalErrors.installAsDefaultHandler();
         this.computePool = new ForkJoinComputePool(settings.computeThreads());
         HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(BUILT_IN_HANDLERS);
@@ -162,7 +163,6 @@ public final class WorkerProcess implements AutoCloseable {
         this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), jobServer.getJobFilters(), liveness::held);
         jobServer.useSucceededJobsWriter(succeededJobs);
         lateTransitions.set(transitions);
-        fatalErrors.useTransitions(transitions);
 
         LedgerSchema.prepare(ledger.dataSource());
         this.deletedJobs = DeletedJobsRelay.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), events);
@@ -182,7 +182,7 @@ public final class WorkerProcess implements AutoCloseable {
         jobServer.start();
         claimTrigger.claimSoon(); // a worker that joins takes at once what waits for it, such as jobs of a type no other worker runs
         this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
-                fleet, settings.hangTimeout(), this::jobsEnqueued, clock);
+                fleet, settings.hangTimeout(), settings.quarantineKills(), this::jobsEnqueued, clock);
         this.unroutableJobs = settings.unroutableAfter()
                 .map(after -> new UnroutableJobs(ledger.dataSource(), lateTransitions::get, after, clock)).orElse(null);
         this.scheduledJobs = new ScheduledJobsWatch(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), retryTimer, this::jobsEnqueued, clock);

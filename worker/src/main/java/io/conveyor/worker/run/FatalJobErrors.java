@@ -1,10 +1,5 @@
 package io.conveyor.worker.run;
 
-import io.conveyor.worker.ledger.LedgerTransitions;
-import io.conveyor.common.failure.JobHistory;
-import io.conveyor.common.failure.WorkerKilledException;
-import org.jobrunr.jobs.states.ProcessingState;
-import org.jobrunr.jobs.states.StateName;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,15 +15,16 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * What a worker does when the JVM itself is broken (out of memory, or another {@link VirtualMachineError}): it
- * exits at once rather than limp on. First it records in the ledger the job that broke it, so that job counts toward
- * quarantine and the jobs that merely shared the process do not.
+ * exits at once rather than limp on. First it leaves a note naming the job that broke it (its last words, on the
+ * liveness session: {@link DeathNote}); the rescuer that moves the dead worker's jobs then counts that job as having
+ * killed its worker (toward quarantine) and the jobs that merely shared the process as bystanders. The note is one
+ * small prepared insert, not a change of the job in the ledger: on a full heap the less the dying JVM must allocate,
+ * the surer the record.
  *
  * <p>Which job broke it is not always the job whose thread met the error: a heap filled by one job makes whichever
  * thread allocates next fail, often another job's or a heartbeat's. So for an {@link OutOfMemoryError} the culprit is
  * the running job whose thread allocated the most since it started (at least a quarter of the heap), else the job
- * whose thread met the error. And exactly one thread records it, whichever met the error first: two threads that each
- * recorded "their" job used to race, the first record done halted the JVM, and the real culprit, unrecorded, was
- * re-run as if its worker had merely died (escaping quarantine).
+ * whose thread met the error. And exactly one thread writes the note, whichever met the error first.
  */
 public final class FatalJobErrors {
 
@@ -39,11 +35,9 @@ public final class FatalJobErrors {
     private static final Duration RECORD_GRACE = Duration.ofSeconds(30);
     /** How long another thread that met the error waits for the recording thread to halt the JVM. */
     private static final Duration HALT_GRACE = RECORD_GRACE.plusSeconds(15);
-    private static final String RECORD_FAILED = "could not record the job that filled the heap as the one that killed its worker; it will be re-run as if its worker had merely died";
+    private static final String RECORD_FAILED = "could not leave the note naming the job that broke this JVM; it will be re-run as if its worker had merely died";
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private final UUID self;
-    private final int quarantineKills;
     private final long culpritAllocation = Runtime.getRuntime().maxMemory() / 4;
     /** The job running on each job thread and how much that thread had allocated when it started. */
     private final Map<Thread, RunningJob> running = new ConcurrentHashMap<>();
@@ -51,18 +45,19 @@ public final class FatalJobErrors {
     /** Released when the JVM breaks, so that the record has room on a full heap before the culprit lets go of its own. */
     @SuppressWarnings("unused")
     private volatile byte[] reserve = new byte[4 << 20];
-    private volatile LedgerTransitions transitions;
+    private volatile DeathNote deathNote;
+
+    /** Where the dying worker's last words go: the job that broke its JVM, and how. */
+    @FunctionalInterface
+    public interface DeathNote {
+        void leave(UUID jobId, String cause) throws Exception;
+    }
 
     private record RunningJob(UUID jobId, long allocatedAtStart) {
     }
 
-    public FatalJobErrors(UUID self, int quarantineKills) {
-        this.self = self;
-        this.quarantineKills = quarantineKills;
-    }
-
-    public void useTransitions(LedgerTransitions transitions) {
-        this.transitions = transitions;
+    public void leaveNotesWith(DeathNote deathNote) {
+        this.deathNote = deathNote;
     }
 
     /** Makes every thread's fatal JVM error stop the process, not just the thread. */
@@ -110,9 +105,8 @@ public final class FatalJobErrors {
     }
 
     /**
-     * Finds the culprit and records it, trying again until the deadline: on a full heap every step (even looking at
-     * the running jobs) may fail until the culprit's own allocation fails and its stack unwinds, and the record may
-     * lose a race with a concurrent write of the job (a heartbeat's).
+     * Finds the culprit and leaves the note, trying again until the deadline: on a full heap every step (even looking
+     * at the running jobs) may fail until the culprit's own allocation fails and its stack unwinds.
      */
     private void recordCulprit(UUID jobOfThisThread, VirtualMachineError error, long deadline) {
         while (true) {
@@ -122,12 +116,9 @@ public final class FatalJobErrors {
                     printQuietly("no running job is to blame for " + error + " (none allocated a quarter of the heap)");
                     return;
                 }
-                Recorded recorded = record(culprit, error);
-                if (recorded != Recorded.LOST_A_RACE) {
-                    printQuietly(recorded == Recorded.YES ? "recorded job " + culprit + " as the one that killed its worker"
-                            : "job " + culprit + " no longer runs here: nothing recorded");
-                    return;
-                }
+                deathNote.leave(culprit, error.toString());
+                printQuietly("job " + culprit + " broke this JVM: noted for the rescuer");
+                return;
             } catch (Throwable failed) {
                 System.gc(); // the heap may still be full: give the collector what the culprit let go of
             }
@@ -138,8 +129,6 @@ public final class FatalJobErrors {
             parkUntil(System.nanoTime() + 100_000_000L);
         }
     }
-
-    private enum Recorded { YES, NOT_RUNNING_HERE, LOST_A_RACE }
 
     /** The running job whose thread allocated the most since it started, if that is at least a quarter of the heap. */
     Optional<UUID> heaviestAllocator() {
@@ -156,19 +145,6 @@ public final class FatalJobErrors {
         return Optional.ofNullable(heaviest);
     }
 
-    private Recorded record(UUID jobId, VirtualMachineError error) {
-        boolean[] runsHere = {false};
-        Optional<org.jobrunr.jobs.Job> saved = transitions.change(jobId, job -> runsHere[0] = runsHere(job), job -> {
-            int kills = JobHistory.of(job).kills() + 1;
-            String reason = kills >= quarantineKills
-                    ? "killed its worker process " + kills + " times (" + error + "); quarantined, not retried"
-                    : "killed its worker process (" + error + "); retried on another worker";
-            job.failed(reason, new WorkerKilledException(reason));
-            return job;
-        });
-        return saved.isPresent() ? Recorded.YES : runsHere[0] ? Recorded.LOST_A_RACE : Recorded.NOT_RUNNING_HERE;
-    }
-
     /** Waits without allocating (a latch's wait queues a node, which fails on a full heap). */
     private static void parkUntil(long deadlineNanos) {
         while (System.nanoTime() - deadlineNanos < 0) {
@@ -183,10 +159,6 @@ public final class FatalJobErrors {
         } catch (Throwable ignored) {
             // nothing more can be done
         }
-    }
-
-    private boolean runsHere(org.jobrunr.jobs.Job job) {
-        return job.getState() == StateName.PROCESSING && job.<ProcessingState>getJobState().getServerId().equals(self);
     }
 
     private static void exit(Throwable error) {

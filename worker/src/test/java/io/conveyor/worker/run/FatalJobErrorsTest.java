@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class FatalJobErrorsTest {
 
-    private final FatalJobErrors fatalErrors = new FatalJobErrors(UUID.randomUUID(), 2);
+    private final FatalJobErrors fatalErrors = new FatalJobErrors();
 
     @Test
     void theCulpritOfAFullHeapIsTheJobWhoseThreadAllocatedMostNotTheThreadThatMetTheError() throws Exception {
