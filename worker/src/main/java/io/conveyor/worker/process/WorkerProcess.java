@@ -131,8 +131,9 @@ public final class WorkerProcess implements AutoCloseable {
         this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 7,
                 OnTimeStorageProvider::new);
         this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
+        BackgroundPartDeaths.endProcessOnDeath(settings.name(), this::exit);
         FatalJobErrors fatalErrors = new FatalJobErrors(serverId, settings.quarantineKills());
-        fatalErrors.installAsDefaultHandler();
+        fatalErrors.installAsDefaultHandler(); // after: a broken JVM halts at once, whichever thread met it
         this.computePool = new ForkJoinComputePool(settings.computeThreads());
         HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(BUILT_IN_HANDLERS);
         JobLanes lanes = new JobLanes(registry, settings.jobKinds());
