@@ -117,6 +117,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final DeadLetters deadLetters;
     private final DeletedJobsRelay deletedJobs;
     private final JobServerKeeper jobServerKeeper;
+    private final KafkaReachability kafkaReachability;
     private final WorkerHealth health;
     private final WorkerMetrics metrics = new WorkerMetrics();
     private final AtomicBoolean exiting = new AtomicBoolean();
@@ -194,8 +195,10 @@ public final class WorkerProcess implements AutoCloseable {
         this.deadLetters = new DeadLetters(kafka, settings.name());
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, deadLetters, this::jobsEnqueued, clock,
                 reason -> exit(JobServerKeeper.EXIT_CODE, reason));
+        this.kafkaReachability = settings.metricsPort().isPresent() ? new KafkaReachability(kafka, settings.name()) : null;
         this.health = settings.metricsPort().isPresent()
-                ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready, metrics::scrape)
+                ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready, kafkaReachability::answers,
+                metrics::scrape)
                 : null;
         claimTrigger.claimSoon(); // what waits already (a worker replacing one that exited) is not announced again
         LOGGER.info("worker {} ({}) started: {} job threads, {} waiting jobs, {} compute threads, data root {}, queues {}, job types {}",
@@ -335,6 +338,7 @@ public final class WorkerProcess implements AutoCloseable {
     public void close() {
         if (health != null) {
             health.close();
+            kafkaReachability.close();
         }
         intake.close();
         deadLetters.close();
