@@ -167,7 +167,7 @@ public final class WorkerProcess implements AutoCloseable {
         fatalErrors.useTransitions(transitions);
 
         LedgerSchema.prepare(ledger.dataSource());
-        this.deletedJobs = DeletedJobsRelay.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), events);
+        this.deletedJobs = DeletedJobsRelay.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), events, metrics.jobs());
         // Announced before the first claim: a job this worker takes is never one the fleet did not know it runs.
         this.announcement = WorkerAnnouncement.announce(ledger.dataSource(), serverId, settings.name(), registry.types(), settings.queues(),
                 settings.jobThreads() + settings.waitingJobs(), () -> jobServer.running(JobKind.COMPUTE) + jobServer.running(JobKind.WAITS),
