@@ -39,6 +39,23 @@ class BackgroundPartDeathsTest {
     }
 
     @Test
+    void everyPartThreadNameIsOneAPartGivesItsThread() throws Exception {
+        String sources;
+        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("src", "main", "java"))) {
+            StringBuilder all = new StringBuilder();
+            for (java.nio.file.Path file : files.filter(path -> path.toString().endsWith(".java") && !path.endsWith("BackgroundPartDeaths.java")).toList()) {
+                all.append(java.nio.file.Files.readString(file));
+            }
+            sources = all.toString();
+        }
+        for (String name : BackgroundPartDeaths.PART_THREADS) {
+            // A signal's listener is named after its channel (LedgerChannel: channel + "-listener").
+            String literal = name.endsWith("-listener") ? name.substring(0, name.length() - "-listener".length()) : name;
+            assertThat(sources).as("a thread named " + name).contains("\"" + literal + "\"");
+        }
+    }
+
+    @Test
     void anyOtherThreadsDeathAndABrokenJvmGoToTheHandlerInstalledBefore() throws Exception {
         Thread.ofPlatform().name("some-job-thread").start(() -> {
             throw new IllegalStateException("a job's own");
