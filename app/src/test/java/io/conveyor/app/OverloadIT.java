@@ -118,6 +118,12 @@ class OverloadIT {
             assertThat(api.isAlive()).as("the API process").isTrue();
             assertThat(Files.readString(logDir.resolve("api.log"))).doesNotContain("OutOfMemoryError");
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> client.post("/jobs", "{\"type\":\"noop\"}").statusCode() == 202);
+            // The API's metrics count every 503 it answered; no worker runs here, so every accepted job waits in Kafka.
+            PrometheusText metrics = PrometheusText.parse(client.get("/metrics").body());
+            assertThat(metrics.value("conveyor_jobs_submitted_total", "outcome", "503")).as("submissions answered 503, counted")
+                    .isEqualTo(answers.get("503").get());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(PrometheusText.parse(client.get("/metrics").body())
+                    .value("conveyor_intake_lag_records")).as("jobs accepted, not yet in the ledger").isGreaterThanOrEqualTo(2));
         } finally {
             signal(broker, "CONT");
             if (api != null) {

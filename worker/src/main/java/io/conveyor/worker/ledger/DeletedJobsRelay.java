@@ -25,6 +25,8 @@ import java.util.concurrent.Future;
  * transaction that deleted it, into an outbox table ({@code conveyor_deleted_jobs}); every worker relays the outbox
  * once a second ({@code for update skip locked}, so two workers never send the same row at once) and removes a row
  * only after Kafka acknowledged its event. At least once, like every event; none is lost while a worker runs.
+ * The worker that relays a job's deletion is also the one that counts it ({@link JobMetrics#deleted}): deletions are
+ * made by the API, the dashboard or JobRunr's retention, never by a worker's own state filters.
  */
 public final class DeletedJobsRelay implements AutoCloseable {
 
@@ -60,19 +62,22 @@ public final class DeletedJobsRelay implements AutoCloseable {
     private final DataSource dataSource;
     private final JobMapper jobMapper;
     private final JobEventPublisher events;
+    private final JobMetrics metrics;
     private final Thread thread;
 
-    private DeletedJobsRelay(DataSource dataSource, JobMapper jobMapper, JobEventPublisher events) {
+    private DeletedJobsRelay(DataSource dataSource, JobMapper jobMapper, JobEventPublisher events, JobMetrics metrics) {
         this.dataSource = dataSource;
         this.jobMapper = jobMapper;
         this.events = events;
+        this.metrics = metrics;
         this.thread = Thread.ofPlatform().daemon().name("conveyor-deleted-jobs").start(this::run);
     }
 
     /** Creates the outbox and its triggers where missing, then relays it until closed. */
-    public static DeletedJobsRelay start(DataSource dataSource, JobMapper jobMapper, JobEventPublisher events) throws SQLException {
+    public static DeletedJobsRelay start(DataSource dataSource, JobMapper jobMapper, JobEventPublisher events, JobMetrics metrics)
+            throws SQLException {
         prepare(dataSource);
-        return new DeletedJobsRelay(dataSource, jobMapper, events);
+        return new DeletedJobsRelay(dataSource, jobMapper, events, metrics);
     }
 
     private static void prepare(DataSource dataSource) throws SQLException {
@@ -113,6 +118,7 @@ public final class DeletedJobsRelay implements AutoCloseable {
             connection.setAutoCommit(false);
             try {
                 List<Long> sent = new ArrayList<>();
+                List<Job> deleted = new ArrayList<>();
                 List<Future<?>> acknowledged = new ArrayList<>();
                 try (PreparedStatement select = connection.prepareStatement(
                         "select seq, job, removed from conveyor_deleted_jobs order by seq limit " + BATCH + " for update skip locked");
@@ -128,6 +134,9 @@ public final class DeletedJobsRelay implements AutoCloseable {
                             continue;
                         }
                         acknowledged.add(events.publishNow(job, deletedState(job, rows.getBoolean(3))));
+                        if (!rows.getBoolean(3)) {
+                            deleted.add(job);
+                        }
                     }
                 }
                 for (Future<?> future : acknowledged) {
@@ -140,6 +149,7 @@ public final class DeletedJobsRelay implements AutoCloseable {
                     }
                 }
                 connection.commit();
+                deleted.forEach(metrics::deleted);
                 return sent.size();
             } catch (SQLException | InterruptedException | ExecutionException | RuntimeException e) {
                 connection.rollback();

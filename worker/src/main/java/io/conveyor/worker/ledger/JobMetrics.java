@@ -30,7 +30,8 @@ import java.util.UUID;
  * after its worker was lost);</li>
  * <li>{@code conveyor_jobs_handed_back_total}: runs given back unfinished (a stop, or to retry elsewhere);</li>
  * <li>{@code conveyor_jobs_rescued_total}: runs taken from a worker that died or hung, or that the job killed;</li>
- * <li>{@code conveyor_jobs_cancelled_total}: jobs deleted before they succeeded;</li>
+ * <li>{@code conveyor_jobs_cancelled_total}: jobs deleted before they succeeded, counted by the worker that relays the
+ * deletion ({@link DeletedJobsRelay}, not this filter: no worker's own change deletes a job);</li>
  * <li>{@code conveyor_job_run_seconds{outcome}}: how long runs that succeeded or failed took;</li>
  * <li>{@code conveyor_job_wait_seconds}: from acceptance by the API (the time in the job's UUIDv7 id) to its first start.</li>
  * </ul>
@@ -65,9 +66,16 @@ public final class JobMetrics implements ApplyStateFilter {
                 }
             }
             case FailedState failed -> failed(job, failed, type);
-            case DeletedState ignored when oldState == null || oldState.getName() != StateName.SUCCEEDED ->
-                    count("conveyor.jobs.cancelled", "Jobs deleted before they succeeded", type);
             default -> { }
+        }
+    }
+
+    /** The job, now DELETED in the ledger, was relayed by this worker: a cancel unless it had succeeded before. */
+    void deleted(Job job) {
+        List<JobState> states = job.getJobStates();
+        JobState before = states.size() < 2 ? null : states.get(states.size() - 2);
+        if (job.getJobState() instanceof DeletedState && (before == null || before.getName() != StateName.SUCCEEDED)) {
+            count("conveyor.jobs.cancelled", "Jobs deleted before they succeeded", job.getJobName() == null ? "" : job.getJobName());
         }
     }
 

@@ -16,7 +16,10 @@ import java.util.function.BooleanSupplier;
  * Here a stop that Conveyor did not ask for is logged once, and a new run of the server starts as soon as the ledger
  * answers again (the server's own {@code beforeRestart} first records what finished meanwhile and hands back what did
  * not). A server that cannot be started although the ledger answers is a broken process: it exits with
- * {@link #EXIT_CODE} so that its supervisor, or a container's restart policy, replaces it.
+ * {@link #EXIT_CODE} so that its supervisor, or a container's restart policy, replaces it. Whatever a start throws counts
+ * as a failed start, an {@link Error} too (only a {@link VirtualMachineError} is left to {@code FatalJobErrors}), and
+ * should the keeper itself meet something unexpected the process exits the same way: the keeper never dies silently,
+ * leaving a worker that looks alive and runs nothing.
  */
 final class JobServerKeeper implements AutoCloseable {
 
@@ -30,10 +33,12 @@ final class JobServerKeeper implements AutoCloseable {
     private static final int MAX_FAILED_STARTS = 30;
 
     private final String workerName;
-    private final ConveyorJobServer server;
+    private final Server server;
     private final BooleanSupplier ledgerAnswers;
     private final Runnable afterRestart;
     private final ProcessExit exit;
+    private final Duration restartRetry;
+    private final int maxFailedStarts;
     private final Semaphore stoppedSignal = new Semaphore(0);
     private final Thread thread;
     private volatile boolean running = true;
@@ -43,11 +48,34 @@ final class JobServerKeeper implements AutoCloseable {
      * @param afterRestart  runs after each successful restart (claim at once, tell the other workers)
      */
     JobServerKeeper(String workerName, ConveyorJobServer server, BooleanSupplier ledgerAnswers, Runnable afterRestart, ProcessExit exit) {
+        this(workerName, new Server() {
+            @Override
+            public void start() {
+                server.start();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return server.isRunning();
+            }
+
+            @Override
+            public boolean isStoppedUnasked() {
+                return server.isStoppedUnasked();
+            }
+        }, ledgerAnswers, afterRestart, exit, RESTART_RETRY, MAX_FAILED_STARTS);
+    }
+
+    /** For tests: any server, quicker retries. */
+    JobServerKeeper(String workerName, Server server, BooleanSupplier ledgerAnswers, Runnable afterRestart, ProcessExit exit,
+                    Duration restartRetry, int maxFailedStarts) {
         this.workerName = workerName;
         this.server = server;
         this.ledgerAnswers = ledgerAnswers;
         this.afterRestart = afterRestart;
         this.exit = exit;
+        this.restartRetry = restartRetry;
+        this.maxFailedStarts = maxFailedStarts;
         this.thread = Thread.ofPlatform().name("conveyor-job-server-keeper").daemon().start(this::loop);
     }
 
@@ -61,17 +89,31 @@ final class JobServerKeeper implements AutoCloseable {
         return ledgerAnswers.getAsBoolean() && server.isRunning() && !server.isStoppedUnasked();
     }
 
+    /** What the keeper needs of the job server. */
+    interface Server {
+        void start();
+
+        boolean isRunning();
+
+        boolean isStoppedUnasked();
+    }
+
     private void loop() {
-        while (running) {
-            try {
+        try {
+            while (running) {
                 stoppedSignal.acquire();
                 stoppedSignal.drainPermits();
                 if (running && server.isStoppedUnasked()) {
                     restart();
                 }
-            } catch (InterruptedException e) {
-                return;
             }
+        } catch (InterruptedException e) {
+            // closed
+        } catch (VirtualMachineError e) {
+            throw e; // FatalJobErrors, the default handler, exits at once
+        } catch (Throwable e) {
+            LOGGER.error("worker {}: the job server's keeper stopped on an unexpected error", workerName, e);
+            exit.exit(EXIT_CODE, "the keeper of its job server stopped on an unexpected error: " + e);
         }
     }
 
@@ -88,19 +130,26 @@ final class JobServerKeeper implements AutoCloseable {
             }
             try {
                 server.start();
-                LOGGER.warn("worker {}: job server running again, {} s after it stopped", workerName,
-                        String.format("%.1f", (System.nanoTime() - stoppedAt) / 1e9));
-                afterRestart.run();
-                return;
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) { // an Error too: the keeper must outlive whatever a start throws
                 failedStarts++;
-                if (failedStarts >= MAX_FAILED_STARTS) {
+                if (failedStarts >= maxFailedStarts) {
                     exit.exit(EXIT_CODE, "its job server could not be started again " + failedStarts + " times although the ledger answers: " + e);
                     return;
                 }
-                LOGGER.warn("worker {}: could not start the job server again (trying every {} s): {}", workerName, RESTART_RETRY.toSeconds(), e.toString());
-                TimeUnit.MILLISECONDS.sleep(RESTART_RETRY.toMillis());
+                LOGGER.warn("worker {}: could not start the job server again (trying every {} ms): {}", workerName, restartRetry.toMillis(), e.toString());
+                TimeUnit.MILLISECONDS.sleep(restartRetry.toMillis());
+                continue;
             }
+            LOGGER.warn("worker {}: job server running again, {} s after it stopped", workerName,
+                    String.format("%.1f", (System.nanoTime() - stoppedAt) / 1e9));
+            try {
+                afterRestart.run();
+            } catch (RuntimeException e) { // only a nudge to claim at once: the server's poll claims anyway
+                LOGGER.warn("worker {}: could not claim at once after the restart; the next poll does: {}", workerName, e.toString());
+            }
+            return;
         }
     }
 

@@ -18,8 +18,9 @@ import java.util.function.Supplier;
 /**
  * A worker's operations endpoints on {@code CONVEYOR_METRICS_PORT}: {@code GET /metrics} in Prometheus' text format
  * ({@link WorkerMetrics}), {@code GET /health/live} answers 200 while the
- * process runs; {@code GET /health/ready} answers 200 while the worker can take jobs (the ledger answers and its job
- * server runs) and 503 otherwise, so that an orchestrator or a load check sees a worker that cannot work. Served by
+ * process runs; {@code GET /health/ready} answers 200 while the worker can take jobs (the ledger answers, its job
+ * server runs and a Kafka broker answers, for its intake and its events) and 503 otherwise, each component's status in
+ * the body, so that an orchestrator or a load check sees a worker that cannot work. Served by
  * the JDK's own HTTP server: three small answers need no web framework in every worker JVM.
  */
 final class WorkerHealth implements AutoCloseable {
@@ -35,9 +36,11 @@ final class WorkerHealth implements AutoCloseable {
     /**
      * @param ledgerAnswers whether the ledger database can be reached now
      * @param jobServerRuns whether the job server runs now
+     * @param kafkaAnswers  whether a Kafka broker answers now
      * @param metrics       the metrics in Prometheus' text format
      */
-    static WorkerHealth start(int port, BooleanSupplier ledgerAnswers, BooleanSupplier jobServerRuns, Supplier<String> metrics) {
+    static WorkerHealth start(int port, BooleanSupplier ledgerAnswers, BooleanSupplier jobServerRuns, BooleanSupplier kafkaAnswers,
+                              Supplier<String> metrics) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
             server.setExecutor(Executors.newSingleThreadExecutor(Thread.ofPlatform().name("conveyor-health").daemon().factory()));
@@ -46,9 +49,10 @@ final class WorkerHealth implements AutoCloseable {
             server.createContext("/health/ready", exchange -> {
                 boolean ledger = ledgerAnswers.getAsBoolean();
                 boolean jobServer = jobServerRuns.getAsBoolean();
-                boolean ready = ledger && jobServer;
-                answer(exchange, ready ? 200 : 503, "{\"status\":\"" + (ready ? "UP" : "DOWN") + "\",\"components\":{"
-                        + "\"ledger\":\"" + (ledger ? "UP" : "DOWN") + "\",\"jobServer\":\"" + (jobServer ? "UP" : "DOWN") + "\"}}");
+                boolean kafka = kafkaAnswers.getAsBoolean();
+                boolean ready = ledger && jobServer && kafka;
+                answer(exchange, ready ? 200 : 503, "{\"status\":\"" + status(ready) + "\",\"components\":{"
+                        + "\"ledger\":\"" + status(ledger) + "\",\"jobServer\":\"" + status(jobServer) + "\",\"kafka\":\"" + status(kafka) + "\"}}");
             });
             server.start();
             LOGGER.info("health on http://localhost:{}/health/ready", server.getAddress().getPort());
@@ -56,6 +60,10 @@ final class WorkerHealth implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve the worker's health on port " + port, e);
         }
+    }
+
+    private static String status(boolean up) {
+        return up ? "UP" : "DOWN";
     }
 
     private static void answer(HttpExchange exchange, int status, String json) throws IOException {

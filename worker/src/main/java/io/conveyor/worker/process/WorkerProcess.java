@@ -117,6 +117,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final DeadLetters deadLetters;
     private final DeletedJobsRelay deletedJobs;
     private final JobServerKeeper jobServerKeeper;
+    private final KafkaReachability kafkaReachability;
     private final WorkerHealth health;
     private final WorkerMetrics metrics = new WorkerMetrics();
     private final AtomicBoolean exiting = new AtomicBoolean();
@@ -131,9 +132,10 @@ public final class WorkerProcess implements AutoCloseable {
         this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 7,
                 OnTimeStorageProvider::new);
         this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
+        BackgroundPartDeaths.endProcessOnDeath(settings.name(), this::exit);
         FatalJobErrors fatalErrors = new FatalJobErrors();
         fatalErrors.leaveNotesWith(liveness::leaveDeathNote);
-        fatalErrors.installAsDefaultHandler();
+        fatalErrors.installAsDefaultHandler(); // after: a broken JVM halts at once, whichever thread met it
         this.computePool = new ForkJoinComputePool(settings.computeThreads());
         HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(BUILT_IN_HANDLERS);
         JobLanes lanes = new JobLanes(registry, settings.jobKinds());
@@ -165,7 +167,7 @@ public final class WorkerProcess implements AutoCloseable {
         lateTransitions.set(transitions);
 
         LedgerSchema.prepare(ledger.dataSource());
-        this.deletedJobs = DeletedJobsRelay.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), events);
+        this.deletedJobs = DeletedJobsRelay.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), events, metrics.jobs());
         // Announced before the first claim: a job this worker takes is never one the fleet did not know it runs.
         this.announcement = WorkerAnnouncement.announce(ledger.dataSource(), serverId, settings.name(), registry.types(), settings.queues(),
                 settings.jobThreads() + settings.waitingJobs(), () -> jobServer.running(JobKind.COMPUTE) + jobServer.running(JobKind.WAITS),
@@ -193,8 +195,10 @@ public final class WorkerProcess implements AutoCloseable {
         this.deadLetters = new DeadLetters(kafka, settings.name());
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, deadLetters, this::jobsEnqueued, clock,
                 reason -> exit(JobServerKeeper.EXIT_CODE, reason));
+        this.kafkaReachability = settings.metricsPort().isPresent() ? new KafkaReachability(kafka, settings.name()) : null;
         this.health = settings.metricsPort().isPresent()
-                ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready, metrics::scrape)
+                ? WorkerHealth.start(settings.metricsPort().getAsInt(), liveness::held, jobServerKeeper::ready, kafkaReachability::answers,
+                metrics::scrape)
                 : null;
         claimTrigger.claimSoon(); // what waits already (a worker replacing one that exited) is not announced again
         LOGGER.info("worker {} ({}) started: {} job threads, {} waiting jobs, {} compute threads, data root {}, queues {}, job types {}",
@@ -334,6 +338,7 @@ public final class WorkerProcess implements AutoCloseable {
     public void close() {
         if (health != null) {
             health.close();
+            kafkaReachability.close();
         }
         intake.close();
         deadLetters.close();
