@@ -1,20 +1,18 @@
 package io.conveyor.api;
 
+import io.conveyor.common.LedgerSignals;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobDetails;
 import org.jobrunr.jobs.states.DeletedState;
 import org.jobrunr.jobs.states.EnqueuedState;
 import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.storage.ConcurrentJobModificationException;
-import org.jobrunr.storage.JobNotFoundException;
 import org.jobrunr.storage.StorageException;
 import org.jobrunr.storage.StorageProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -25,7 +23,7 @@ import java.util.UUID;
  * The ledger decides: the DELETED state is saved with JobRunr's versioned save, so a cancel racing the job's own end
  * (or another cancel) loses or wins as a whole; the loser sees the winner's state. A job waiting in the ledger
  * (ENQUEUED, SCHEDULED, AWAITING) is never claimed once DELETED. A running one is stopped by its worker, which learns
- * of it through PostgreSQL {@code NOTIFY} on {@value #CHANNEL} at once (JobRunr itself would notice at its next
+ * of it through PostgreSQL {@code NOTIFY} on {@code LedgerSignals.JOBS_CANCELLED} at once (JobRunr itself would notice at its next
  * heartbeat of running jobs, one poll interval later) and interrupts the job's thread. A job still in Kafka gets a
  * DELETED entry in the ledger under its id: intake writes only ids the ledger does not hold, so it never runs.
  */
@@ -33,8 +31,6 @@ final class JobCancellation {
 
     /** The reason a cancelled job's DELETED state gives; workers and clients tell a cancel from other deletes by it. */
     static final String REASON = "cancelled";
-    /** The worker's {@code JobsCancelledSignal} listens on it; the payload is the job id. */
-    static final String CHANNEL = "conveyor_jobs_cancelled";
     /** Where a job still in Kafka is put: the worker's dispatcher, which would never see it run. */
     private static final String DISPATCHER = "io.conveyor.worker.JobDispatcher";
     private static final int TRIES = 10;
@@ -53,7 +49,7 @@ final class JobCancellation {
     JobView cancel(UUID id) {
         try {
             for (int attempt = 0; attempt < TRIES; attempt++) {
-                Job job = read(id);
+                Job job = LedgerReader.jobOrNull(storage, id);
                 if (job == null) {
                     if (!ids.issuedHere(id)) {
                         throw new ProblemException(Problem.status(404, "no job has the id " + id));
@@ -86,24 +82,14 @@ final class JobCancellation {
         }
     }
 
-    private Job read(UUID id) {
-        try {
-            return storage.getJobById(id);
-        } catch (JobNotFoundException e) {
-            return null;
-        }
-    }
-
     static boolean isCancelled(Job job) {
         return job.getJobState() instanceof DeletedState deleted && REASON.equals(deleted.getReason());
     }
 
     /** A lost announcement costs time, not the cancel: the worker's heartbeat of running jobs finds the DELETED state. */
     private void announce(UUID id) {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
-            notify.setString(1, CHANNEL);
-            notify.setString(2, id.toString());
-            notify.execute();
+        try {
+            LedgerSignals.send(dataSource, LedgerSignals.JOBS_CANCELLED, id.toString());
         } catch (SQLException e) {
             LOGGER.warn("could not announce the cancel of job {} to the workers; they will notice at their next heartbeat: {}", id, e.toString());
         }

@@ -1,19 +1,17 @@
 package io.conveyor.api;
 
+import io.conveyor.common.LedgerSignals;
 import io.conveyor.common.failure.JobHistory;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.jobs.states.SucceededState;
 import org.jobrunr.storage.ConcurrentJobModificationException;
-import org.jobrunr.storage.JobNotFoundException;
 import org.jobrunr.storage.StorageException;
 import org.jobrunr.storage.StorageProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.UUID;
@@ -27,8 +25,6 @@ import java.util.UUID;
  */
 final class JobRetry {
 
-    /** The worker's {@code JobsWaitingSignal.CHANNEL}: idle workers claim at once. */
-    static final String JOBS_WAITING = "conveyor_jobs_waiting";
     private static final int TRIES = 10;
     private static final Logger LOGGER = LoggerFactory.getLogger(JobRetry.class);
 
@@ -48,7 +44,7 @@ final class JobRetry {
     JobView retry(UUID id) {
         try {
             for (int attempt = 0; attempt < TRIES; attempt++) {
-                Job job = read(id);
+                Job job = LedgerReader.jobOrNull(storage, id);
                 if (job == null) {
                     if (ids.issuedHere(id)) {
                         throw conflict("job " + id + " is ACCEPTED (in Kafka, not in the ledger yet): it has not run, so there is nothing to retry");
@@ -95,20 +91,10 @@ final class JobRetry {
         return new ProblemException(Problem.jobState(detail));
     }
 
-    private Job read(UUID id) {
-        try {
-            return storage.getJobById(id);
-        } catch (JobNotFoundException e) {
-            return null;
-        }
-    }
-
     /** Tells idle workers to claim now; lost, it costs the workers' poll interval. */
     void announce() {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
-            notify.setString(1, JOBS_WAITING);
-            notify.setString(2, "api");
-            notify.execute();
+        try {
+            LedgerSignals.send(dataSource, LedgerSignals.JOBS_WAITING, "api");
         } catch (SQLException e) {
             LOGGER.warn("could not tell the workers that retried jobs wait; they claim them at their next poll: {}", e.toString());
         }

@@ -23,13 +23,20 @@ public final class LedgerReader {
     public Optional<JobView> find(UUID id) {
         Job job;
         try {
-            job = storage.getJobById(id);
-        } catch (JobNotFoundException e) {
-            return Optional.empty();
+            job = jobOrNull(storage, id);
         } catch (StorageException e) {
             // JobRunr wraps SQL errors (no free connection in time, connection refused) in StorageException.
             throw new LedgerUnavailableException("the ledger could not be read: " + e.getMessage(), e);
         }
-        return Optional.of(JobView.of(job));
+        return Optional.ofNullable(job).map(JobView::of);
+    }
+
+    /** The ledger's job with this id, or null if it has none (JobRunr answers that with an exception). */
+    static Job jobOrNull(StorageProvider storage, UUID id) {
+        try {
+            return storage.getJobById(id);
+        } catch (JobNotFoundException e) {
+            return null;
+        }
     }
 }

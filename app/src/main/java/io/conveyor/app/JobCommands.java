@@ -78,10 +78,27 @@ final class JobCommands {
             }
         }
 
+        /** {@code POST /jobs/{id}/{action}} (cancel, retry), printing the job it answers. */
+        int act(String id, String action) {
+            return run(() -> {
+                JsonNode job = client().post("/jobs/" + encode(id) + "/" + action, "", Map.of());
+                print(job, summary(job));
+                return 0;
+            });
+        }
+
         void print(JsonNode body, String human) {
             out().println(json ? body.toString() : human);
             out().flush();
         }
+    }
+
+    /** A command about one job, named by its id. */
+    abstract static class OneJobCommand implements Callable<Integer> {
+        @Mixin ClientOptions options;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
     }
 
     @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a job; with --wait, wait until it ends.")
@@ -156,12 +173,7 @@ final class JobCommands {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a job; exit 1 if it failed or was cancelled.")
-    static final class Status implements Callable<Integer> {
-        @Mixin ClientOptions options;
-
-        @Parameters(index = "0", paramLabel = "ID")
-        String id;
-
+    static final class Status extends OneJobCommand {
         @Override
         public Integer call() {
             return options.run(() -> {
@@ -242,43 +254,23 @@ final class JobCommands {
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a job: it never starts, or stops if it runs.")
-    static final class Cancel implements Callable<Integer> {
-        @Mixin ClientOptions options;
-
-        @Parameters(index = "0", paramLabel = "ID") String id;
-
+    static final class Cancel extends OneJobCommand {
         @Override
         public Integer call() {
-            return options.run(() -> {
-                JsonNode job = options.client().post("/jobs/" + encode(id) + "/cancel", "", Map.of());
-                options.print(job, summary(job));
-                return 0;
-            });
+            return options.act(id, "cancel");
         }
     }
 
     @Command(name = "retry", mixinStandardHelpOptions = true, description = "Run a FAILED or DELETED job again, with a fresh attempt budget.")
-    static final class Retry implements Callable<Integer> {
-        @Mixin ClientOptions options;
-
-        @Parameters(index = "0", paramLabel = "ID") String id;
-
+    static final class Retry extends OneJobCommand {
         @Override
         public Integer call() {
-            return options.run(() -> {
-                JsonNode job = options.client().post("/jobs/" + encode(id) + "/retry", "", Map.of());
-                options.print(job, summary(job));
-                return 0;
-            });
+            return options.act(id, "retry");
         }
     }
 
     @Command(name = "watch", mixinStandardHelpOptions = true, description = "Show a job's progress until it ends; exit 0 if it succeeded.")
-    static final class Watch implements Callable<Integer> {
-        @Mixin ClientOptions options;
-
-        @Parameters(index = "0", paramLabel = "ID") String id;
-
+    static final class Watch extends OneJobCommand {
         @Override
         public Integer call() {
             return options.run(() -> {

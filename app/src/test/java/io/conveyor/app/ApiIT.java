@@ -11,7 +11,7 @@ import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.KafkaTopics;
 import io.conveyor.common.Ledger;
 import io.conveyor.common.Topics;
-import io.conveyor.worker.JobLanes;
+import io.conveyor.worker.run.JobLanes;
 import io.conveyor.worker.intake.LedgerWriter;
 import io.conveyor.worker.process.WorkerProcess;
 import io.conveyor.worker.run.HandlerRegistry;

@@ -1,7 +1,6 @@
 package io.conveyor.app;
 
-import io.conveyor.app.testing.ConveyorUnderTest;
-import io.conveyor.app.testing.WorkerJvm;
+import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.client.ApiClient;
 import io.conveyor.client.ApiException;
 import io.conveyor.client.api.JobsApi;
@@ -11,9 +10,9 @@ import io.conveyor.client.model.BatchJobRequest;
 import io.conveyor.client.model.Job;
 import io.conveyor.client.model.JobRequest;
 import io.conveyor.client.model.Readiness;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,30 +30,18 @@ import static org.awaitility.Awaitility.await;
  */
 class ClientIT {
 
-    private static ConveyorUnderTest conveyor;
-    private static WorkerJvm worker;
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("client").withWorker("client-worker", Map.of());
+
     private static JobsApi jobs;
     private static OperationsApi operations;
 
     @BeforeAll
-    static void start() {
-        conveyor = ConveyorUnderTest.start("client");
-        worker = WorkerJvm.start("client", "client-worker", conveyor.workerEnv(Map.of()));
+    static void generatedClient() {
         ApiClient client = new ApiClient();
-        client.updateBaseUri("http://127.0.0.1:" + conveyor.api.port());
+        client.updateBaseUri(conveyor.client().apiBase());
         jobs = new JobsApi(client);
         operations = new OperationsApi(client);
-        conveyor.awaitRegistered(worker);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (conveyor != null) {
-            conveyor.close();
-        }
     }
 
     @Test

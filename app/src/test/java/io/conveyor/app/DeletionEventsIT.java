@@ -12,9 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,9 +44,7 @@ class DeletionEventsIT {
     void aJobDeletedOnTheDashboardPublishesDeleted() throws Exception {
         UUID id = conveyor.client().submit("{\"type\":\"fail\",\"payload\":{\"n\":5},\"maxAttempts\":1}");
         conveyor.awaitState(id, "FAILED", Duration.ofSeconds(60));
-        HttpResponse<String> deleted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + conveyor.get().api.dashboardPort() + "/api/jobs/" + id)).DELETE().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> deleted = conveyor.client().deleteDashboard("/api/jobs/" + id);
         assertThat(deleted.statusCode()).as(deleted.body()).isBetween(200, 204);
         JobEvent event = deletedEvent(id);
         assertThat(event.type()).isEqualTo("fail");

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.api.ApiApplication;
 import io.conveyor.api.ApiSettings;
 import io.conveyor.app.testing.ConveyorClient;
-import io.conveyor.app.testing.ConveyorUnderTest;
-import io.conveyor.app.testing.WorkerJvm;
+import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.worker.process.WorkerSettings;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -51,43 +50,24 @@ class JobControlIT {
     /** Cancel-to-stopped per type, printed at the end. */
     private static final Map<String, Long> STOPPED_MILLIS = new ConcurrentHashMap<>();
 
-    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
-    private static ConveyorUnderTest conveyor;
-    private static ConveyorClient client;
-    private static WorkerJvm worker;
     private static Path dataDir;
-
-    @BeforeAll
-    static void start() throws IOException {
+    // One job at a time on each lane: a job waiting behind the running one starts exactly when the running one's
+    // thread is free, which is how "stopped" is seen from outside the worker.
+    @RegisterExtension
+    static final ConveyorExtension conveyor = ConveyorExtension.named("jobcontrol").withWorker("jobcontrol-worker", () -> {
         dataDir = Files.createDirectories(Path.of("target", "it-data", "job-control-" + UUID.randomUUID().toString().substring(0, 8))).toAbsolutePath();
         writeData();
-        conveyor = ConveyorUnderTest.start("jobcontrol");
-        client = conveyor.client;
-        // One job at a time on each lane: a job waiting behind the running one starts exactly when the running one's
-        // thread is free, which is how "stopped" is seen from outside the worker.
-        worker = startWorker("jobcontrol-worker");
-    }
-
-    private static WorkerJvm startWorker(String name) {
-        WorkerJvm started = WorkerJvm.start("jobcontrol", name, conveyor.workerEnv(Map.of(
+        return Map.of(
                 WorkerSettings.JOB_THREADS, "1",
                 WorkerSettings.WAITING_JOBS, "1",
                 WorkerSettings.DATA_DIR, dataDir.toString(),
                 WorkerSettings.POLL_INTERVAL_SECONDS, Long.toString(POLL.toSeconds()),
-                WorkerSettings.HANG_TIMEOUT_SECONDS, Long.toString(2 * POLL.toSeconds()))));
-        conveyor.awaitRegistered(started);
-        return started;
-    }
+                WorkerSettings.HANG_TIMEOUT_SECONDS, Long.toString(2 * POLL.toSeconds()));
+    });
 
     @AfterAll
     static void stop() {
         STOPPED_MILLIS.forEach((type, millis) -> System.out.printf("[benchmark] cancel-to-stopped %s: %d ms%n", type, millis));
-        if (worker != null) {
-            worker.close();
-        }
-        if (conveyor != null) {
-            conveyor.close();
-        }
         try {
             Files.deleteIfExists(dataDir.resolve("huge").resolve("zeros.bin"));
         } catch (IOException e) {
@@ -123,9 +103,9 @@ class JobControlIT {
     void listPagesNewestFirstWithFiltersAndACursorThatNeitherSkipsNorRepeatsWhileJobsArrive() {
         List<UUID> labelled = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
-            labelled.add(client.submit("{\"type\":\"noop\",\"labels\":[\"list-test\",\"n" + (i % 2) + "\"]}"));
+            labelled.add(conveyor.client().submit("{\"type\":\"noop\",\"labels\":[\"list-test\",\"n" + (i % 2) + "\"]}"));
         }
-        UUID failing = client.submit("{\"type\":\"fail\",\"maxAttempts\":1,\"labels\":[\"list-test\"]}");
+        UUID failing = conveyor.client().submit("{\"type\":\"fail\",\"maxAttempts\":1,\"labels\":[\"list-test\"]}");
         labelled.forEach(id -> conveyor.awaitState(id, "SUCCEEDED", ENDS));
         conveyor.awaitState(failing, "FAILED", ENDS);
 
@@ -138,7 +118,7 @@ class JobControlIT {
             page.get("jobs").forEach(job -> seen.add(job.get("id").asText()));
             assertThat(page.get("jobs").size()).isLessThanOrEqualTo(4);
             cursor = page.get("next").isNull() ? null : page.get("next").asText();
-            UUID newcomer = client.submit("{\"type\":\"noop\",\"labels\":[\"list-test\"]}");
+            UUID newcomer = conveyor.client().submit("{\"type\":\"noop\",\"labels\":[\"list-test\"]}");
             arrivedMeanwhile.add(newcomer);
             conveyor.awaitState(newcomer, "SUCCEEDED", ENDS);
         } while (cursor != null);
@@ -170,10 +150,10 @@ class JobControlIT {
         assertThat(newest.get("jobs").get(0).get("id").asText()).isEqualTo(arrivedMeanwhile.getLast().toString());
         assertThat(newest.get("next").isNull()).isFalse();
 
-        assertProblem(client.get("/jobs?limit=0"), 400, "limit");
-        assertProblem(client.get("/jobs?limit=501"), 400, "limit");
-        assertProblem(client.get("/jobs?state=ACCEPTED"), 400, "state");
-        assertProblem(client.get("/jobs?cursor=nonsense"), 400, "cursor");
+        assertProblem(conveyor.client().get("/jobs?limit=0"), 400, "limit");
+        assertProblem(conveyor.client().get("/jobs?limit=501"), 400, "limit");
+        assertProblem(conveyor.client().get("/jobs?state=ACCEPTED"), 400, "state");
+        assertProblem(conveyor.client().get("/jobs?cursor=nonsense"), 400, "cursor");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -186,15 +166,15 @@ class JobControlIT {
             "search     | {\"dir\":\"big\",\"regex\":\"(fox)+ [0-9]+ j\"}",
             "sort       | {\"count\":7000000,\"seed\":3,\"output\":\"sorted.txt\"}"})
     void aRunningJobOfEachBuiltInTypeIsStoppedAtOnceAndEndsDeletedAsCancelled(String type, String payload) {
-        UUID running = client.submit("{\"type\":\"" + type + "\",\"payload\":" + payload + "}");
+        UUID running = conveyor.client().submit("{\"type\":\"" + type + "\",\"payload\":" + payload + "}");
         conveyor.awaitState(running, "PROCESSING", ENDS);
         // Waits for the lane's only place: it starts when the cancelled job's thread is free.
         boolean waits = type.equals("sleep");
-        UUID next = client.submit(waits ? "{\"type\":\"sleep\",\"payload\":{\"millis\":0}}" : "{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":10}}");
+        UUID next = conveyor.client().submit(waits ? "{\"type\":\"sleep\",\"payload\":{\"millis\":0}}" : "{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":10}}");
         conveyor.awaitState(next, "ENQUEUED", ENDS);
 
         Instant cancelled = Instant.now();
-        HttpResponse<String> answer = client.post("/jobs/" + running + "/cancel", "");
+        HttpResponse<String> answer = conveyor.client().post("/jobs/" + running + "/cancel", "");
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         JsonNode view = ConveyorClient.json(answer.body());
         assertThat(view.get("state").asText()).isEqualTo("DELETED");
@@ -203,17 +183,17 @@ class JobControlIT {
         Instant nextStarted = Instant.parse(history(after).stream().filter(e -> e.get("state").asText().equals("PROCESSING")).findFirst().orElseThrow().get("at").asText());
         STOPPED_MILLIS.put(type, Duration.between(cancelled, nextStarted).toMillis());
 
-        JsonNode job = client.job(running);
+        JsonNode job = conveyor.client().job(running);
         assertThat(job.get("state").asText()).isEqualTo("DELETED");
         assertThat(history(job).getLast().get("message").asText()).isEqualTo("cancelled");
         assertThat(count(job, "FAILED")).as("the interrupted run is not recorded as a failure").isZero();
         assertThat(count(job, "SUCCEEDED")).isZero();
 
         // Cancelling twice answers as once; a job that ended is a conflict.
-        HttpResponse<String> again = client.post("/jobs/" + running + "/cancel", "");
+        HttpResponse<String> again = conveyor.client().post("/jobs/" + running + "/cancel", "");
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(ConveyorClient.json(again.body()).get("state").asText()).isEqualTo("DELETED");
-        assertProblem(client.post("/jobs/" + next + "/cancel", ""), 409, null);
+        assertProblem(conveyor.client().post("/jobs/" + next + "/cancel", ""), 409, null);
     }
 
     @Test
@@ -221,26 +201,26 @@ class JobControlIT {
     void aJobCancelledBeforeItRunsNeverStarts() {
         // The lane's only place is taken, so the second job waits ENQUEUED; the third is cancelled while still in Kafka
         // or just written (whichever the race gives), and never starts either way.
-        UUID blocker = client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":600000}}");
+        UUID blocker = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":600000}}");
         conveyor.awaitState(blocker, "PROCESSING", ENDS);
-        UUID waiting = client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":0}}");
+        UUID waiting = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":0}}");
         conveyor.awaitState(waiting, "ENQUEUED", ENDS);
-        assertThat(client.post("/jobs/" + waiting + "/cancel", "").statusCode()).isEqualTo(200);
+        assertThat(conveyor.client().post("/jobs/" + waiting + "/cancel", "").statusCode()).isEqualTo(200);
 
-        UUID accepted = client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":0}}");
-        HttpResponse<String> early = client.post("/jobs/" + accepted + "/cancel", "");
+        UUID accepted = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":0}}");
+        HttpResponse<String> early = conveyor.client().post("/jobs/" + accepted + "/cancel", "");
         assertThat(early.statusCode()).as(early.body()).isEqualTo(200);
 
-        assertThat(client.post("/jobs/" + blocker + "/cancel", "").statusCode()).isEqualTo(200);
-        UUID after = client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":0}}");
+        assertThat(conveyor.client().post("/jobs/" + blocker + "/cancel", "").statusCode()).isEqualTo(200);
+        UUID after = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":0}}");
         conveyor.awaitState(after, "SUCCEEDED", ENDS); // the lane is free and the cancelled ones were behind it
 
         for (UUID id : List.of(waiting, accepted)) {
-            JsonNode job = client.job(id);
+            JsonNode job = conveyor.client().job(id);
             assertThat(job.get("state").asText()).isEqualTo("DELETED");
             assertThat(count(job, "PROCESSING")).as("runs of cancelled job " + id).isZero();
         }
-        assertProblem(client.post("/jobs/" + UUID.randomUUID() + "/cancel", ""), 404, null);
+        assertProblem(conveyor.client().post("/jobs/" + UUID.randomUUID() + "/cancel", ""), 404, null);
     }
 
     @Test
@@ -248,10 +228,10 @@ class JobControlIT {
     void aCancelRacingTheJobsSuccessLetsExactlyOneWin() {
         Set<String> outcomes = new HashSet<>();
         for (int i = 0; i < 20; i++) {
-            UUID id = client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":" + (i % 4) * 20 + "}}");
-            await().atMost(ENDS).pollInterval(Duration.ofMillis(20)).until(() -> client.job(id).get("state").asText(), s -> Set.of("PROCESSING", "SUCCEEDED").contains(s));
-            HttpResponse<String> answer = client.post("/jobs/" + id + "/cancel", "");
-            JsonNode job = await().atMost(ENDS).until(() -> client.job(id), j -> Set.of("SUCCEEDED", "DELETED").contains(j.get("state").asText()));
+            UUID id = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":" + (i % 4) * 20 + "}}");
+            await().atMost(ENDS).pollInterval(Duration.ofMillis(20)).until(() -> conveyor.client().job(id).get("state").asText(), s -> Set.of("PROCESSING", "SUCCEEDED").contains(s));
+            HttpResponse<String> answer = conveyor.client().post("/jobs/" + id + "/cancel", "");
+            JsonNode job = await().atMost(ENDS).until(() -> conveyor.client().job(id), j -> Set.of("SUCCEEDED", "DELETED").contains(j.get("state").asText()));
             String state = job.get("state").asText();
             outcomes.add(state);
             if (answer.statusCode() == 200) {
@@ -263,7 +243,7 @@ class JobControlIT {
                 assertThat(count(job, "DELETED")).isZero();
             }
             // Whoever won, the job stays so: nothing saved over it later.
-            JsonNode settled = client.job(id);
+            JsonNode settled = conveyor.client().job(id);
             assertThat(settled.get("state").asText()).isEqualTo(state);
         }
         System.out.println("[job-control] cancel against success, outcomes seen: " + outcomes);
@@ -272,39 +252,39 @@ class JobControlIT {
     @Test
     @Order(5)
     void aFailedJobRetriedByHandRunsAgainWithAFreshBudgetAndItsHistoryKept() {
-        UUID id = client.submit("{\"type\":\"fail\",\"payload\":{\"n\":1000},\"maxAttempts\":2,\"backoff\":{\"baseMillis\":10,\"maxMillis\":10}}");
+        UUID id = conveyor.client().submit("{\"type\":\"fail\",\"payload\":{\"n\":1000},\"maxAttempts\":2,\"backoff\":{\"baseMillis\":10,\"maxMillis\":10}}");
         conveyor.awaitState(id, "FAILED", ENDS);
-        assertThat(client.job(id).get("attempts").asInt()).isEqualTo(2);
+        assertThat(conveyor.client().job(id).get("attempts").asInt()).isEqualTo(2);
 
-        HttpResponse<String> answer = client.post("/jobs/" + id + "/retry", "");
+        HttpResponse<String> answer = conveyor.client().post("/jobs/" + id + "/retry", "");
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(ConveyorClient.json(answer.body()).get("state").asText()).isEqualTo("ENQUEUED");
 
-        JsonNode job = await().atMost(ENDS).until(() -> client.job(id), j -> count(j, "PROCESSING") == 4 && j.get("state").asText().equals("FAILED"));
+        JsonNode job = await().atMost(ENDS).until(() -> conveyor.client().job(id), j -> count(j, "PROCESSING") == 4 && j.get("state").asText().equals("FAILED"));
         assertThat(job.get("attempts").asInt()).as("attempts of the fresh budget").isEqualTo(2);
         assertThat(job.get("maxAttempts").asInt()).isEqualTo(2);
         assertThat(history(job)).anySatisfy(entry -> assertThat(entry.path("message").asText()).isEqualTo("retried by hand"));
 
-        UUID succeeded = client.submit("{\"type\":\"noop\"}");
+        UUID succeeded = conveyor.client().submit("{\"type\":\"noop\"}");
         conveyor.awaitState(succeeded, "SUCCEEDED", ENDS);
-        assertProblem(client.post("/jobs/" + succeeded + "/retry", ""), 409, null);
-        assertProblem(client.post("/jobs/" + UUID.randomUUID() + "/retry", ""), 404, null);
+        assertProblem(conveyor.client().post("/jobs/" + succeeded + "/retry", ""), 409, null);
+        assertProblem(conveyor.client().post("/jobs/" + UUID.randomUUID() + "/retry", ""), 404, null);
     }
 
     @Test
     @Order(6)
     void aCancelledJobRetriedRunsToTheEnd() {
-        UUID id = client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":600000}}");
+        UUID id = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":600000}}");
         conveyor.awaitState(id, "PROCESSING", ENDS);
-        assertThat(client.post("/jobs/" + id + "/cancel", "").statusCode()).isEqualTo(200);
+        assertThat(conveyor.client().post("/jobs/" + id + "/cancel", "").statusCode()).isEqualTo(200);
         conveyor.awaitState(id, "DELETED", ENDS);
         // A retry of the same job on the same worker just after its cancel is not stopped by that cancel.
-        UUID quick = client.submit("{\"type\":\"sleep\",\"payload\":{\"millis\":0}}");
+        UUID quick = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":0}}");
         conveyor.awaitState(quick, "SUCCEEDED", ENDS);
-        assertThat(client.post("/jobs/" + id + "/cancel", "").statusCode()).isEqualTo(200);
-        assertThat(client.post("/jobs/" + id + "/retry", "").statusCode()).isEqualTo(200);
+        assertThat(conveyor.client().post("/jobs/" + id + "/cancel", "").statusCode()).isEqualTo(200);
+        assertThat(conveyor.client().post("/jobs/" + id + "/retry", "").statusCode()).isEqualTo(200);
         JsonNode job = conveyor.awaitState(id, "PROCESSING", ENDS);
-        assertThat(client.post("/jobs/" + id + "/cancel", "").statusCode()).isEqualTo(200);
+        assertThat(conveyor.client().post("/jobs/" + id + "/cancel", "").statusCode()).isEqualTo(200);
         job = conveyor.awaitState(id, "DELETED", ENDS);
         assertThat(count(job, "PROCESSING")).isEqualTo(2);
         assertThat(count(job, "DELETED")).isEqualTo(2);
@@ -315,18 +295,18 @@ class JobControlIT {
     void bulkRetryRunsEveryMatchingFailedJobAgainAndSaysHowMany() {
         List<UUID> failed = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            failed.add(client.submit("{\"type\":\"fail\",\"maxAttempts\":1,\"labels\":[\"bulk\"]}"));
+            failed.add(conveyor.client().submit("{\"type\":\"fail\",\"maxAttempts\":1,\"labels\":[\"bulk\"]}"));
         }
-        UUID other = client.submit("{\"type\":\"fail\",\"maxAttempts\":1,\"labels\":[\"not-bulk\"]}");
+        UUID other = conveyor.client().submit("{\"type\":\"fail\",\"maxAttempts\":1,\"labels\":[\"not-bulk\"]}");
         failed.forEach(id -> conveyor.awaitState(id, "FAILED", ENDS));
         conveyor.awaitState(other, "FAILED", ENDS);
 
-        HttpResponse<String> answer = client.post("/jobs/retry?state=FAILED&type=fail&label=bulk", "");
+        HttpResponse<String> answer = conveyor.client().post("/jobs/retry?state=FAILED&type=fail&label=bulk", "");
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(ConveyorClient.json(answer.body()).get("retried").asInt()).isEqualTo(3);
-        failed.forEach(id -> await().atMost(ENDS).until(() -> client.job(id), j -> count(j, "PROCESSING") == 2 && j.get("state").asText().equals("FAILED")));
-        assertThat(count(client.job(other), "PROCESSING")).isEqualTo(1);
-        assertProblem(client.post("/jobs/retry?state=SUCCEEDED", ""), 400, "state");
+        failed.forEach(id -> await().atMost(ENDS).until(() -> conveyor.client().job(id), j -> count(j, "PROCESSING") == 2 && j.get("state").asText().equals("FAILED")));
+        assertThat(count(conveyor.client().job(other), "PROCESSING")).isEqualTo(1);
+        assertProblem(conveyor.client().post("/jobs/retry?state=SUCCEEDED", ""), 400, "state");
     }
 
     @Test
@@ -334,16 +314,17 @@ class JobControlIT {
     void oneHundredConcurrentSubmitsWithOneIdempotencyKeyThroughTwoApiInstancesMakeOneJob() throws Exception {
         // A second API instance of the same deployment: the same secret, Kafka and ledger, nothing shared in memory.
         try (ApiApplication second = ApiApplication.start(new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT,
-                ApiSettings.BATCH_LIMIT_DEFAULT, Duration.ofSeconds(5), "test-secret-jobcontrol-0123456789"), conveyor.kafka, conveyor.database)) {
+                ApiSettings.BATCH_LIMIT_DEFAULT, Duration.ofSeconds(5), "test-secret-jobcontrol-0123456789"), conveyor.kafka(), conveyor.database())) {
             String label = "idem-" + UUID.randomUUID().toString().substring(0, 8);
             String key = "order-" + UUID.randomUUID();
             String body = "{\"type\":\"noop\",\"labels\":[\"" + label + "\"]}";
-            List<Integer> ports = List.of(conveyor.api.port(), second.port());
+            ConveyorClient secondClient = new ConveyorClient(second.port(), second.dashboardPort());
+            List<ConveyorClient> instances = List.of(conveyor.client(), secondClient);
             List<java.util.concurrent.Future<HttpResponse<String>>> answers = new ArrayList<>();
             try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int i = 0; i < 100; i++) {
-                    int port = ports.get(i % 2);
-                    answers.add(threads.submit(() -> keyed(port, "/jobs", key, body)));
+                    ConveyorClient instance = instances.get(i % 2);
+                    answers.add(threads.submit(() -> instance.post("/jobs", body, key)));
                 }
             }
             Set<String> ids = new HashSet<>();
@@ -358,13 +339,13 @@ class JobControlIT {
             assertThat(count(job, "PROCESSING")).isEqualTo(1);
 
             // After the first is in the ledger: a repeat answers it; another submission under the key is refused.
-            HttpResponse<String> repeat = keyed(second.port(), "/jobs", key, body);
+            HttpResponse<String> repeat = secondClient.post("/jobs", body, key);
             assertThat(repeat.statusCode()).isEqualTo(200);
             assertThat(ConveyorClient.json(repeat.body()).get("state").asText()).isEqualTo("SUCCEEDED");
-            HttpResponse<String> other = keyed(conveyor.api.port(), "/jobs", key, "{\"type\":\"noop\",\"payload\":{\"x\":1},\"labels\":[\"" + label + "\"]}");
+            HttpResponse<String> other = conveyor.client().post("/jobs", "{\"type\":\"noop\",\"payload\":{\"x\":1},\"labels\":[\"" + label + "\"]}", key);
             assertProblem(other, 422, "payload");
-            HttpResponse<String> batch = keyed(second.port(), "/jobs/batch", null,
-                    "[{\"type\":\"noop\",\"labels\":[\"" + label + "\"],\"key\":\"" + key + "\"}]");
+            HttpResponse<String> batch = secondClient.post("/jobs/batch",
+                    "[{\"type\":\"noop\",\"labels\":[\"" + label + "\"],\"key\":\"" + key + "\"}]", null);
             assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
             assertThat(ConveyorClient.json(batch.body()).get("ids").get(0).asText()).isEqualTo(id.toString());
 
@@ -381,11 +362,11 @@ class JobControlIT {
         Map<UUID, Instant> due = new java.util.LinkedHashMap<>();
         for (int i = 0; i < 20; i++) {
             Instant at = base.plusMillis(150L * i);
-            due.put(client.submit("{\"type\":\"noop\",\"runAt\":\"" + at + "\"}"), at);
+            due.put(conveyor.client().submit("{\"type\":\"noop\",\"runAt\":\"" + at + "\"}"), at);
         }
         Instant delayedFrom = Instant.now();
-        UUID delayed = client.submit("{\"type\":\"noop\",\"delayMillis\":3000}");
-        UUID past = client.submit("{\"type\":\"noop\",\"runAt\":\"2020-01-01T00:00:00+02:00\"}");
+        UUID delayed = conveyor.client().submit("{\"type\":\"noop\",\"delayMillis\":3000}");
+        UUID past = conveyor.client().submit("{\"type\":\"noop\",\"runAt\":\"2020-01-01T00:00:00+02:00\"}");
         UUID first = due.keySet().iterator().next();
         JsonNode scheduled = conveyor.awaitState(first, "SCHEDULED", ENDS);
         assertThat(history(scheduled).getFirst().get("message").asText()).isEqualTo("submitted for later");
@@ -404,9 +385,9 @@ class JobControlIT {
         System.out.printf("[benchmark] scheduled-job lateness over %d jobs: p50 %d ms, p95 %d ms, max %d ms%n", lateness.size(),
                 lateness.get(lateness.size() / 2), lateness.get((int) Math.ceil(lateness.size() * 0.95) - 1), lateness.getLast());
 
-        assertProblem(client.post("/jobs", "{\"type\":\"noop\",\"runAt\":\"tomorrow\"}"), 422, "runAt");
-        assertProblem(client.post("/jobs", "{\"type\":\"noop\",\"runAt\":\"2030-01-01T00:00:00Z\",\"delayMillis\":5}"), 422, "delayMillis");
-        assertProblem(client.post("/jobs", "{\"type\":\"noop\",\"delayMillis\":-1}"), 422, "delayMillis");
+        assertProblem(conveyor.client().post("/jobs", "{\"type\":\"noop\",\"runAt\":\"tomorrow\"}"), 422, "runAt");
+        assertProblem(conveyor.client().post("/jobs", "{\"type\":\"noop\",\"runAt\":\"2030-01-01T00:00:00Z\",\"delayMillis\":5}"), 422, "delayMillis");
+        assertProblem(conveyor.client().post("/jobs", "{\"type\":\"noop\",\"delayMillis\":-1}"), 422, "delayMillis");
     }
 
     private static Instant processingAt(JsonNode job) {
@@ -422,10 +403,9 @@ class JobControlIT {
     @Order(11)
     void aJobForLaterDoesNotStartEarlyWhenANewWorkerBecomesMaster() {
         Instant at = Instant.now().plusSeconds(15);
-        UUID later = client.submit("{\"type\":\"noop\",\"runAt\":\"" + at + "\"}");
+        UUID later = conveyor.client().submit("{\"type\":\"noop\",\"runAt\":\"" + at + "\"}");
         conveyor.awaitState(later, "SCHEDULED", ENDS);
-        worker.close();
-        worker = startWorker("jobcontrol-worker-2");
+        conveyor.replaceWorker("jobcontrol-worker-2");
         Instant started = processingAt(conveyor.awaitState(later, "SUCCEEDED", ENDS));
         assertThat(started).as("started no earlier than asked").isAfterOrEqualTo(at);
     }
@@ -433,7 +413,7 @@ class JobControlIT {
     @Test
     @Order(10)
     void theTerminalCommandsSayHowTheJobEndedInTheirExitCode() {
-        String api = "--api=http://127.0.0.1:" + conveyor.api.port();
+        String api = "--api=http://127.0.0.1:" + conveyor.get().api.port();
         Cli ok = cli("submit", "noop", "--wait", api);
         assertThat(ok.exit).as(ok.err).isZero();
         assertThat(ok.out).contains("SUCCEEDED");
@@ -483,24 +463,8 @@ class JobControlIT {
         return new Cli(exit, out.toString(), err.toString());
     }
 
-    private static HttpResponse<String> keyed(int port, String path, String key, String body) {
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
-        if (key != null) {
-            request.header("Idempotency-Key", key);
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static JsonNode list(String query) {
-        HttpResponse<String> response = client.get("/jobs?" + query);
+        HttpResponse<String> response = conveyor.client().get("/jobs?" + query);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return ConveyorClient.json(response.body());
     }

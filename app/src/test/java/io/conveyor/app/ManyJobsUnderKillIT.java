@@ -1,14 +1,11 @@
 package io.conveyor.app;
 
 import io.conveyor.app.testing.ConveyorUnderTest;
+import io.conveyor.app.testing.TestDatabase;
 import io.conveyor.app.testing.WorkerJvm;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
@@ -32,32 +29,24 @@ class ManyJobsUnderKillIT {
              WorkerJvm doomed = WorkerJvm.start("many-jobs", "many-jobs-doomed", conveyor.workerEnv(Map.of()));
              WorkerJvm survivor = WorkerJvm.start("many-jobs", "many-jobs-survivor", conveyor.workerEnv(Map.of()))) {
             conveyor.awaitRegistered(doomed, survivor);
+            TestDatabase ledger = conveyor.ledger();
             String batch = "[" + String.join(",", Collections.nCopies(BATCH, "{\"type\":\"noop\"}")) + "]";
             for (int sent = 0; sent < JOBS; sent += BATCH) {
                 HttpResponse<String> accepted = conveyor.client.post("/jobs/batch", batch);
                 assertThat(accepted.statusCode()).as("POST /jobs/batch").isEqualTo(202);
             }
-            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100)).until(() -> count(conveyor, "state = 'SUCCEEDED'") >= JOBS / 4);
-            long succeededAtKill = count(conveyor, "state = 'SUCCEEDED'");
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100)).until(() -> ledger.countJobs("state = 'SUCCEEDED'") >= JOBS / 4);
+            long succeededAtKill = ledger.countJobs("state = 'SUCCEEDED'");
             doomed.kill();
-            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> count(conveyor, "state = 'SUCCEEDED'") == JOBS);
-            long notOnce = count(conveyor, "(select count(*) from jsonb_array_elements(jobAsJson::jsonb -> 'jobHistory') entry "
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> ledger.countJobs("state = 'SUCCEEDED'") == JOBS);
+            long notOnce = ledger.countJobs("(select count(*) from jsonb_array_elements(jobAsJson::jsonb -> 'jobHistory') entry "
                     + "where entry ->> 'state' = 'SUCCEEDED') <> 1");
-            long ranTwice = count(conveyor, "(select count(*) from jsonb_array_elements(jobAsJson::jsonb -> 'jobHistory') entry "
+            long ranTwice = ledger.countJobs("(select count(*) from jsonb_array_elements(jobAsJson::jsonb -> 'jobHistory') entry "
                     + "where entry ->> 'state' = 'PROCESSING') > 1");
             System.out.printf("[many-jobs] %d jobs, worker killed with %d SUCCEEDED: all SUCCEEDED, %d started more than once%n",
                     JOBS, succeededAtKill, ranTwice);
-            assertThat(count(conveyor, "true")).as("jobs in the ledger").isEqualTo(JOBS);
+            assertThat(ledger.countJobs("true")).as("jobs in the ledger").isEqualTo(JOBS);
             assertThat(notOnce).as("jobs whose history has other than one SUCCEEDED").isZero();
-        }
-    }
-
-    private static long count(ConveyorUnderTest conveyor, String condition) throws Exception {
-        try (Connection ledger = DriverManager.getConnection(conveyor.database.jdbcUrl(), conveyor.database.user(), conveyor.database.password());
-             Statement statement = ledger.createStatement();
-             ResultSet row = statement.executeQuery("select count(*) from jobrunr_jobs where " + condition)) {
-            row.next();
-            return row.getLong(1);
         }
     }
 }

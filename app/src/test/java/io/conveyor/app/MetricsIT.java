@@ -1,11 +1,11 @@
 package io.conveyor.app;
 
+import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.PrometheusText;
-import io.conveyor.app.testing.WorkerJvm;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,29 +33,20 @@ class MetricsIT {
     private static final Duration JOBS_END = Duration.ofSeconds(90);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private static ConveyorUnderTest conveyor;
-    private static WorkerJvm worker;
     private static int workerPort;
 
-    @BeforeAll
-    static void start() throws IOException {
-        conveyor = ConveyorUnderTest.start("metrics");
+    @RegisterExtension
+    static final ConveyorExtension installation = ConveyorExtension.named("metrics").withWorker("metrics-worker", () -> {
         try (ServerSocket socket = new ServerSocket(0)) {
             workerPort = socket.getLocalPort();
         }
-        worker = WorkerJvm.start("metrics", "metrics-worker", conveyor.workerEnv(Map.of(
-                "CONVEYOR_METRICS_PORT", Integer.toString(workerPort), "CONVEYOR_WORKER_THREADS", "2")));
-        conveyor.awaitRegistered(worker);
-    }
+        return Map.of("CONVEYOR_METRICS_PORT", Integer.toString(workerPort), "CONVEYOR_WORKER_THREADS", "2");
+    });
+    private static ConveyorUnderTest conveyor;
 
-    @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (conveyor != null) {
-            conveyor.close();
-        }
+    @BeforeAll
+    static void start() {
+        conveyor = installation.get();
     }
 
     @Test

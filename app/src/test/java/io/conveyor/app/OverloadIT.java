@@ -12,9 +12,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,15 +73,12 @@ class OverloadIT {
             AtomicLong maxHeap = new AtomicLong();
             String body = "{\"type\":\"noop\",\"payload\":{\"padding\":\"" + "x".repeat(64 * 1024) + "\"}}";
             Instant end = Instant.now().plus(FROZEN);
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             List<Future<?>> load = new ArrayList<>();
             try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int i = 0; i < CLIENTS; i++) {
                     load.add(clients.submit(() -> {
                         while (Instant.now().isBefore(end)) {
-                            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/jobs"))
-                                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                            HttpResponse<String> answer = client.post("/jobs", body, null);
                             answers.computeIfAbsent(Integer.toString(answer.statusCode()), status -> new AtomicLong()).incrementAndGet();
                             if (answer.statusCode() == 503) {
                                 assertThat(answer.headers().firstValue("Retry-After")).hasValue("1");

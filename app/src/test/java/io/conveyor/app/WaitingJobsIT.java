@@ -44,12 +44,17 @@ class WaitingJobsIT {
             List<UUID> jobs = conveyor.client().submitBatch(Collections.nCopies(200, "{\"type\":\"sleep\",\"payload\":{\"millis\":1000}}"));
             awaitAllSucceeded(jobs, Duration.ofSeconds(120));
             Duration took = Duration.between(submitted, Instant.now());
-            int mostAtOnce = mostAtOnce(jobs);
-            System.out.printf("[waiting] 200 jobs of 1 s on 2 workers at defaults: %d ms, at most %d at once%n", took.toMillis(), mostAtOnce);
-            // The job pool alone (one thread per core, 2 workers) would run 4 at once: 200 jobs of 1 s in 50 s. The time is a
-            // benchmark figure, printed; the lane's width is what the design guarantees.
-            assertThat(mostAtOnce).as("waiting jobs running at once").isGreaterThanOrEqualTo(40);
-            jobs.forEach(id -> assertThat(count(conveyor.client().job(id), "SUCCEEDED")).isEqualTo(1));
+            List<JsonNode> ran = jobs.stream().map(conveyor.client()::job).toList();
+            int firstAtOnce = RunOverlap.mostAtOnceOn(ran, first.name());
+            int secondAtOnce = RunOverlap.mostAtOnceOn(ran, second.name());
+            System.out.printf("[waiting] 200 jobs of 1 s on 2 workers at defaults: %d ms, at most %d at once (%d on one worker, %d on the other)%n",
+                    took.toMillis(), RunOverlap.mostAtOnce(ran), firstAtOnce, secondAtOnce);
+            // The job pool alone (one thread per core) would run 2 at once per worker here: 200 jobs of 1 s in 50 s. The
+            // time is a benchmark figure, printed; the lane's width is what the design guarantees. Each worker is held to
+            // its own lane, whenever it filled it: a worker starved on a busy machine need not be busy at the other's moment.
+            assertThat(firstAtOnce).as("waiting jobs at once on " + first.name()).isEqualTo(WorkerSettings.WAITING_JOBS_DEFAULT);
+            assertThat(secondAtOnce).as("waiting jobs at once on " + second.name()).isEqualTo(WorkerSettings.WAITING_JOBS_DEFAULT);
+            ran.forEach(job -> assertThat(count(job, "SUCCEEDED")).isEqualTo(1));
         }
     }
 
@@ -60,9 +65,10 @@ class WaitingJobsIT {
             conveyor.awaitRegistered(worker);
             List<String> mix = new ArrayList<>();
             for (int i = 0; i < 120; i++) {
+                // Waiting jobs of 2 s: more than the lane holds arrive at once and outlast a claim, so the lane fills.
                 mix.add(i % 6 == 0
                         ? "{\"type\":\"primes\",\"payload\":{\"from\":0,\"to\":" + (1_000_000 + i) + "}}"
-                        : "{\"type\":\"sleep\",\"payload\":{\"millis\":500}}");
+                        : "{\"type\":\"sleep\",\"payload\":{\"millis\":2000}}");
             }
             List<UUID> jobs = conveyor.client().submitBatch(mix);
             awaitAllSucceeded(jobs, Duration.ofSeconds(120));
@@ -71,40 +77,41 @@ class WaitingJobsIT {
             int primesAtOnce = mostAtOnce(jobs.stream().filter(id -> types.get(id).equals("primes")).toList());
             int sleepsAtOnce = mostAtOnce(jobs.stream().filter(id -> types.get(id).equals("sleep")).toList());
             System.out.printf("[waiting] mixed: at most %d primes and %d sleeps at once%n", primesAtOnce, sleepsAtOnce);
+            assertThat(sleepsAtOnce).as("waiting jobs at once: the lane of 40 was full").isEqualTo(40);
             assertThat(primesAtOnce).as("compute jobs at once (job pool of 2)").isBetween(1, 2);
-            assertThat(sleepsAtOnce).as("waiting jobs at once (lane of 40)").isGreaterThan(2).isLessThanOrEqualTo(40);
         }
     }
 
     @Test
     void aKilledWorkersWaitingJobsRunAgainOnTheOtherOnce() throws Exception {
         Map<String, String> env = conveyor.workerEnv(Map.of(WorkerSettings.WAITING_JOBS, "100"));
-        // The doomed worker is alone when the jobs come, so it takes them all (with two, either may write and claim
-        // them all); its jobs wait long enough to be in flight still once the survivor has started.
-        try (WorkerJvm doomed = WorkerJvm.start("waiting", "waiting-doomed", env)) {
-            conveyor.awaitRegistered(doomed);
+        // Both workers run before the jobs come, so the kill follows the claim at once however slowly a JVM starts on a
+        // busy machine; whichever holds more of the jobs is killed (either may take them all).
+        try (WorkerJvm one = WorkerJvm.start("waiting", "waiting-kill-1", env);
+             WorkerJvm other = WorkerJvm.start("waiting", "waiting-kill-2", env)) {
+            conveyor.awaitRegistered(one, other);
             List<UUID> jobs = conveyor.client().submitBatch(Collections.nCopies(100, "{\"type\":\"sleep\",\"payload\":{\"millis\":60000}}"));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> conveyor.ledger().processingOn(doomed.name()) == 100);
-            try (WorkerJvm survivor = WorkerJvm.start("waiting", "waiting-survivor", env)) {
-                conveyor.awaitRegistered(survivor);
-                long inFlight = conveyor.ledger().processingOn(doomed.name());
-                doomed.kill();
-                awaitAllSucceeded(jobs, Duration.ofMinutes(3));
-                long rerun = 0;
-                for (UUID id : jobs) {
-                    JsonNode job = conveyor.client().job(id);
-                    assertThat(count(job, "SUCCEEDED")).as("SUCCEEDED entries of " + id).isEqualTo(1);
-                    List<String> ran = workersThatRan(job);
-                    if (ran.contains(doomed.name())) {
-                        assertThat(ran.getLast()).as("where job " + id + " ran last").isEqualTo(survivor.name());
-                        rerun++;
-                    }
+            await().atMost(Duration.ofSeconds(50)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> conveyor.ledger().countInState(jobs, "PROCESSING") == jobs.size());
+            WorkerJvm doomed = conveyor.ledger().processingOn(one.name()) >= conveyor.ledger().processingOn(other.name()) ? one : other;
+            WorkerJvm survivor = doomed == one ? other : one;
+            long inFlight = conveyor.ledger().processingOn(doomed.name());
+            doomed.kill();
+            awaitAllSucceeded(jobs, Duration.ofMinutes(3));
+            long rerun = 0;
+            for (UUID id : jobs) {
+                JsonNode job = conveyor.client().job(id);
+                assertThat(count(job, "SUCCEEDED")).as("SUCCEEDED entries of " + id).isEqualTo(1);
+                List<String> ran = workersThatRan(job);
+                assertThat(ran).as("where job " + id + " ran").containsOnlyOnce(survivor.name());
+                if (ran.contains(doomed.name())) {
+                    assertThat(ran).as("where job " + id + " ran").containsExactly(doomed.name(), survivor.name());
+                    rerun++;
                 }
-                System.out.printf("[waiting] kill -9 with %d waiting jobs in flight: %d re-ran on the survivor%n", inFlight, rerun);
-                assertThat(inFlight).as("waiting jobs in flight on the doomed worker at the kill").isEqualTo(100);
-                assertThat(rerun).isEqualTo(inFlight);
             }
+            System.out.printf("[waiting] kill -9 with %d of 100 waiting jobs in flight on the killed worker: %d re-ran on the survivor%n", inFlight, rerun);
+            assertThat(inFlight).as("waiting jobs in flight on the killed worker, the larger share of 100").isGreaterThanOrEqualTo(50);
+            assertThat(rerun).as("jobs that ran on the killed worker and again on the survivor").isEqualTo(inFlight);
         }
     }
 

@@ -5,8 +5,10 @@ import io.conveyor.common.JobPriority;
 import io.conveyor.handler.JobKind;
 import io.conveyor.common.JobSubmission;
 import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.JobDetails;
 import org.jobrunr.jobs.lambdas.JobRequest;
 import org.jobrunr.jobs.lambdas.JobRequestHandler;
+import org.jobrunr.utils.JobUtils;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -17,6 +19,9 @@ import java.util.Optional;
  * the default one (the ledger's {@code conveyor_priority} and {@code conveyor_queue} columns are read from them, see
  * {@code ledger.LedgerSchema}), and its own timeout if it named one. JobRunr stores it with the job
  * and hands it to {@link JobDispatcher} (through {@link WaitingJobDispatcher} for the waiting lane) when the job runs.
+ * <p>
+ * A job's lane is fixed when intake writes it, by the JobRunr handler class its request names, so that the ledger's
+ * job signature column says the lane and a claim can ask for each lane's jobs alone ({@link #signature}).
  */
 public record LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane,
                                JobPriority priority, Long timeoutMillis, String queue) implements JobRequest {
@@ -34,10 +39,20 @@ public record LedgerJobRequest(String type, String payload, Long backoffBaseMill
         this(type, payload, backoffBaseMillis, backoffMaxMillis, lane, null, null, null);
     }
 
-    /** The handler class names the lane in the job's signature ({@link JobLanes}). */
+    /** The handler class names the lane in the job's signature. */
     @Override
     public Class<? extends JobRequestHandler<LedgerJobRequest>> getJobRequestHandler() {
-        return JobLanes.handlerOf(lane == null ? JobKind.COMPUTE : lane);
+        return lane == JobKind.WAITS ? WaitingJobDispatcher.class : JobDispatcher.class;
+    }
+
+    /** The lane a ledger job was written for (a job written before lanes existed is a compute job). */
+    public static JobKind laneOf(Job job) {
+        return WaitingJobDispatcher.class.getName().equals(job.getJobDetails().getClassName()) ? JobKind.WAITS : JobKind.COMPUTE;
+    }
+
+    /** The ledger's job signature of a lane's jobs. */
+    public static String signature(JobKind lane) {
+        return JobUtils.getJobSignature(new JobDetails(new LedgerJobRequest("signature", "{}", null, null, lane)));
     }
 
     /** The submission's own timeout of an attempt, if it named one. */

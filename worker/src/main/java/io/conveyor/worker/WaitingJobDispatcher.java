@@ -4,7 +4,7 @@ import org.jobrunr.jobs.lambdas.JobRequestHandler;
 
 /**
  * The JobRunr handler class of waiting-lane jobs: it only names the lane in the ledger's job signature
- * ({@link JobLanes}); the job runs through the same {@link JobDispatcher} as any other.
+ * ({@link LedgerJobRequest#laneOf}); the job runs through the same {@link JobDispatcher} as any other.
  */
 public record WaitingJobDispatcher(JobDispatcher dispatcher) implements JobRequestHandler<LedgerJobRequest> {
 

@@ -66,6 +66,16 @@ public final class ConveyorClient {
         return send(HttpRequest.newBuilder(URI.create(apiBase + path)).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** A POST under an {@code Idempotency-Key} (none if {@code idempotencyKey} is null), whatever the API answers. */
+    public HttpResponse<String> post(String path, String body, String idempotencyKey) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiBase + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(request);
+    }
+
     /** Opens a Server-Sent Events stream of the API ({@code path} with its query); {@code lastEventId} may be null. */
     public SseStream events(String path, String lastEventId) {
         return SseStream.open(http, apiBase + path, lastEventId);
@@ -94,6 +104,11 @@ public final class ConveyorClient {
     /** A GET of the dashboard, whatever it answers. */
     public HttpResponse<String> getDashboard(String path) {
         return send(HttpRequest.newBuilder(URI.create(dashboardBase + path)).GET());
+    }
+
+    /** A DELETE of the dashboard's JSON API, whatever it answers. */
+    public HttpResponse<String> deleteDashboard(String path) {
+        return send(HttpRequest.newBuilder(URI.create(dashboardBase + path)).DELETE());
     }
 
     /** The dashboard's servers (JobRunr's, one a worker). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** How many runs of some jobs overlapped in time, read from their history in {@code GET /jobs/{id}}. */
 public final class RunOverlap {
@@ -14,11 +15,20 @@ public final class RunOverlap {
 
     /** The most runs that overlapped: each PROCESSING entry lasts until the job's next entry. */
     public static int mostAtOnce(List<JsonNode> jobs) {
+        return mostAtOnce(jobs, entry -> true);
+    }
+
+    /** The most runs on the worker named {@code worker} that overlapped. */
+    public static int mostAtOnceOn(List<JsonNode> jobs, String worker) {
+        return mostAtOnce(jobs, entry -> entry.path("worker").asText().equals(worker));
+    }
+
+    private static int mostAtOnce(List<JsonNode> jobs, Predicate<JsonNode> counted) {
         List<long[]> edges = new ArrayList<>();
         for (JsonNode job : jobs) {
             List<JsonNode> entries = ConveyorUnderTest.history(job);
             for (int i = 0; i + 1 < entries.size(); i++) {
-                if (entries.get(i).get("state").asText().equals("PROCESSING")) {
+                if (entries.get(i).get("state").asText().equals("PROCESSING") && counted.test(entries.get(i))) {
                     edges.add(new long[]{at(entries.get(i)).toEpochMilli(), 1});
                     edges.add(new long[]{at(entries.get(i + 1)).toEpochMilli(), -1});
                 }

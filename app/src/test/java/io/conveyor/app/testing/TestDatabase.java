@@ -44,6 +44,16 @@ public final class TestDatabase {
         }
     }
 
+    /** Jobs of the ledger that meet {@code condition}, an SQL condition on {@code jobrunr_jobs}'s columns. */
+    public long countJobs(String condition) throws SQLException {
+        try (Connection connection = connect();
+             Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("select count(*) from jobrunr_jobs where " + condition)) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
     /** Jobs of the ledger in {@code state}. */
     public long countInState(String state) throws SQLException {
         try (Connection connection = connect();

@@ -1,6 +1,6 @@
 package io.conveyor.worker.claim;
 
-import io.conveyor.worker.JobLanes;
+import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
 import io.conveyor.worker.run.Attempts;
 import io.conveyor.handler.JobKind;
@@ -205,7 +205,7 @@ public final class ConveyorJobServer extends BackgroundJobServer {
             return;
         }
         attempts.noteStarting(job);
-        JobKind lane = JobLanes.laneOf(job);
+        JobKind lane = LedgerJobRequest.laneOf(job);
         busy(lane).incrementAndGet();
         try {
             if (lane == JobKind.WAITS) {
@@ -273,7 +273,7 @@ public final class ConveyorJobServer extends BackgroundJobServer {
 
     /** Called by the performer when a job's run ended, whatever the outcome. */
     void jobEnded(Job job) {
-        busy(JobLanes.laneOf(job)).decrementAndGet();
+        busy(LedgerJobRequest.laneOf(job)).decrementAndGet();
         onWorkerFree.run();
     }
 

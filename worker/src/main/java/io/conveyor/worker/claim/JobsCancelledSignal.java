@@ -1,5 +1,6 @@
 package io.conveyor.worker.claim;
 
+import io.conveyor.common.LedgerSignals;
 import io.conveyor.common.DatabaseSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,14 +15,12 @@ import java.util.UUID;
  */
 public final class JobsCancelledSignal implements AutoCloseable {
 
-    /** The API's {@code JobCancellation.CHANNEL}. */
-    static final String CHANNEL = "conveyor_jobs_cancelled";
     private static final Logger LOGGER = LoggerFactory.getLogger(JobsCancelledSignal.class);
 
     private final LedgerChannel channel;
 
     public JobsCancelledSignal(DatabaseSettings database, ConveyorJobServer server) {
-        this.channel = new LedgerChannel(CHANNEL, database, payload -> {
+        this.channel = new LedgerChannel(LedgerSignals.JOBS_CANCELLED, database, payload -> {
             try {
                 server.cancelRunning(UUID.fromString(payload));
             } catch (IllegalArgumentException e) {

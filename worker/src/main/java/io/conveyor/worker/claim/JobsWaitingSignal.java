@@ -1,12 +1,11 @@
 package io.conveyor.worker.claim;
 
+import io.conveyor.common.LedgerSignals;
 import io.conveyor.common.DatabaseSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
@@ -16,7 +15,6 @@ import java.sql.SQLException;
  */
 public final class JobsWaitingSignal implements AutoCloseable {
 
-    static final String CHANNEL = "conveyor_jobs_waiting";
     private static final Logger LOGGER = LoggerFactory.getLogger(JobsWaitingSignal.class);
 
     private final String self;
@@ -27,7 +25,7 @@ public final class JobsWaitingSignal implements AutoCloseable {
     public JobsWaitingSignal(String self, DatabaseSettings database, DataSource dataSource, Runnable onJobsWaiting) {
         this.self = self;
         this.dataSource = dataSource;
-        this.channel = new LedgerChannel(CHANNEL, database, sender -> {
+        this.channel = new LedgerChannel(LedgerSignals.JOBS_WAITING, database, sender -> {
             if (!self.equals(sender)) {
                 onJobsWaiting.run();
             }
@@ -36,10 +34,8 @@ public final class JobsWaitingSignal implements AutoCloseable {
 
     /** Announces to all other workers that jobs were enqueued. */
     public void announce() {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
-            notify.setString(1, CHANNEL);
-            notify.setString(2, self);
-            notify.execute();
+        try {
+            LedgerSignals.send(dataSource, LedgerSignals.JOBS_WAITING, self);
         } catch (SQLException e) {
             LOGGER.debug("could not announce waiting jobs: {}", e.toString());
         }

@@ -1,6 +1,6 @@
 package io.conveyor.worker.claim;
 
-import io.conveyor.worker.JobLanes;
+import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.handler.JobKind;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.JobFilterUtils;
@@ -106,7 +106,7 @@ public final class LaneClaim {
 
     private void select(Connection connection, JobKind lane, int room, List<Job> into) throws SQLException {
         if (room > 0) {
-            order.select(connection, JobLanes.signature(lane), room).forEach(json -> into.add(jobMapper.deserializeJob(json)));
+            order.select(connection, LedgerJobRequest.signature(lane), room).forEach(json -> into.add(jobMapper.deserializeJob(json)));
         }
     }
 

@@ -1,6 +1,6 @@
 package io.conveyor.worker.intake;
 
-import io.conveyor.worker.JobLanes;
+import io.conveyor.worker.run.JobLanes;
 import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.handler.Backoff;
 import io.conveyor.handler.JobKind;

@@ -4,15 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.common.JobEvent;
 import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
+import io.conveyor.common.KafkaProducers;
 import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.failure.JobHistory;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.ApplyStateFilter;
 import org.jobrunr.jobs.states.DeletedState;
@@ -27,7 +25,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.Map;
 import java.util.concurrent.Future;
 
 /**
@@ -44,14 +41,7 @@ public final class JobEventPublisher implements ApplyStateFilter, AutoCloseable 
     private final String worker;
 
     public JobEventPublisher(KafkaSettings kafka, String clientId) {
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.CLIENT_ID_CONFIG, clientId + "-events",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
-                new StringSerializer(), new ByteArraySerializer());
+        this.producer = KafkaProducers.acknowledged(kafka, clientId + "-events", Duration.ofSeconds(5));
         this.topic = kafka.topics().events();
         this.worker = clientId;
         // Fetch the topic's metadata now, so that the first event does not wait for it on a job thread.

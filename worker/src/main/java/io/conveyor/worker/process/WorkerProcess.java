@@ -1,6 +1,6 @@
 package io.conveyor.worker.process;
 
-import io.conveyor.worker.JobLanes;
+import io.conveyor.worker.run.JobLanes;
 import io.conveyor.worker.WaitingJobDispatcher;
 import io.conveyor.worker.claim.LaneClaim;
 import io.conveyor.worker.JobDispatcher;
