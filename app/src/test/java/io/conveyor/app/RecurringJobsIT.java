@@ -38,7 +38,7 @@ class RecurringJobsIT {
     static final ConveyorExtension conveyor = ConveyorExtension.named("recurring")
             .withFleet(3, Map.of()).awaitingFleet();
 
-    private record Fired(String id, Instant fireTime, Instant enqueuedAt, String state) {
+    private record Fired(String id, Instant fireTime, Instant enqueuedAt, Instant startedAt, String state) {
     }
 
     @Test
@@ -68,9 +68,10 @@ class RecurringJobsIT {
         await().atMost(ENDS).untilAsserted(() -> assertThat(fired(name)).allMatch(job -> job.state().equals("SUCCEEDED")));
         Thread.sleep(6_000); // a fire time after the delete would show by now
         List<Fired> jobs = fired(name);
-        System.out.printf("recurring every 5 s for %d ms on 3 workers: %d jobs; lateness (ENQUEUED after fire time) ms: %s%n",
+        System.out.printf("recurring every 5 s for %d ms on 3 workers: %d jobs; after the fire time, ENQUEUED (ms): %s, PROCESSING (ms): %s%n",
                 Duration.between(from, until).toMillis(), jobs.size(),
-                jobs.stream().map(job -> Duration.between(job.fireTime(), job.enqueuedAt()).toMillis()).sorted().toList());
+                jobs.stream().map(job -> Duration.between(job.fireTime(), job.enqueuedAt()).toMillis()).sorted().toList(),
+                jobs.stream().map(job -> Duration.between(job.fireTime(), job.startedAt()).toMillis()).sorted().toList());
         assertThat(jobs).as("jobs of %s to %s", from, until).hasSizeBetween(3, 5);
         assertThat(new HashSet<>(jobs.stream().map(Fired::fireTime).toList())).as("no fire time twice").hasSameSizeAs(jobs);
         assertThat(jobs).allMatch(job -> job.fireTime().getEpochSecond() % 5 == 0 && job.fireTime().getNano() == 0, "on the schedule");
@@ -93,9 +94,11 @@ class RecurringJobsIT {
         JobControlIT.Cli put = JobControlIT.cli("recurring", "put", "nightly", "noop", "--cron", "0 3 * * *", "--zone", "Europe/Paris", api);
         assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out()).contains("nightly", "0 3 * * *", "Europe/Paris");
+        JobControlIT.Cli replaced = JobControlIT.cli("recurring", "put", "nightly", "noop", "--cron", "30 4 * * *", "--zone", "Europe/Paris", api);
+        assertThat(replaced.exit()).as(replaced.err()).isZero();
         JobControlIT.Cli list = JobControlIT.cli("recurring", "list", api);
         assertThat(list.exit()).isZero();
-        assertThat(list.out()).contains("nightly");
+        assertThat(list.out()).contains("nightly", "30 4 * * *").doesNotContain("0 3 * * *");
         JobControlIT.Cli badCron = JobControlIT.cli("recurring", "put", "nightly", "noop", "--cron", "61 * * * *", api);
         assertThat(badCron.exit()).as("a 422").isEqualTo(2);
         assertThat(badCron.err()).contains("cron").doesNotContain("Exception:");
@@ -116,16 +119,18 @@ class RecurringJobsIT {
         assertThat(problem.path("detail").asText()).contains(detailContains);
     }
 
-    /** The jobs the recurring job made, from the ledger: fire time (their first state's scheduledAt), when ENQUEUED. */
+    /** The jobs the recurring job made, from the ledger: fire time (their first state's scheduledAt), when ENQUEUED and started. */
     private static List<Fired> fired(String name) throws Exception {
         List<Fired> jobs = new ArrayList<>();
         try (Connection connection = conveyor.ledger().connect();
              PreparedStatement select = connection.prepareStatement("select id, jobasjson::jsonb #>> '{jobHistory,0,scheduledAt}',"
-                     + " jobasjson::jsonb #>> '{jobHistory,1,createdAt}', state from jobrunr_jobs where recurringjobid = ?")) {
+                     + " jobasjson::jsonb #>> '{jobHistory,1,createdAt}', coalesce(jobasjson::jsonb #>> '{jobHistory,2,createdAt}',"
+                     + " jobasjson::jsonb #>> '{jobHistory,1,createdAt}'), state from jobrunr_jobs where recurringjobid = ?")) {
             select.setString(1, name);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    jobs.add(new Fired(rows.getString(1), Instant.parse(rows.getString(2)), Instant.parse(rows.getString(3)), rows.getString(4)));
+                    jobs.add(new Fired(rows.getString(1), Instant.parse(rows.getString(2)), Instant.parse(rows.getString(3)),
+                            Instant.parse(rows.getString(4)), rows.getString(5)));
                 }
             }
         }
