@@ -1,7 +1,6 @@
 package io.conveyor.worker.ledger;
 
 import org.jobrunr.jobs.Job;
-import org.jobrunr.jobs.RecurringJob;
 import org.jobrunr.storage.RecurringJobsResult;
 import org.jobrunr.storage.navigation.AmountRequest;
 import org.jobrunr.storage.sql.postgres.PostgresStorageProvider;
@@ -56,8 +55,13 @@ public final class OnTimeStorageProvider extends PostgresStorageProvider {
     }
 
     /** The recurring jobs as the ledger holds them, which the dashboard shows. */
-    public List<RecurringJob> recurringJobDefinitions() {
+    public RecurringJobsResult recurringJobDefinitions() {
         return super.getRecurringJobs();
+    }
+
+    /** Whether they changed since the read whose {@link RecurringJobsResult#getLastModifiedHash()} is given: one sum. */
+    public boolean recurringJobDefinitionsChangedSince(long lastModifiedHash) {
+        return super.recurringJobsUpdated(lastModifiedHash);
     }
 
     @Override

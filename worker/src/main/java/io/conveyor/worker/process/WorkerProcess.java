@@ -192,7 +192,8 @@ public final class WorkerProcess implements AutoCloseable {
             events.written(written);
             scheduledJobs.written(written);
         }, lanes);
-        this.recurringJobs = new RecurringJobsTimer(((OnTimeStorageProvider) ledger.storageProvider())::recurringJobDefinitions, ledgerWriter,
+        OnTimeStorageProvider storage = (OnTimeStorageProvider) ledger.storageProvider();
+        this.recurringJobs = new RecurringJobsTimer(storage::recurringJobDefinitions, storage::recurringJobDefinitionsChangedSince, ledgerWriter,
                 this::jobsEnqueued, clock);
         this.deadLetters = new DeadLetters(kafka, settings.name());
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, deadLetters, this::jobsEnqueued, clock,

@@ -5,13 +5,13 @@ import io.conveyor.common.JobSubmissionJson;
 import io.conveyor.common.RecurringSchedule;
 import io.conveyor.worker.intake.LedgerWriter;
 import org.jobrunr.jobs.RecurringJob;
+import org.jobrunr.storage.RecurringJobsResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -19,12 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 
 /**
  * Makes the job of each fire time of each recurring job, at that time. JobRunr's master would make them at its poll
- * (every 5 s at best, and ahead of time), so the workers' storage hides recurring jobs from it. Every worker reads the
- * recurring jobs every {@link #LOOK_EVERY} and sets a timer for each fire time within {@link #AHEAD}; when it rings,
+ * (every 5 s at best, and ahead of time), so the workers' storage hides recurring jobs from it. Every worker asks the
+ * ledger every {@link #LOOK_EVERY} whether the recurring jobs changed (one sum over their table; read again only if so)
+ * and sets a timer for each fire time within {@link #AHEAD}; when it rings,
  * the worker reads the recurring job again (a deleted or changed one makes nothing) and inserts its job ENQUEUED under
  * an id derived from the name and fire time ({@link RecurringSchedule#jobId}): every worker tries, the ledger keeps
  * one. A fire time up to {@link #CATCH_UP} ago is still made, late (a recurring job put just before it, a timer that
@@ -32,12 +34,16 @@ import java.util.function.Supplier;
  */
 public final class RecurringJobsTimer implements AutoCloseable {
 
-    static final Duration LOOK_EVERY = Duration.ofSeconds(1);
+    /** Also how late the first fire of a recurring job put just before it can be. */
+    static final Duration LOOK_EVERY = Duration.ofMillis(200);
     static final Duration AHEAD = Duration.ofSeconds(3);
     static final Duration CATCH_UP = Duration.ofSeconds(3);
     private static final Logger LOGGER = LoggerFactory.getLogger(RecurringJobsTimer.class);
 
-    private final Supplier<List<RecurringJob>> recurringJobs;
+    private final Supplier<RecurringJobsResult> recurringJobs;
+    private final LongPredicate changedSince;
+    /** The recurring jobs as last read. */
+    private volatile RecurringJobsResult known = new RecurringJobsResult();
     private final LedgerWriter ledger;
     private final Runnable onEnqueued;
     private final Clock clock;
@@ -48,10 +54,13 @@ public final class RecurringJobsTimer implements AutoCloseable {
 
     /**
      * @param recurringJobs the recurring jobs as the ledger holds them now
+     * @param changedSince  whether they changed since the read whose {@link RecurringJobsResult#getLastModifiedHash()} is given
      * @param onEnqueued    called after this worker made a job (to claim it and tell the others)
      */
-    public RecurringJobsTimer(Supplier<List<RecurringJob>> recurringJobs, LedgerWriter ledger, Runnable onEnqueued, Clock clock) {
+    public RecurringJobsTimer(Supplier<RecurringJobsResult> recurringJobs, LongPredicate changedSince, LedgerWriter ledger, Runnable onEnqueued,
+                              Clock clock) {
         this.recurringJobs = recurringJobs;
+        this.changedSince = changedSince;
         this.ledger = ledger;
         this.onEnqueued = onEnqueued;
         this.clock = clock;
@@ -60,8 +69,11 @@ public final class RecurringJobsTimer implements AutoCloseable {
 
     private void look() {
         try {
+            if (changedSince.test(known.getLastModifiedHash())) {
+                known = recurringJobs.get();
+            }
             Instant now = clock.instant();
-            for (RecurringJob recurring : recurringJobs.get()) {
+            for (RecurringJob recurring : known) {
                 Instant from = max(now.minus(CATCH_UP), recurring.getCreatedAt());
                 for (Instant fireTime : RecurringSchedule.fireTimes(recurring, from, now.plus(AHEAD))) {
                     arm(recurring, fireTime, now);
