@@ -22,12 +22,13 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * The routes that find and steer jobs already submitted: list, cancel, retry (one or many).
+ * The routes that find and steer jobs already submitted: list, cancel, retry (one or many); and recurring jobs.
  */
 public final class JobControl {
 
     /** The routes registered here, as {@code METHOD /path}, comma-separated. */
-    public static final String ROUTES = "GET /jobs, POST /jobs/{id}/cancel, POST /jobs/{id}/retry, POST /jobs/retry, " + FleetDirectory.ROUTES;
+    public static final String ROUTES = "GET /jobs, POST /jobs/{id}/cancel, POST /jobs/{id}/retry, POST /jobs/retry, " + FleetDirectory.ROUTES
+            + ", " + RecurringJobs.ROUTES;
     private static final String STATES = Arrays.stream(StateName.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final JobListQuery list;
@@ -37,8 +38,10 @@ public final class JobControl {
     private final IdempotentSubmissions idempotent;
     private final FleetDirectory fleet;
     private final UnknownTypeCheck unknownTypes;
+    private final RecurringJobs recurring;
 
-    public JobControl(DataSource dataSource, StorageProvider storage, JsonMapper jsonMapper, JobIds ids, Clock clock) {
+    /** @param maxBodyBytes the largest body a recurring job's definition may have */
+    public JobControl(DataSource dataSource, StorageProvider storage, JsonMapper jsonMapper, JobIds ids, Clock clock, int maxBodyBytes) {
         this.list = new JobListQuery(dataSource);
         this.jobs = new JobMapper(jsonMapper);
         this.cancellation = new JobCancellation(dataSource, storage, ids);
@@ -46,6 +49,7 @@ public final class JobControl {
         this.idempotent = new IdempotentSubmissions(dataSource, jobs);
         this.fleet = new FleetDirectory(dataSource);
         this.unknownTypes = new UnknownTypeCheck(fleet::announcedTypes, clock);
+        this.recurring = new RecurringJobs(storage, maxBodyBytes, unknownTypes, clock);
     }
 
     /** What the workers announced: why a job waits. */
@@ -79,6 +83,7 @@ public final class JobControl {
         routes.post("/jobs/{id}/retry", this::retry);
         routes.post("/jobs/retry", this::retryAll);
         fleet.register(routes);
+        recurring.register(routes);
     }
 
     /** {@code GET /jobs?state=&type=&label=&queue=&limit=&cursor=}: a page of jobs, newest first. */

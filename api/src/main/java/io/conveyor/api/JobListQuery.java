@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * job of a page, so the next page is the jobs below it (keyset paging): jobs that arrive meanwhile are newer and fall
  * before the first page, never into a later one, and nothing is skipped or repeated. Ids are compared in the "C"
  * collation whatever the database's. No filter, or a state filter, reads an index range ({@link #INDEXES}), about
- * as many rows as the page shows; type and label filters read the newest jobs until a page matches.
+ * as many rows as the page shows; a label filter reads one range of each label position's index (columns and indexes
+ * a worker's {@code LedgerSchema} adds), about as many rows again; a type filter reads the newest jobs until a page
+ * matches.
  */
 final class JobListQuery {
 
@@ -44,8 +46,9 @@ final class JobListQuery {
      * Built without locking the table (concurrently), so an API that starts on a busy ledger does not stop intake. Only
      * the two that need no JSON: indexes on the type and the labels (expressions over jobAsJson) made every insert and
      * state change of every job parse its JSON four more times, which slowed intake and claims enough to skew how the
-     * workers share jobs (ProcessIsolationIT, WaitingJobsIT failed with them). Type and label filters walk the newest
-     * jobs (of the state, if given) and read until a page matches: fast for common types and labels, slow for rare ones.
+     * workers share jobs (ProcessIsolationIT, WaitingJobsIT failed with them). A type filter walks the newest jobs (of
+     * the state, if given) and reads until a page matches: fast for common types, slow for rare ones. Labels have
+     * columns of their own, filled once when a job is inserted, and indexes that cost a job without labels nothing.
      */
     static final List<String> INDEXES = List.of(
             "create index concurrently if not exists conveyor_jobs_newest_idx on jobrunr_jobs (createdat, " + ID + ")",
@@ -68,9 +71,24 @@ final class JobListQuery {
     }
 
     private final DataSource dataSource;
+    /** Whether the ledger has the label columns a worker's LedgerSchema adds; once seen, they stay. */
+    private volatile boolean labelColumns;
 
     JobListQuery(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    private boolean labelColumns() {
+        if (!labelColumns) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement select = connection.prepareStatement("select to_regclass('conveyor_jobs_label_3_idx') is not null");
+                 ResultSet row = select.executeQuery()) {
+                labelColumns = row.next() && row.getBoolean(1);
+            } catch (SQLException e) {
+                throw new LedgerUnavailableException("the ledger could not be read: " + e.getMessage(), e);
+            }
+        }
+        return labelColumns;
     }
 
     /**
@@ -109,19 +127,36 @@ final class JobListQuery {
             parameters.add(page.before().createdAt());
             parameters.add(page.before().id());
         }
-        if (page.label() != null) {
-            // One newest-first walk that tests every label position of each job, stopping when the page is full. (A
-            // union of one walk per position, meant for the label indexes since removed, read the whole table for the
-            // positions that jobs with fewer labels leave empty: seconds per page on 100,000 jobs.)
-            where.append(" and ? in (");
-            for (int position = 0; position < LABEL_POSITIONS; position++) {
-                where.append(position == 0 ? "" : ", ").append(label(position));
+        String order = " order by createdat desc, " + ID + " desc limit ?";
+        String sql;
+        if (page.label() != null && labelColumns()) {
+            // One newest-first index range per label position, merged: each reads at most a page of its position.
+            // (A single "label in (the three columns)" makes PostgreSQL gather and sort every job of the label.)
+            StringBuilder union = new StringBuilder("select jobasjson, position_at, id from (");
+            List<Object> all = new ArrayList<>();
+            for (int position = 1; position <= LABEL_POSITIONS; position++) {
+                union.append(position == 1 ? "" : " union all ").append("(select jobasjson, createdat, createdat::text as position_at, id from jobrunr_jobs")
+                        .append(where).append(" and conveyor_label_").append(position).append(" = ?").append(order).append(")");
+                all.addAll(parameters);
+                all.add(page.label());
+                all.add(page.limit() + 1);
             }
-            where.append(")");
-            parameters.add(page.label());
+            // A job given the same label twice is one job.
+            sql = union.append(") page group by jobasjson, position_at, id, createdat").append(order).toString();
+            parameters = all;
+        } else {
+            if (page.label() != null) {
+                // A ledger no worker of this version prepared yet (an API upgraded first): the labels from the JSON, in
+                // one newest-first walk that tests every position of each job and stops when the page is full.
+                where.append(" and ? in (");
+                for (int position = 0; position < LABEL_POSITIONS; position++) {
+                    where.append(position == 0 ? "" : ", ").append(label(position));
+                }
+                where.append(")");
+                parameters.add(page.label());
+            }
+            sql = "select jobasjson, createdat::text as position_at, id from jobrunr_jobs" + where + order;
         }
-        String sql = "select jobasjson, createdat::text as position_at, id from jobrunr_jobs" + where
-                + " order by createdat desc, " + ID + " desc limit ?";
         parameters.add(page.limit() + 1);
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.size(); i++) {

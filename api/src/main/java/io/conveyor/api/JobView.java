@@ -3,6 +3,7 @@ package io.conveyor.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.conveyor.handler.JobHandler;
@@ -33,10 +34,12 @@ import java.util.UUID;
  * @param result      the JSON result the job's handler returned, or null
  * @param progress    how far the latest attempt got, as its handler reported it, or null if it reported nothing
  * @param waiting     for an ENQUEUED job that no live worker can run: why (no worker runs its type, serves its queue)
+ * @param timeoutMillis the submission's own timeout of an attempt, or null if it named none
+ * @param queue       the queue the submission named, or null for the default queue
  */
 public record JobView(UUID id, String type, String state, int attempts, Integer maxAttempts, List<String> labels,
                       Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String error, JsonNode result,
-                      Progress progress, String waiting) {
+                      Progress progress, String waiting, Long timeoutMillis, String queue) {
 
     /** The state of a job that was accepted but is not in the ledger yet. */
     public static final String ACCEPTED = "ACCEPTED";
@@ -66,7 +69,7 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
 
     /** The view of an id that was issued and accepted but has no ledger entry yet. */
     public static JobView accepted(UUID id) {
-        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null, null, null, null);
+        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null, null, null, null, null, null);
     }
 
     /** The view of a job read from the ledger; never touches its job details, whose classes live in the worker. */
@@ -74,6 +77,7 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
         List<HistoryEntry> history = job.getJobStates().stream().map(JobView::entry).toList();
         String error = job.getLastJobStateOfType(FailedState.class).map(JobView::failureMessage).orElse(null);
         Integer retries = job.getAmountOfRetries();
+        JsonNode request = request(job);
         return new JobView(
                 job.getId(),
                 job.getJobName(),
@@ -87,12 +91,27 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
                 error,
                 result(job),
                 progress(job),
-                null);
+                null,
+                request.path("timeoutMillis").isIntegralNumber() ? request.get("timeoutMillis").longValue() : null,
+                request.path("queue").isTextual() ? request.get("queue").asText() : null);
+    }
+
+    /**
+     * The job's request as JSON (its type, payload, timeout, queue): the worker's class when this JVM has it, else
+     * the JSON JobRunr could not map to it; either way read as JSON, so that the API needs none of the worker's classes.
+     */
+    private static JsonNode request(Job job) {
+        try {
+            Object request = job.getJobDetails().getJobParameters().getFirst().getObject();
+            return request == null ? MissingNode.getInstance() : JobSubmissionJson.MAPPER.valueToTree(request);
+        } catch (RuntimeException e) {
+            return MissingNode.getInstance();
+        }
     }
 
     /** This view, saying why the job waits. */
     JobView waitingBecause(String reason) {
-        return new JobView(id, type, state, attempts, maxAttempts, labels, createdAt, updatedAt, history, error, result, progress, reason);
+        return new JobView(id, type, state, attempts, maxAttempts, labels, createdAt, updatedAt, history, error, result, progress, reason, timeoutMillis, queue);
     }
 
     /**
@@ -172,6 +191,10 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
             putIfKnown(item, "serverId", entry.serverId());
             putIfKnown(item, "message", entry.message());
         }
+        if (timeoutMillis != null) {
+            json.put("timeoutMillis", timeoutMillis.longValue());
+        }
+        putIfKnown(json, "queue", queue);
         putIfKnown(json, "error", error);
         putIfKnown(json, "waiting", waiting);
         if (progress != null) {

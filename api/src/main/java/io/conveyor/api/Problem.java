@@ -22,6 +22,7 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     static final String MALFORMED_JSON = "urn:conveyor:problem:malformed-json";
     static final String INVALID_JOB = "urn:conveyor:problem:invalid-job";
+    static final String INVALID_RECURRING = "urn:conveyor:problem:invalid-recurring-job";
     static final String TOO_LARGE = "urn:conveyor:problem:too-large";
     static final String KAFKA_UNAVAILABLE = "urn:conveyor:problem:kafka-unavailable";
     static final String LEDGER_UNAVAILABLE = "urn:conveyor:problem:ledger-unavailable";
@@ -63,6 +64,11 @@ public record Problem(String type, String title, int status, String detail, Stri
     static Problem invalidJob(int index, InvalidJobException e) {
         String field = e.field() == null || e.field().isEmpty() ? "[" + index + "]" : "[" + index + "]." + e.field();
         return new Problem(INVALID_JOB, "Invalid job", 422, "job at index " + index + ": " + e.getMessage(), field, index);
+    }
+
+    /** A recurring job that cannot be: {@code field} names what (name, cron, zone, job or one of the job's fields). */
+    static Problem invalidRecurring(String field, String detail) {
+        return new Problem(INVALID_RECURRING, "Invalid recurring job", 422, detail, field, null);
     }
 
     static Problem kafkaUnavailable(String detail) {

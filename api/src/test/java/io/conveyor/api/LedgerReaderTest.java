@@ -62,6 +62,28 @@ class LedgerReaderTest {
     }
 
     @Test
+    void showsTheSubmissionsOwnTimeoutAndQueueWithOrWithoutTheWorkersClasses() {
+        UUID id = UUID.randomUUID();
+        JobDetails details = new JobDetails(StandInHandler.class.getName(), null, "run",
+                List.of(new JobParameter(new StandInTimedRequest("sleep", "{}", 1500L, "reports"))));
+        Job job = new Job(id, 1, details, List.of(new EnqueuedState()), new ConcurrentHashMap<>());
+        job.setJobName("sleep");
+        String json = JOB_MAPPER.serializeJob(job);
+
+        JobView withClass = new LedgerReader(new StoredJson(json)).find(id).orElseThrow();
+        JobView withoutClass = new LedgerReader(new StoredJson(json.replace(StandInTimedRequest.class.getName(), "io.conveyor.worker.LedgerJobRequest")))
+                .find(id).orElseThrow();
+
+        for (JobView view : List.of(withClass, withoutClass)) {
+            assertThat(view.toJson().path("timeoutMillis").asLong()).isEqualTo(1500);
+            assertThat(view.toJson().path("queue").asText()).isEqualTo("reports");
+        }
+        JobView plain = JobView.of(JOB_MAPPER.deserializeJob(JOB_MAPPER.serializeJob(aJobThatFailedOnceThenSucceeded(UUID.randomUUID()))));
+        assertThat(plain.toJson().has("timeoutMillis")).as("none named").isFalse();
+        assertThat(plain.toJson().has("queue")).isFalse();
+    }
+
+    @Test
     void theJsonFormLeavesOutWhatIsUnknown() {
         UUID id = UUID.randomUUID();
         JobView view = JobView.of(JOB_MAPPER.deserializeJob(JOB_MAPPER.serializeJob(aJobThatFailedOnceThenSucceeded(id))));
@@ -160,6 +182,10 @@ class LedgerReaderTest {
 
     /** Stands in for the worker's job request record while the job is written. */
     record StandInRequest(String type, String payload) {
+    }
+
+    /** Likewise, with the submission's own timeout and queue, which the worker stores as null when not named. */
+    record StandInTimedRequest(String type, String payload, Long timeoutMillis, String queue) {
     }
 
     /** Stands in for the worker's handler class while the job is written. */

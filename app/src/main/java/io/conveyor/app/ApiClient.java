@@ -49,6 +49,14 @@ final class ApiClient {
         return send(request);
     }
 
+    JsonNode put(String path, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).PUT(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json"));
+    }
+
+    JsonNode delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    }
+
     private URI uri(String path) {
         try {
             return URI.create(base + path);

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "conveyor", mixinStandardHelpOptions = true, version = "conveyor 0.1.0",
         description = "A distributed task queue: HTTP in, Kafka between, JobRunr + PostgreSQL as the ledger.",
         subcommands = {ApiCommand.class, WorkerCommand.class, DevCommand.class, JobCommands.Submit.class, JobCommands.Status.class,
-                JobCommands.ListJobs.class, JobCommands.Cancel.class, JobCommands.Retry.class, JobCommands.Watch.class, JobCommands.Workers.class})
+                JobCommands.ListJobs.class, JobCommands.Cancel.class, JobCommands.Retry.class, JobCommands.Watch.class, JobCommands.Workers.class,
+                RecurringCommands.class})
 public final class ConveyorCommand {
 
     public static void main(String[] args) {

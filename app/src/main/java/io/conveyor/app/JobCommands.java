@@ -335,7 +335,7 @@ final class JobCommands {
         return state.equals("FAILED") || state.equals("DELETED") ? ApiClient.FAILED : 0;
     }
 
-    private static JsonNode payload(String text) throws IOException {
+    static JsonNode payload(String text) throws IOException {
         String json;
         try {
             json = text.startsWith("@") ? Files.readString(Path.of(text.substring(1))) : text;
@@ -370,7 +370,7 @@ final class JobCommands {
         }
     }
 
-    private static String encode(String value) {
+    static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 }

@@ -453,7 +453,7 @@ class JobControlIT {
     record Cli(int exit, String out, String err) {
     }
 
-    private static Cli cli(String... args) {
+    static Cli cli(String... args) {
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         picocli.CommandLine commandLine = new picocli.CommandLine(new ConveyorCommand());

@@ -139,6 +139,24 @@ class OpenApiLedgerRoutesIT {
         cases.put("GET /events 401", new Case("GET", "/events", null, null, Map.of()));
         cases.put("GET /events 403", new Case("GET", "/events", null, SUBMIT_ONLY, Map.of()));
 
+        String recurring = "/recurring/contract-nightly";
+        String recurringJob = "{\"cron\":\"0 3 * * *\",\"zone\":\"Europe/Paris\",\"job\":{\"type\":\"noop\"}}";
+        cases.put("PUT /recurring/{name} 200", new Case("PUT", recurring, recurringJob, TOKEN, Map.of()));
+        cases.put("PUT /recurring/{name} 401", new Case("PUT", recurring, recurringJob, null, Map.of()));
+        cases.put("PUT /recurring/{name} 403", new Case("PUT", recurring, recurringJob, READ_ONLY, Map.of()));
+        cases.put("PUT /recurring/{name} 422", new Case("PUT", recurring, recurringJob.replace("0 3 * * *", "*/2 * * * * *"), TOKEN, Map.of()));
+        cases.put("GET /recurring 200", new Case("GET", "/recurring", null, TOKEN, Map.of()));
+        cases.put("GET /recurring 401", new Case("GET", "/recurring", null, null, Map.of()));
+        cases.put("GET /recurring 403", new Case("GET", "/recurring", null, SUBMIT_ONLY, Map.of()));
+        cases.put("GET /recurring/{name} 200", new Case("GET", recurring, null, TOKEN, Map.of()));
+        cases.put("GET /recurring/{name} 401", new Case("GET", recurring, null, null, Map.of()));
+        cases.put("GET /recurring/{name} 403", new Case("GET", recurring, null, SUBMIT_ONLY, Map.of()));
+        cases.put("GET /recurring/{name} 404", new Case("GET", "/recurring/none-such", null, TOKEN, Map.of()));
+        cases.put("DELETE /recurring/{name} 401", new Case("DELETE", recurring, null, null, Map.of()));
+        cases.put("DELETE /recurring/{name} 403", new Case("DELETE", recurring, null, READ_ONLY, Map.of()));
+        cases.put("DELETE /recurring/{name} 200", new Case("DELETE", recurring, null, TOKEN, Map.of()));
+        cases.put("DELETE /recurring/{name} 404", new Case("DELETE", recurring, null, TOKEN, Map.of()));
+
         Set<String> jobControl = new java.util.HashSet<>(Set.of(JobControl.ROUTES.split(", ")));
         jobControl.addAll(Set.of(EventsEndpoint.ROUTES.split(", ")));
         Set<String> documented = new TreeSet<>();

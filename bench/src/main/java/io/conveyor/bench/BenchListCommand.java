@@ -11,6 +11,7 @@ import io.conveyor.common.Ledger;
 import io.conveyor.common.Topics;
 import io.conveyor.handler.JobKind;
 import io.conveyor.worker.intake.LedgerWriter;
+import io.conveyor.worker.ledger.LedgerSchema;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -132,6 +133,8 @@ final class BenchListCommand implements Callable<Integer> {
      */
     private static void fill(DatabaseSettings database, int count) throws Exception {
         try (Ledger ledger = Ledger.open(database, "conveyor-bench-list", 2)) {
+            // Conveyor's columns and their trigger, as a worker adds them, so that the copies get their label columns.
+            LedgerSchema.prepare(ledger.dataSource());
             UUID templateId = UUID.randomUUID();
             ledger.storageProvider().save(LedgerWriter.toJob(new JobSubmission(templateId, "type-0", null, 1, List.of("tenant-0"),
                     Instant.now()), JobKind.COMPUTE));

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -106,6 +107,31 @@ public final class LedgerWriter {
         }
         return inserted;
     }
+
+    /**
+     * Inserts the job a recurring job makes for one fire time, unless its id is in the ledger already (another worker
+     * made it); returns whether this call made it. Its history starts with the fire time (a SCHEDULED state that says
+     * so, on the dashboard too), then ENQUEUED: it runs at once.
+     */
+    public boolean insertFired(JobSubmission submission, String recurringName, Instant fireTime) throws SQLException {
+        Map<UUID, Supplier<Job>> job = new LinkedHashMap<>();
+        job.put(submission.id(), () -> firedJob(submission, recurringName, fireTime));
+        return insertOneByOne(job) == 1;
+    }
+
+    private Job firedJob(JobSubmission submission, String recurringName, Instant fireTime) {
+        Job enqueued = toJob(submission, lanes.kindOf(submission.type()));
+        Job job = new Job(submission.id(), 0, enqueued.getJobDetails(),
+                List.of(new ScheduledState(fireTime, RECURRING_REASON_PREFIX + recurringName + "'"), new EnqueuedState()), new ConcurrentHashMap<>());
+        job.setJobName(enqueued.getJobName());
+        job.setAmountOfRetries(enqueued.getAmountOfRetries());
+        job.setLabels(enqueued.getLabels());
+        job.setRecurringJobId(recurringName);
+        return job;
+    }
+
+    /** The reason of the SCHEDULED state a recurring job's job starts with, followed by its name and a quote. */
+    public static final String RECURRING_REASON_PREFIX = "fire time of recurring job '";
 
     /** The reason of the SCHEDULED state of a job submitted for later. */
     public static final String SCHEDULED_REASON = "submitted for later";

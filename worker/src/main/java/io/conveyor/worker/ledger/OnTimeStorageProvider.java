@@ -1,6 +1,7 @@
 package io.conveyor.worker.ledger;
 
 import org.jobrunr.jobs.Job;
+import org.jobrunr.storage.RecurringJobsResult;
 import org.jobrunr.storage.navigation.AmountRequest;
 import org.jobrunr.storage.sql.postgres.PostgresStorageProvider;
 
@@ -19,7 +20,8 @@ import java.util.List;
  * to the millisecond ({@code retry.RetryTimer}, {@code retry.ScheduledJobsWatch}), and tell the other workers; jobs
  * the master enqueued early started before their back-off or {@code runAt} ended, and were claimed only at the next
  * poll because nobody announced them. Here the master takes only jobs overdue by {@link #GRACE}: the ones whose timer
- * was lost with its worker, which it remains the fallback for.
+ * was lost with its worker, which it remains the fallback for. Nor does it see recurring jobs: the workers make their
+ * jobs on time.
  */
 public final class OnTimeStorageProvider extends PostgresStorageProvider {
 
@@ -35,6 +37,31 @@ public final class OnTimeStorageProvider extends PostgresStorageProvider {
     OnTimeStorageProvider(DataSource dataSource, Clock clock) {
         super(dataSource);
         this.clock = clock;
+    }
+
+    /**
+     * None: JobRunr's master would make a recurring job's jobs at its poll, ahead of time; the workers make each on
+     * time instead ({@code recurring.RecurringJobsTimer}, reading {@link #recurringJobDefinitions()}).
+     */
+    @Override
+    public RecurringJobsResult getRecurringJobs() {
+        return new RecurringJobsResult();
+    }
+
+    /** Never: the master keeps the empty list it started with. */
+    @Override
+    public boolean recurringJobsUpdated(Long recurringJobsUpdatedHash) {
+        return false;
+    }
+
+    /** The recurring jobs as the ledger holds them, which the dashboard shows. */
+    public RecurringJobsResult recurringJobDefinitions() {
+        return super.getRecurringJobs();
+    }
+
+    /** Whether they changed since the read whose {@link RecurringJobsResult#getLastModifiedHash()} is given: one sum. */
+    public boolean recurringJobDefinitionsChangedSince(long lastModifiedHash) {
+        return super.recurringJobsUpdated(lastModifiedHash);
     }
 
     @Override

@@ -55,6 +55,7 @@ import io.conveyor.worker.retry.RetryElsewhere;
 import io.conveyor.worker.retry.RetryPolicy;
 import io.conveyor.worker.retry.RetryTimer;
 import io.conveyor.worker.retry.ScheduledJobsWatch;
+import io.conveyor.worker.recurring.RecurringJobsTimer;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.ProcessingState;
@@ -103,6 +104,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final Fleet fleet = new Fleet();
     private final RetryTimer retryTimer;
     private final ScheduledJobsWatch scheduledJobs;
+    private final RecurringJobsTimer recurringJobs;
     private final JobEventPublisher events;
     private final ConveyorJobServer jobServer;
     private final LedgerTransitions transitions;
@@ -192,6 +194,9 @@ public final class WorkerProcess implements AutoCloseable {
             events.written(written);
             scheduledJobs.written(written);
         }, lanes);
+        OnTimeStorageProvider storage = (OnTimeStorageProvider) ledger.storageProvider();
+        this.recurringJobs = new RecurringJobsTimer(storage::recurringJobDefinitions, storage::recurringJobDefinitionsChangedSince, ledgerWriter,
+                this::jobsEnqueued, clock);
         this.deadLetters = new DeadLetters(kafka, settings.name());
         this.intake = new JobIntake(kafka, settings.name(), settings.intakeMaxRecords(), ledgerWriter, deadLetters, this::jobsEnqueued, clock,
                 reason -> exit(JobServerKeeper.EXIT_CODE, reason));
@@ -341,6 +346,7 @@ public final class WorkerProcess implements AutoCloseable {
             kafkaReachability.close();
         }
         intake.close();
+        recurringJobs.close();
         deadLetters.close();
         claimTrigger.close();
         orphanRescuer.close();
