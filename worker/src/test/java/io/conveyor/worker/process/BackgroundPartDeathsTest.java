@@ -4,6 +4,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -40,14 +42,16 @@ class BackgroundPartDeathsTest {
 
     @Test
     void everyPartThreadNameIsOneAPartGivesItsThread() throws Exception {
-        String sources;
-        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("src", "main", "java"))) {
-            StringBuilder all = new StringBuilder();
-            for (java.nio.file.Path file : files.filter(path -> path.toString().endsWith(".java") && !path.endsWith("BackgroundPartDeaths.java")).toList()) {
-                all.append(java.nio.file.Files.readString(file));
+        // The worker's sources and common's, where the ledger's signal channels are named (LedgerSignals).
+        StringBuilder all = new StringBuilder();
+        for (java.nio.file.Path root : List.of(java.nio.file.Path.of("src", "main", "java"), java.nio.file.Path.of("..", "common", "src", "main", "java"))) {
+            try (var files = java.nio.file.Files.walk(root)) {
+                for (java.nio.file.Path file : files.filter(path -> path.toString().endsWith(".java") && !path.endsWith("BackgroundPartDeaths.java")).toList()) {
+                    all.append(java.nio.file.Files.readString(file));
+                }
             }
-            sources = all.toString();
         }
+        String sources = all.toString();
         for (String name : BackgroundPartDeaths.PART_THREADS) {
             // A signal's listener is named after its channel (LedgerChannel: channel + "-listener").
             String literal = name.endsWith("-listener") ? name.substring(0, name.length() - "-listener".length()) : name;
