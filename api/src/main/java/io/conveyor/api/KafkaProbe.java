@@ -1,8 +1,8 @@
 package io.conveyor.api;
 
+import io.conveyor.common.KafkaAdmins;
 import io.conveyor.common.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -29,25 +29,14 @@ final class KafkaProbe implements AutoCloseable {
     private final String group;
 
     KafkaProbe(KafkaSettings kafka) {
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "conveyor-api-metrics",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()));
+        this.admin = KafkaAdmins.create(kafka, "conveyor-api-metrics", TIMEOUT);
         this.topic = kafka.topics().jobs();
         this.group = kafka.topics().workerGroup();
     }
 
     /** Whether the cluster answers a metadata request within {@link #TIMEOUT} and names at least one broker. */
     boolean answers() {
-        try {
-            return !admin.describeCluster().nodes().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
-        } catch (ExecutionException | TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return KafkaAdmins.clusterAnswers(admin, TIMEOUT);
     }
 
     /**

@@ -1,14 +1,10 @@
 package io.conveyor.worker.process;
 
+import io.conveyor.common.KafkaAdmins;
 import io.conveyor.common.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Whether this worker's Kafka cluster answers, for its readiness: a metadata request ({@code describeCluster}) on an
@@ -26,32 +22,17 @@ final class KafkaReachability implements AutoCloseable {
     private boolean answered;
 
     KafkaReachability(KafkaSettings kafka, String clientId) {
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-health",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()));
+        this.admin = KafkaAdmins.create(kafka, clientId + "-health", TIMEOUT);
     }
 
     /** Whether a broker answered a metadata request within {@link #TIMEOUT}, asked at most once per {@link #FRESH}. */
     synchronized boolean answers() {
         long now = System.nanoTime();
         if (checkedAt == 0 || now - checkedAt >= FRESH.toNanos()) {
-            answered = ask();
+            answered = KafkaAdmins.clusterAnswers(admin, TIMEOUT);
             checkedAt = System.nanoTime();
         }
         return answered;
-    }
-
-    private boolean ask() {
-        try {
-            return !admin.describeCluster().nodes().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
-        } catch (ExecutionException | TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     @Override
