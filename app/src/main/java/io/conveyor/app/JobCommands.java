@@ -93,6 +93,37 @@ final class JobCommands {
         }
     }
 
+    /** What describes a job, for {@code submit} and {@code recurring put}: its payload, time limit, attempts and labels. */
+    static final class JobOptions {
+        @Option(names = "--payload", paramLabel = "JSON|@FILE", description = "the payload: a JSON object, or @file to read one")
+        String payload;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "fail an attempt that runs longer (retried per its policy): 500ms, 30s, 5m, 2h, or ISO-8601")
+        String timeout;
+
+        @Option(names = "--max-attempts", paramLabel = "N", description = "runs of a job at most (default: the API's, 5)")
+        Integer maxAttempts;
+
+        @Option(names = "--label", paramLabel = "LABEL", description = "a label (up to 3)")
+        List<String> labels = new ArrayList<>();
+
+        /** The submission's JSON for a job of {@code type} as these options describe it. */
+        ObjectNode submission(String type) throws java.io.IOException {
+            ObjectNode job = JobSubmissionJson.MAPPER.createObjectNode().put("type", type);
+            if (payload != null) {
+                job.set("payload", payload(payload));
+            }
+            if (timeout != null) {
+                job.put("timeoutMillis", duration(timeout).toMillis());
+            }
+            if (maxAttempts != null) {
+                job.put("maxAttempts", maxAttempts);
+            }
+            labels.forEach(label -> job.withArray("labels").add(label));
+            return job;
+        }
+    }
+
     /** A command about one job, named by its id. */
     abstract static class OneJobCommand implements Callable<Integer> {
         @Mixin ClientOptions options;
@@ -108,8 +139,7 @@ final class JobCommands {
         @Parameters(index = "0", paramLabel = "TYPE", description = "the job type, e.g. primes")
         String type;
 
-        @Option(names = "--payload", paramLabel = "JSON|@FILE", description = "the payload: a JSON object, or @file to read one")
-        String payload;
+        @Mixin JobOptions job;
 
         @Option(names = "--key", paramLabel = "KEY", description = "an idempotency key: the same key is the same job")
         String key;
@@ -120,25 +150,13 @@ final class JobCommands {
         @Option(names = "--delay", paramLabel = "DURATION", description = "start after this long: 500ms, 30s, 5m, 2h, or ISO-8601 (PT30S)")
         String delay;
 
-        @Option(names = "--timeout", paramLabel = "DURATION", description = "fail an attempt that runs longer (retried per its policy): 500ms, 30s, 5m, 2h, or ISO-8601")
-        String timeout;
-
-        @Option(names = "--max-attempts", paramLabel = "N", description = "runs at most (default: the API's, 5)")
-        Integer maxAttempts;
-
-        @Option(names = "--label", paramLabel = "LABEL", description = "a label (up to 3)")
-        List<String> labels = new ArrayList<>();
-
         @Option(names = "--wait", description = "wait until the job ends; the exit code says how")
         boolean waitForEnd;
 
         @Override
         public Integer call() {
             return options.run(() -> {
-                ObjectNode body = JobSubmissionJson.MAPPER.createObjectNode().put("type", type);
-                if (payload != null) {
-                    body.set("payload", payload(payload));
-                }
+                ObjectNode body = job.submission(type);
                 if (runAt != null && delay != null) {
                     throw new ApiClient.Failure(ApiClient.USAGE, "give --run-at or --delay, not both");
                 }
@@ -148,15 +166,6 @@ final class JobCommands {
                 if (delay != null) {
                     body.put("delayMillis", duration(delay).toMillis());
                 }
-                if (timeout != null) {
-                    body.put("timeoutMillis", duration(timeout).toMillis());
-                }
-                if (maxAttempts != null) {
-                    body.put("maxAttempts", maxAttempts);
-                }
-                if (!labels.isEmpty()) {
-                    labels.forEach(body.putArray("labels")::add);
-                }
                 Map<String, String> headers = key == null ? Map.of() : Map.of("Idempotency-Key", key);
                 ApiClient client = options.client();
                 JsonNode answer = client.post("/jobs", body.toString(), headers);
@@ -165,9 +174,9 @@ final class JobCommands {
                     options.print(answer, id + "  " + answer.path("state").asText() + "  " + type);
                     return 0;
                 }
-                JsonNode job = awaitEnd(client, id, null);
-                options.print(job, summary(job));
-                return exitCode(job);
+                JsonNode ended = awaitEnd(client, id, null);
+                options.print(ended, summary(ended));
+                return exitCode(ended);
             });
         }
     }

@@ -8,8 +8,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -50,32 +48,12 @@ final class RecurringCommands implements Callable<Integer> {
         @Option(names = "--zone", paramLabel = "ZONE", description = "the time zone the cron is read in (default UTC), e.g. Europe/Paris")
         String zone;
 
-        @Option(names = "--payload", paramLabel = "JSON|@FILE", description = "the payload: a JSON object, or @file to read one")
-        String payload;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", description = "fail an attempt that runs longer: 500ms, 30s, 5m, 2h, or ISO-8601")
-        String timeout;
-
-        @Option(names = "--max-attempts", paramLabel = "N", description = "runs of each job at most (default: the API's, 5)")
-        Integer maxAttempts;
-
-        @Option(names = "--label", paramLabel = "LABEL", description = "a label of each job (up to 3)")
-        List<String> labels = new ArrayList<>();
+        @Mixin JobCommands.JobOptions jobOptions;
 
         @Override
         public Integer call() {
             return options.run(() -> {
-                ObjectNode job = JobSubmissionJson.MAPPER.createObjectNode().put("type", type);
-                if (payload != null) {
-                    job.set("payload", JobCommands.payload(payload));
-                }
-                if (timeout != null) {
-                    job.put("timeoutMillis", JobCommands.duration(timeout).toMillis());
-                }
-                if (maxAttempts != null) {
-                    job.put("maxAttempts", maxAttempts);
-                }
-                labels.forEach(label -> job.withArray("labels").add(label));
+                ObjectNode job = jobOptions.submission(type);
                 ObjectNode body = JobSubmissionJson.MAPPER.createObjectNode().put("cron", cron);
                 if (zone != null) {
                     body.put("zone", zone);
