@@ -23,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Which job broke it is not always the job whose thread met the error: a heap filled by one job makes whichever
  * thread allocates next fail, often another job's or a heartbeat's. So for an {@link OutOfMemoryError} the culprit is
- * the running job whose thread allocated the most since it started (at least a quarter of the heap), else the job
+ * the running job whose thread allocated the most since it started (at least a sixteenth of the heap), else the job
  * whose thread met the error. And exactly one thread writes the note, whichever met the error first.
  */
 public final class FatalJobErrors {
@@ -38,7 +38,12 @@ public final class FatalJobErrors {
     private static final String RECORD_FAILED = "could not leave the note naming the job that broke this JVM; it will be re-run as if its worker had merely died";
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private final long culpritAllocation = Runtime.getRuntime().maxMemory() / 4;
+    /**
+     * The least a job's thread must have allocated to be blamed: a sixteenth of the heap (at least 8 MiB). Not more: on
+     * a heap of 256 MiB G1 stores each 1 MiB array in two regions, so the culprit may have allocated well under half
+     * the heap when it is full, and a quarter was seen to miss it; the jobs beside it allocate kilobytes.
+     */
+    private final long culpritAllocation = Math.max(8L << 20, Runtime.getRuntime().maxMemory() / 16);
     /** The job running on each job thread and how much that thread had allocated when it started. */
     private final Map<Thread, RunningJob> running = new ConcurrentHashMap<>();
     private final AtomicBoolean handling = new AtomicBoolean();
@@ -113,7 +118,7 @@ public final class FatalJobErrors {
             try {
                 UUID culprit = error instanceof OutOfMemoryError ? heaviestAllocator().orElse(jobOfThisThread) : jobOfThisThread;
                 if (culprit == null) {
-                    printQuietly("no running job is to blame for " + error + " (none allocated a quarter of the heap)");
+                    printQuietly("no running job is to blame for " + error + " (none allocated a sixteenth of the heap)");
                     return;
                 }
                 deathNote.leave(culprit, error.toString());
@@ -130,7 +135,7 @@ public final class FatalJobErrors {
         }
     }
 
-    /** The running job whose thread allocated the most since it started, if that is at least a quarter of the heap. */
+    /** The running job whose thread allocated the most since it started, if that is at least {@link #culpritAllocation}. */
     Optional<UUID> heaviestAllocator() {
         UUID heaviest = null;
         long most = culpritAllocation;

@@ -29,10 +29,10 @@ class FatalJobErrorsTest {
     }
 
     @Test
-    void noJobIsBlamedWhenNoneAllocatedAQuarterOfTheHeap() throws Exception {
+    void noJobIsBlamedWhenNoneAllocatedASixteenthOfTheHeap() throws Exception {
         CountDownLatch ready = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
-        Thread small = runJob(UUID.randomUUID(), 8 << 20, ready, done);
+        Thread small = runJob(UUID.randomUUID(), 4 << 20, ready, done);
         ready.await();
 
         assertThat(fatalErrors.heaviestAllocator()).isEmpty();
