@@ -23,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Which job broke it is not always the job whose thread met the error: a heap filled by one job makes whichever
  * thread allocates next fail, often another job's or a heartbeat's. So for an {@link OutOfMemoryError} the culprit is
- * the running job whose thread allocated the most since it started (at least a sixteenth of the heap), else the job
+ * the running job whose thread allocated the most since it started (at least 1 MiB), else the job
  * whose thread met the error. And exactly one thread writes the note, whichever met the error first.
  */
 public final class FatalJobErrors {
@@ -36,14 +36,19 @@ public final class FatalJobErrors {
     /** How long another thread that met the error waits for the recording thread to halt the JVM. */
     private static final Duration HALT_GRACE = RECORD_GRACE.plusSeconds(15);
     private static final String RECORD_FAILED = "could not leave the note naming the job that broke this JVM; it will be re-run as if its worker had merely died";
+    /** Printed as constants: on a full heap a message built at the time may fail to print. */
+    private static final String NO_CULPRIT = "the JVM broke and no running job had allocated 1 MiB: none is blamed";
+    private static final String NOTED = "the job that broke this JVM is noted for the rescuer";
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     /**
-     * The least a job's thread must have allocated to be blamed: a sixteenth of the heap (at least 8 MiB). Not more: on
-     * a heap of 256 MiB G1 stores each 1 MiB array in two regions, so the culprit may have allocated well under half
-     * the heap when it is full, and a quarter was seen to miss it; the jobs beside it allocate kilobytes.
+     * The least a job's thread must have allocated to be blamed: 1 MiB. The bar is low on purpose: a heap can fill while
+     * the culprit has allocated little of it (a cold worker under a burst holds much already, and G1 stores each 1 MiB
+     * array in two regions of a 256 MiB heap; a quarter, then a sixteenth, of the heap both missed culprits), and the
+     * jobs beside it allocate kilobytes. Blaming the heaviest allocator at worst counts one kill against a bystander;
+     * blaming nobody lets the culprit run once more elsewhere.
      */
-    private final long culpritAllocation = Math.max(8L << 20, Runtime.getRuntime().maxMemory() / 16);
+    private static final long CULPRIT_ALLOCATION = 1L << 20;
     /** The job running on each job thread and how much that thread had allocated when it started. */
     private final Map<Thread, RunningJob> running = new ConcurrentHashMap<>();
     private final AtomicBoolean handling = new AtomicBoolean();
@@ -118,11 +123,11 @@ public final class FatalJobErrors {
             try {
                 UUID culprit = error instanceof OutOfMemoryError ? heaviestAllocator().orElse(jobOfThisThread) : jobOfThisThread;
                 if (culprit == null) {
-                    printQuietly("no running job is to blame for " + error + " (none allocated a sixteenth of the heap)");
+                    printQuietly(NO_CULPRIT);
                     return;
                 }
                 deathNote.leave(culprit, error.toString());
-                printQuietly("job " + culprit + " broke this JVM: noted for the rescuer");
+                printQuietly(NOTED);
                 return;
             } catch (Throwable failed) {
                 System.gc(); // the heap may still be full: give the collector what the culprit let go of
@@ -135,10 +140,10 @@ public final class FatalJobErrors {
         }
     }
 
-    /** The running job whose thread allocated the most since it started, if that is at least {@link #culpritAllocation}. */
+    /** The running job whose thread allocated the most since it started, if that is at least {@link #CULPRIT_ALLOCATION}. */
     Optional<UUID> heaviestAllocator() {
         UUID heaviest = null;
-        long most = culpritAllocation;
+        long most = CULPRIT_ALLOCATION;
         for (Map.Entry<Thread, RunningJob> entry : running.entrySet()) {
             long now = THREADS.getThreadAllocatedBytes(entry.getKey().threadId()); // -1 for a virtual thread: not counted
             long start = entry.getValue().allocatedAtStart();

@@ -29,10 +29,10 @@ class FatalJobErrorsTest {
     }
 
     @Test
-    void noJobIsBlamedWhenNoneAllocatedASixteenthOfTheHeap() throws Exception {
+    void noJobIsBlamedWhenNoneAllocatedAMebibyte() throws Exception {
         CountDownLatch ready = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
-        Thread small = runJob(UUID.randomUUID(), 4 << 20, ready, done);
+        Thread small = runJob(UUID.randomUUID(), 64 << 10, ready, done);
         ready.await();
 
         assertThat(fatalErrors.heaviestAllocator()).isEmpty();
@@ -40,16 +40,18 @@ class FatalJobErrorsTest {
         small.join();
     }
 
-    /** A platform thread that runs job {@code jobId}, allocating {@code bytes} in 1 MiB pieces it lets go of at once. */
+    /** A platform thread that runs job {@code jobId}, allocating {@code bytes} in 64 KiB pieces it lets go of at once. */
     private Thread runJob(UUID jobId, long bytes, CountDownLatch ready, CountDownLatch done) {
         return Thread.ofPlatform().start(() -> {
             fatalErrors.started(jobId);
             try {
                 long sum = 0;
-                for (long allocated = 0; allocated < bytes; allocated += 1 << 20) {
-                    sum += new byte[1 << 20].length;
+                for (long allocated = 0; allocated < bytes; allocated += 64 << 10) {
+                    sum += new byte[64 << 10].length;
                 }
-                assertThat(sum).isGreaterThanOrEqualTo(bytes);
+                if (sum < bytes) {
+                    throw new AssertionError("allocated " + sum + " of " + bytes);
+                }
                 ready.countDown();
                 done.await();
             } catch (InterruptedException e) {
