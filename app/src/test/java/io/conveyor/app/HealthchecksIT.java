@@ -53,10 +53,12 @@ class HealthchecksIT {
         List<String> healthcheck = composeHealthcheck("worker");
         int port = closedPort();
         String script = withPort(healthcheck.get(3), COMPOSE_WORKER_PORT, port);
-        Map<String, String> imageEnv = Map.of("CONVEYOR_API_PORT", String.valueOf(closedPort()), "CONVEYOR_METRICS_PORT", String.valueOf(port));
         try (ConveyorUnderTest conveyor = ConveyorUnderTest.start("healthcheck-worker");
              WorkerJvm worker = WorkerJvm.start("healthcheck-worker", "healthcheck-worker",
                      conveyor.workerEnv(Map.of("CONVEYOR_METRICS_PORT", String.valueOf(port))))) {
+            // A closed port for the image's API check, picked once this test's API listens: picked before, the API
+            // could be given the same port, and the check "after the worker stopped" then asked the running API.
+            Map<String, String> imageEnv = Map.of("CONVEYOR_API_PORT", String.valueOf(closedPort()), "CONVEYOR_METRICS_PORT", String.valueOf(port));
             conveyor.awaitRegistered(worker);
             await().atMost(ConveyorUnderTest.WORKER_START).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThat(run(script, Map.of())).as("exit code of the worker healthcheck while the worker runs").isZero());
