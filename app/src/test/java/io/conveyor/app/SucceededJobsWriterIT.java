@@ -9,6 +9,7 @@ import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobDetails;
 import org.jobrunr.jobs.filters.ApplyStateFilter;
 import org.jobrunr.jobs.filters.JobDefaultFilters;
+import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.EnqueuedState;
 import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ProcessingState;
@@ -63,7 +64,8 @@ class SucceededJobsWriterIT {
         Job deletedMeanwhile = ledger.storageProvider().getJobById(running.get(7).getId());
         ledger.storageProvider().save(deletedMeanwhile.delete("deleted from the dashboard"));
 
-        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), new JobDefaultFilters(new Announcements()), () -> true);
+        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
+                new JobDefaultFilters(new Announcements()), () -> true);
         running.forEach(job -> writer.write(job.succeeded()));
         writer.close();
 
@@ -88,7 +90,8 @@ class SucceededJobsWriterIT {
         heartbeat.updateProcessing();
         ledger.storageProvider().save(heartbeat);
 
-        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), new JobDefaultFilters(new Announcements()), () -> true);
+        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
+                new JobDefaultFilters(new Announcements()), () -> true);
         running.succeeded();
         running.getMetadata().put("conveyor.result", "{\"answer\":42}"); // as JobResults' election puts it
         writer.write(running);

@@ -68,10 +68,13 @@ final class ClaimOrder {
         }
         String others = limitedTypes.length == 0 ? "" : "and conveyor_type <> all(?) ";
         Timestamp agedBefore = Timestamp.from(Instant.now(clock).minus(agingPeriod));
-        select(connection, ENQUEUED + others + "and conveyor_priority = 0 order by updatedAt", signature, null, room, jobs);
+        // "order by conveyor_priority, updatedAt" where the priority is fixed: the order of the by-priority index, so
+        // PostgreSQL reads that index's range. Ordered by updatedAt alone, it walked the by-lane index through every
+        // waiting job looking for a high one that was not there (3.8 ms a claim with 15,000 jobs waiting).
+        select(connection, ENQUEUED + others + "and conveyor_priority = 0 order by conveyor_priority, updatedAt", signature, null, room, jobs);
         select(connection, ENQUEUED + others + "and conveyor_priority > 0 and updatedAt < ? order by updatedAt", signature, agedBefore, room, jobs);
-        select(connection, ENQUEUED + others + "and conveyor_priority = 1 and updatedAt >= ? order by updatedAt", signature, agedBefore, room, jobs);
-        select(connection, ENQUEUED + others + "and conveyor_priority = 2 and updatedAt >= ? order by updatedAt", signature, agedBefore, room, jobs);
+        select(connection, ENQUEUED + others + "and conveyor_priority = 1 and updatedAt >= ? order by conveyor_priority, updatedAt", signature, agedBefore, room, jobs);
+        select(connection, ENQUEUED + others + "and conveyor_priority = 2 and updatedAt >= ? order by conveyor_priority, updatedAt", signature, agedBefore, room, jobs);
         return jobs;
     }
 

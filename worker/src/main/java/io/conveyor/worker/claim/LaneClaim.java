@@ -1,15 +1,13 @@
 package io.conveyor.worker.claim;
 
 import io.conveyor.worker.LedgerJobRequest;
+import io.conveyor.worker.ledger.JobRows;
 import io.conveyor.handler.JobKind;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.JobFilterUtils;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.StateName;
-import org.jobrunr.storage.ConcurrentJobModificationException;
 import org.jobrunr.storage.StorageException;
-import org.jobrunr.storage.sql.common.JobTable;
-import org.jobrunr.storage.sql.postgres.PostgresDialect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +28,7 @@ import java.util.stream.Collectors;
  * Claims enqueued jobs for this worker, as many of each lane as that lane has room for, in one transaction: the lane's
  * jobs in {@link ClaimOrder} (only types it runs on queues it serves; priorities, aging, fleet-wide type limits; by the job's signature, which says its lane,
  * each {@code SELECT ... FOR UPDATE SKIP LOCKED}), then JobRunr's own
- * PROCESSING transition, election filters and optimistic-locked save ({@link JobTable}), as JobRunr's claim does; the
+ * PROCESSING transition and election filters, and an optimistic-locked save of them all in one statement ({@link JobRows}), as JobRunr's claim does but for the one statement; the
  * applied filters (events) run after the commit. JobRunr's claim cannot tell the lanes apart: it takes the oldest
  * jobs whatever they are, so a worker whose per-core pool is full would still take compute jobs for its waiting lane.
  */
@@ -41,7 +39,7 @@ public final class LaneClaim {
     private final JobMapper jobMapper;
     private final ConveyorJobServer server;
     private final ClaimOrder order;
-    private final PostgresDialect dialect = new PostgresDialect();
+    private final JobRows rows;
 
     /**
      * @param types       the job types this worker has handlers for: it claims no other
@@ -54,6 +52,7 @@ public final class LaneClaim {
         this.dataSource = dataSource;
         this.jobMapper = jobMapper;
         this.server = server;
+        this.rows = new JobRows(jobMapper);
         this.order = new ClaimOrder(types, queues, typeLimits, agingPeriod, clock);
     }
 
@@ -110,14 +109,14 @@ public final class LaneClaim {
         }
     }
 
-    /** JobRunr's own batch save (version check and all); a job changed meanwhile by someone else is left out. */
+    /** Saves the claimed jobs in one statement (version check and all); a job changed meanwhile by someone else is left out. */
     private List<Job> save(Connection connection, List<Job> jobs) throws SQLException {
-        try {
-            return new JobTable(connection, dialect, "", jobMapper).save(jobs);
-        } catch (ConcurrentJobModificationException e) {
-            Set<UUID> changed = e.getConcurrentUpdatedJobs().stream().map(Job::getId).collect(Collectors.toSet());
-            LOGGER.debug("{} claimed jobs changed meanwhile; left to whoever changed them", changed.size());
-            return jobs.stream().filter(job -> !changed.contains(job.getId())).toList();
+        List<Job> changedMeanwhile = rows.update(connection, jobs);
+        if (changedMeanwhile.isEmpty()) {
+            return jobs;
         }
+        LOGGER.debug("{} claimed jobs changed meanwhile; left to whoever changed them", changedMeanwhile.size());
+        Set<UUID> changed = changedMeanwhile.stream().map(Job::getId).collect(Collectors.toSet());
+        return jobs.stream().filter(job -> !changed.contains(job.getId())).toList();
     }
 }

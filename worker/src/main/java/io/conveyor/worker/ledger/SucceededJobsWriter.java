@@ -3,6 +3,7 @@ package io.conveyor.worker.ledger;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.filters.JobDefaultFilters;
 import org.jobrunr.jobs.filters.JobFilterUtils;
+import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.storage.ConcurrentJobModificationException;
@@ -12,6 +13,9 @@ import org.jobrunr.storage.StorageProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +55,8 @@ public final class SucceededJobsWriter implements AutoCloseable {
     private static final Duration OUTAGE_RETRY_DELAY = Duration.ofMillis(500);
 
     private final StorageProvider storage;
+    private final DataSource dataSource;
+    private final JobRows rows;
     private final JobFilterUtils filters;
     private final BooleanSupplier ledgerAnswers;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
@@ -59,9 +65,15 @@ public final class SucceededJobsWriter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    /** @param ledgerAnswers whether the ledger database can be reached now */
-    public SucceededJobsWriter(StorageProvider storage, JobDefaultFilters jobFilters, BooleanSupplier ledgerAnswers) {
+    /**
+     * @param storage       reads and saves a job whose batched save met a newer version
+     * @param ledgerAnswers whether the ledger database can be reached now
+     */
+    public SucceededJobsWriter(StorageProvider storage, DataSource dataSource, JobMapper jobMapper, JobDefaultFilters jobFilters,
+                               BooleanSupplier ledgerAnswers) {
         this.storage = storage;
+        this.dataSource = dataSource;
+        this.rows = new JobRows(jobMapper);
         this.filters = new JobFilterUtils(jobFilters);
         this.ledgerAnswers = ledgerAnswers;
         this.thread = Thread.ofPlatform().name("conveyor-succeeded-writer").daemon().start(this::loop);
@@ -148,15 +160,17 @@ public final class SucceededJobsWriter implements AutoCloseable {
     }
 
     private void writeBatch(List<Job> batch) {
+        List<Job> changedMeanwhile;
+        try (Connection connection = dataSource.getConnection()) {
+            changedMeanwhile = rows.update(connection, batch); // one statement, committed on its own
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
         List<Job> saved = new ArrayList<>(batch);
-        try {
-            storage.save(batch);
-        } catch (ConcurrentJobModificationException e) {
-            // Committed for the others. Each job that changed meanwhile is looked at again.
-            for (Job changed : e.getConcurrentUpdatedJobs()) {
-                saved.removeIf(job -> job.getId().equals(changed.getId()));
-                recordAfterConflict(changed).ifPresent(saved::add);
-            }
+        // Committed for the others. Each job that changed meanwhile is looked at again.
+        for (Job changed : changedMeanwhile) {
+            saved.remove(changed);
+            recordAfterConflict(changed).ifPresent(saved::add);
         }
         filters.runOnStateAppliedFilters(saved);
     }

@@ -20,6 +20,7 @@ import io.conveyor.worker.ledger.JobResults;
 import io.conveyor.worker.ledger.LedgerSchema;
 import io.conveyor.worker.ledger.OnTimeStorageProvider;
 import io.conveyor.worker.ledger.LedgerTransitions;
+import io.conveyor.worker.ledger.LedgerStatistics;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
 import io.conveyor.worker.run.Attempts;
 import io.conveyor.worker.run.FatalJobErrors;
@@ -113,6 +114,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobsWaitingSignal jobsWaitingSignal;
     private final JobsCancelledSignal jobsCancelledSignal;
     private final OrphanRescuer orphanRescuer;
+    private final LedgerStatistics ledgerStatistics;
     private final WorkerAnnouncement announcement;
     private final UnroutableJobs unroutableJobs;
     private final JobIntake intake;
@@ -164,7 +166,8 @@ public final class WorkerProcess implements AutoCloseable {
         jobServer.useElection(election);
         metrics.watch(jobServer, computePool);
         this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
-        this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), jobServer.getJobFilters(), liveness::held);
+        this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
+                jobServer.getJobFilters(), liveness::held);
         jobServer.useSucceededJobsWriter(succeededJobs);
         lateTransitions.set(transitions);
 
@@ -185,6 +188,7 @@ public final class WorkerProcess implements AutoCloseable {
         jobServer.onStoppedUnasked(jobServerKeeper::serverStoppedUnasked, this::prepareRestart);
         jobServer.start();
         claimTrigger.claimSoon(); // a worker that joins takes at once what waits for it, such as jobs of a type no other worker runs
+        this.ledgerStatistics = new LedgerStatistics(ledger.dataSource());
         this.orphanRescuer = new OrphanRescuer(serverId, ledger.storageProvider(), ledger.dataSource(), lateTransitions::get,
                 fleet, settings.hangTimeout(), settings.quarantineKills(), this::jobsEnqueued, clock);
         this.unroutableJobs = settings.unroutableAfter()
@@ -350,6 +354,7 @@ public final class WorkerProcess implements AutoCloseable {
         deadLetters.close();
         claimTrigger.close();
         orphanRescuer.close();
+        ledgerStatistics.close();
         jobServerKeeper.close();
         jobServer.shutDown();
         succeededJobs.close(); // before the hand-back: a succeeded job still queued is PROCESSING in the ledger

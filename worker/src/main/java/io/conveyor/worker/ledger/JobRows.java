@@ -1,0 +1,100 @@
+package io.conveyor.worker.ledger;
+
+import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.JobListVersioner;
+import org.jobrunr.jobs.mappers.JobMapper;
+import org.jobrunr.jobs.states.SchedulableState;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Saves changed jobs of the ledger as JobRunr's own {@code JobTable.save(List)} does (the same columns and the same JSON,
+ * each job's version raised by one and checked against the row's, so a job changed meanwhile by someone else is not
+ * overwritten), but in one UPDATE over arrays instead of one UPDATE per job. PostgreSQL then plans and runs one statement
+ * per batch instead of one per job: in a noop run the per-job UPDATEs were a third of the database's time, 0.38 ms per
+ * job of which a third was planning each anew (docs/BENCHMARKS.md).
+ */
+public final class JobRows {
+
+    private static final String UPDATE = "update jobrunr_jobs j set version = u.version, jobAsJson = u.json, state = u.state, "
+            + "updatedAt = u.updatedAt, scheduledAt = u.scheduledAt "
+            + "from unnest(?::bpchar[], ?::int[], ?::text[], ?::varchar[], ?::timestamp[], ?::timestamp[]) "
+            + "as u(id, version, json, state, updatedAt, scheduledAt) "
+            + "where j.id = u.id and j.version = u.version - 1 returning j.id";
+
+    private final JobMapper mapper;
+
+    public JobRows(JobMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /**
+     * Saves {@code jobs}, all of them already in the ledger, in the transaction of {@code connection}. Returns the jobs
+     * that someone else changed since they were read: those are not saved, and keep the version they had. The others'
+     * versions are raised by one, as the ledger now has them.
+     */
+    public List<Job> update(Connection connection, List<Job> jobs) throws SQLException {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        // Rows locked in the order of their ids: two batches over the same jobs wait for each other, never deadlock.
+        List<Job> sorted = jobs.stream().sorted(Comparator.comparing(Job::getId)).toList();
+        // JobRunr's own versioning: raises each version now, and puts back on close those not committed.
+        try (JobListVersioner versions = new JobListVersioner(sorted)) {
+            Set<String> saved = execute(connection, sorted);
+            List<Job> changedMeanwhile = sorted.stream().filter(job -> !saved.contains(job.getId().toString())).toList();
+            versions.rollbackVersions(changedMeanwhile); // commits the versions of the others
+            return changedMeanwhile;
+        }
+    }
+
+    /** Runs the update; returns the ids of the rows it changed. */
+    private Set<String> execute(Connection connection, List<Job> jobs) throws SQLException {
+        int size = jobs.size();
+        String[] ids = new String[size];
+        Integer[] versions = new Integer[size];
+        String[] json = new String[size];
+        String[] states = new String[size];
+        String[] updatedAt = new String[size];
+        String[] scheduledAt = new String[size];
+        for (int i = 0; i < size; i++) {
+            Job job = jobs.get(i);
+            ids[i] = job.getId().toString();
+            versions[i] = job.getVersion();
+            json[i] = mapper.serializeJob(job);
+            states[i] = job.getState().name();
+            updatedAt[i] = utc(job.getUpdatedAt());
+            scheduledAt[i] = job.getLastJobStateOfType(SchedulableState.class).map(state -> utc(state.getScheduledAt())).orElse(null);
+        }
+        Set<String> saved = new HashSet<>(size * 2);
+        try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
+            update.setArray(1, connection.createArrayOf("bpchar", ids));
+            update.setArray(2, connection.createArrayOf("int4", versions));
+            update.setArray(3, connection.createArrayOf("text", json));
+            update.setArray(4, connection.createArrayOf("varchar", states));
+            update.setArray(5, connection.createArrayOf("varchar", updatedAt));
+            update.setArray(6, connection.createArrayOf("varchar", scheduledAt));
+            try (ResultSet rows = update.executeQuery()) {
+                while (rows.next()) {
+                    saved.add(rows.getString(1));
+                }
+            }
+        }
+        return saved;
+    }
+
+    /** The ledger's timestamp columns hold UTC without a zone (JobRunr binds them with a UTC calendar). */
+    private static String utc(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toString();
+    }
+}
