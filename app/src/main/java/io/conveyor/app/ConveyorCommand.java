@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "A distributed task queue: HTTP in, Kafka between, JobRunr + PostgreSQL as the ledger.",
         subcommands = {ApiCommand.class, WorkerCommand.class, DevCommand.class, JobCommands.Submit.class, JobCommands.Status.class,
                 JobCommands.ListJobs.class, JobCommands.Cancel.class, JobCommands.Retry.class, JobCommands.Watch.class, JobCommands.Workers.class,
-                RecurringCommands.class})
+                RecurringCommands.class, BatchCommands.class})
 public final class ConveyorCommand {
 
     public static void main(String[] args) {

@@ -151,6 +151,31 @@ class BatchesIT {
         }
     }
 
+    @Test
+    void theCliSubmitsABatchWaitsForItsCompletionAndShowsItsStatus() throws Exception {
+        try (WorkerJvm worker = WorkerJvm.start("batches", "batches-cli", conveyor.workerEnv(Map.of()))) {
+            conveyor.awaitRegistered(worker);
+            String api = "--api=" + conveyor.client().apiBase();
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("batch", ".json");
+            java.nio.file.Files.writeString(file, "{\"jobs\":[{\"type\":\"noop\"},{\"type\":\"noop\"}],\"then\":{\"type\":\"batch-summary\"}}");
+
+            JobControlIT.Cli submitted = JobControlIT.cli("batch", "submit", "@" + file, "--wait", api);
+            assertThat(submitted.exit()).as(submitted.err()).isZero();
+            assertThat(submitted.out()).contains("100.0%", "DONE", "2/2 ended", "SUCCEEDED");
+            JobControlIT.Cli json = JobControlIT.cli("batch", "submit", "@" + file, api, "--json");
+            UUID batch = UUID.fromString(json(json.out()).get("id").asText());
+            conveyor.awaitState(UUID.fromString(json(json.out()).get("then").asText()), "SUCCEEDED", Duration.ofMinutes(1));
+            JobControlIT.Cli status = JobControlIT.cli("batch", "status", batch.toString(), api);
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out()).contains("DONE", "2/2 ended", "SUCCEEDED");
+
+            JobControlIT.Cli refused = JobControlIT.cli("batch", "submit", "{\"jobs\":[],\"then\":{\"type\":\"noop\"}}", api);
+            assertThat(refused.exit()).as("a 422").isEqualTo(2);
+            assertThat(refused.err()).contains("jobs");
+            assertThat(JobControlIT.cli("batch", "status", UUID.randomUUID().toString(), api).exit()).as("a 404").isEqualTo(1);
+        }
+    }
+
     /** Runs {@code jobs} noop jobs labelled {@code label} through POST /jobs/batch, and answers how long they took to succeed. */
     private static double runPlain(int jobs, String label) {
         long started = System.nanoTime();
