@@ -21,7 +21,7 @@ import java.util.UUID;
  * <p>
  * A cancel marks the batch cancelled in the ledger, which decides it (once, like every decision: the completion job is
  * then deleted by a worker), and cancels each member in the ledger that has not ended, a page at a time. Members still
- * in Kafka at that moment are not stopped: they run when they reach the ledger.
+ * in Kafka at that moment are cancelled by the worker's {@code BatchCompletionRelay} when they reach the ledger.
  */
 final class BatchStatus {
 

@@ -4,11 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.app.testing.ConveyorExtension;
 import io.conveyor.app.testing.TestDatabase;
 import io.conveyor.app.testing.WorkerJvm;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.conveyor.common.JobSubmission;
+import io.conveyor.common.JobSubmissionJson;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -115,7 +124,7 @@ class BatchesIT {
     }
 
     @Test
-    void aCancelStopsTheMembersAndTheCompletionJob() {
+    void aCancelStopsTheMembersAndTheCompletionJob() throws Exception {
         try (WorkerJvm worker = WorkerJvm.start("batches", "batches-cancel", conveyor.workerEnv(Map.of()))) {
             conveyor.awaitRegistered(worker);
             Batch batch = submit(List.of("{\"type\":\"noop\"}", "{\"type\":\"sleep\",\"payload\":{\"millis\":600000}}"),
@@ -128,6 +137,17 @@ class BatchesIT {
             JsonNode then = conveyor.awaitState(batch.then(), "DELETED", Duration.ofMinutes(1));
             assertThat(history(then).getLast().get("message").asText()).isEqualTo("cancelled");
             assertThat(count(then, "PROCESSING")).isZero();
+
+            // A member that was still in Kafka at the cancel: cancelled once it reaches the ledger.
+            JobSubmission late = new JobSubmission(UUID.randomUUID(), "sleep", (ObjectNode) json("{\"millis\":600000}"), 1, List.of(), Instant.now())
+                    .inBatch(batch.id());
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, conveyor.kafka().bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(conveyor.kafka().topics().jobs(), late.id().toString(), JobSubmissionJson.toTopic(late))).get();
+            }
+            JsonNode lateMember = conveyor.awaitState(late.id(), "DELETED", Duration.ofMinutes(1));
+            assertThat(history(lateMember).getLast().get("message").asText()).isEqualTo("cancelled");
         }
     }
 

@@ -1,7 +1,9 @@
 package io.conveyor.worker.ledger;
 
+import io.conveyor.common.LedgerSignals;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.ScheduledState;
+import org.jobrunr.jobs.states.StateName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -27,6 +31,11 @@ import java.util.function.Supplier;
  * JobRunr's versioned save and applies only while the job still waits, and a batch is marked carried out only after
  * it: a worker killed in between leaves the mark undone, the next one finds the job no longer waiting and just marks
  * it. So a decision is carried out once, never lost, and {@code then} never runs twice.
+ * <p>
+ * A cancelled batch's members that have not ended are cancelled here too, as {@code POST /jobs/{id}/cancel} does
+ * (DELETED with the reason {@value #CANCELLED}; a running one's worker told by {@code NOTIFY}): the API's cancel
+ * stops those in the ledger at that moment, this stops those that were still in Kafka, whose insert marks the batch
+ * for the relay again.
  */
 public final class BatchCompletionRelay implements AutoCloseable {
 
@@ -39,6 +48,7 @@ public final class BatchCompletionRelay implements AutoCloseable {
     public static final String WAITING_REASON_PREFIX = "waiting for batch ";
     /** The reason of a completion job's DELETED state when its batch was cancelled, the same as a job's cancel. */
     static final String CANCELLED = "cancelled";
+    private static final Set<StateName> ENDED = Set.of(StateName.SUCCEEDED, StateName.FAILED, StateName.DELETED);
 
     private final DataSource dataSource;
     private final Supplier<LedgerTransitions> transitions;
@@ -95,6 +105,7 @@ public final class BatchCompletionRelay implements AutoCloseable {
 
     /** Carries out one round of decided batches; returns how many it took. */
     int relayBatch() throws SQLException {
+        cancelMembersOfCancelledBatches();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -145,6 +156,57 @@ public final class BatchCompletionRelay implements AutoCloseable {
             LOGGER.info("batch {} decided ({}): its completion job {} is {}", batch, decision, then, run ? "enqueued" : "deleted");
         }
         return changed && run;
+    }
+
+    /**
+     * First, holding no lock on the batches: cancelling a member changes its state, whose trigger updates its batch's
+     * row, which the round below holds locked. Two workers may both cancel a member: the versioned save lets one win.
+     */
+    private void cancelMembersOfCancelledBatches() throws SQLException {
+        List<UUID> cancelled = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("select id from conveyor_batches "
+                     + "where decision = '" + BatchLedger.DECISION_CANCEL + "' and not released limit " + BATCH);
+             ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                cancelled.add(rows.getObject(1, UUID.class));
+            }
+        }
+        for (UUID batch : cancelled) {
+            cancelMembers(batch);
+        }
+    }
+
+    /** Cancels the members that have not ended, a page at a time, until a page changes none (those left end or run on). */
+    private void cancelMembers(UUID batch) throws SQLException {
+        int cancelled;
+        do {
+            cancelled = 0;
+            for (UUID member : notEnded(batch)) {
+                Optional<Job> deleted = transitions.get().change(member, job -> !ENDED.contains(job.getState()), job -> job.delete(CANCELLED));
+                if (deleted.isPresent()) {
+                    cancelled++;
+                    if (deleted.get().getJobStates().get(deleted.get().getJobStates().size() - 2).getName() == StateName.PROCESSING) {
+                        LedgerSignals.send(dataSource, LedgerSignals.JOBS_CANCELLED, member.toString());
+                    }
+                }
+            }
+        } while (cancelled > 0);
+    }
+
+    private List<UUID> notEnded(UUID batch) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("select id from jobrunr_jobs where conveyor_batch = ? "
+                     + "and state not in ('SUCCEEDED', 'FAILED', 'DELETED') order by (id collate \"C\") limit " + BATCH)) {
+            select.setObject(1, batch);
+            List<UUID> ids = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(UUID.fromString(rows.getString(1).trim()));
+                }
+            }
+            return ids;
+        }
     }
 
     @Override

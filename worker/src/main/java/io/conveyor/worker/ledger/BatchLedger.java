@@ -19,7 +19,7 @@ import java.util.List;
  *       members may reach the ledger before it or after it; the batch is decided only when both are in.</li>
  *   <li>After each of these the batch is decided if it can be: {@code run} (every member succeeded, or ended for
  *       {@code "thenWhen": "ended"}), {@code drop} (a member failed for good or was deleted, for {@code "succeeded"}),
- *       {@code cancel} ({@code POST /batches/{id}/cancel}). The update that decides says {@code decision is null}, so
+ *       {@code cancel} ({@code POST /batches/{id}/cancel}; a member inserted after it makes the relay look again). The update that decides says {@code decision is null}, so
  *       however many transactions race, one decides. {@link BatchCompletionRelay} carries the decision out.</li>
  * </ul>
  * The triggers' {@code when} clauses test a column that is null for every job of no batch: such jobs pay nothing.
@@ -80,7 +80,9 @@ public final class BatchLedger {
                         failed = failed + (new.state = 'FAILED')::int - coalesce(before = 'FAILED', false)::int,
                         deleted = deleted + (new.state = 'DELETED')::int - coalesce(before = 'DELETED', false)::int,
                         culprit = case when culprit is null and ended then new.id else culprit end,
-                        culprit_state = case when culprit is null and ended then new.state else culprit_state end
+                        culprit_state = case when culprit is null and ended then new.state else culprit_state end,
+                        -- a member that reaches the ledger after its batch was cancelled: the relay cancels it too
+                        released = case when tg_op = 'INSERT' and decision = 'cancel' then false else released end
                     where id = new.conveyor_batch;
                 perform conveyor_batch_decide(new.conveyor_batch);
                 return null;
