@@ -25,7 +25,7 @@ public final class ApiServer implements AutoCloseable {
     private static final LogThrottle UNAVAILABLE_LINES = new LogThrottle(java.time.Duration.ofSeconds(10));
     /** Liveness only: it answers while the process serves HTTP, whatever the state of Kafka and PostgreSQL. */
     private static final JsonNode HEALTH_UP = JobSubmissionJson.MAPPER.createObjectNode().put("status", "UP");
-    static final String ROUTES = "POST /jobs, POST /jobs/batch, GET /jobs/{id}, GET /health, " + OperationsEndpoints.ROUTES;
+    static final String ROUTES = "POST /jobs, POST /jobs/batch, POST /batches, GET /jobs/{id}, GET /health, " + OperationsEndpoints.ROUTES;
 
     private final Javalin javalin;
 
@@ -45,6 +45,8 @@ public final class ApiServer implements AutoCloseable {
         String routes = ROUTES + (control == null ? "" : ", " + JobControl.ROUTES) + (events == null ? "" : ", " + EventsEndpoint.ROUTES);
         JobsEndpoint jobs = new JobsEndpoint(settings, ids, submitter, ledger, control == null ? null : control.idempotentSubmissions(), clock,
                 operations.metrics(), control == null ? null : control.unknownTypes(), control == null ? null : control.fleet());
+        BatchSubmissions batches = new BatchSubmissions(settings, ids, submitter, clock, operations.metrics(),
+                control == null ? null : control.unknownTypes());
         Javalin javalin = Javalin.create(config -> {
             config.jetty.port = settings.port();
             // Requests wait on Kafka for up to the submit timeout: a virtual thread each keeps that cheap.
@@ -60,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.get("/health", ctx -> Responses.json(ctx, HEALTH_UP));
             config.routes.post("/jobs", jobs::submit);
             config.routes.post("/jobs/batch", jobs::submitBatch);
+            config.routes.post("/batches", batches::submit);
             config.routes.get("/jobs/{id}", jobs::find);
             operations.addTo(config.routes);
             if (control != null) {

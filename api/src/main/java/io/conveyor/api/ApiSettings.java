@@ -16,9 +16,10 @@ import java.time.Duration;
  *                      recognises ids that were accepted but are not in the ledger yet
  * @param maxPendingBytes {@code CONVEYOR_SUBMIT_MAX_PENDING_BYTES}: the most memory the submissions waiting for Kafka
  *                      may hold, as {@link PendingSubmissions} counts it; a POST beyond it gets 503 at once
+ * @param batchMembersLimit {@code CONVEYOR_BATCH_MEMBERS_LIMIT}: the most member jobs in one {@code POST /batches}
  */
 public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int batchLimit, Duration submitTimeout, String idSecret,
-                          long maxPendingBytes) {
+                          long maxPendingBytes, int batchMembersLimit) {
 
     public static final String PORT = "CONVEYOR_API_PORT";
     public static final String DASHBOARD_PORT = "CONVEYOR_DASHBOARD_PORT";
@@ -27,11 +28,15 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
     public static final String SUBMIT_TIMEOUT_MS = "CONVEYOR_SUBMIT_TIMEOUT_MS";
     public static final String ID_SECRET = "CONVEYOR_ID_SECRET";
     public static final String MAX_PENDING_BYTES = "CONVEYOR_SUBMIT_MAX_PENDING_BYTES";
+    public static final String BATCH_MEMBERS_LIMIT = "CONVEYOR_BATCH_MEMBERS_LIMIT";
 
     public static final int PORT_DEFAULT = 8080;
     public static final int DASHBOARD_PORT_DEFAULT = 8000;
     public static final int MAX_BODY_BYTES_DEFAULT = 1024 * 1024;
     public static final int BATCH_LIMIT_DEFAULT = 1000;
+    /** A batch with a completion job is made for fan-out: 100,000 members by default (the body limit permitting). */
+    public static final int BATCH_MEMBERS_LIMIT_DEFAULT = 100_000;
+    static final int MAX_BATCH_MEMBERS_LIMIT = 1_000_000;
     public static final Duration SUBMIT_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
     /** Fine for one machine; every deployment with several API instances must set its own, the same on all. */
     public static final String ID_SECRET_DEFAULT = "conveyor-dev-id-secret-not-for-production";
@@ -70,9 +75,15 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
         if (idSecret == null || idSecret.length() < MIN_ID_SECRET_LENGTH) {
             throw new Env.SettingsException(ID_SECRET + " must be at least " + MIN_ID_SECRET_LENGTH + " characters long");
         }
+        requireRange(BATCH_MEMBERS_LIMIT, batchMembersLimit, 1, MAX_BATCH_MEMBERS_LIMIT);
         if (maxPendingBytes < MIN_PENDING_BYTES) {
             throw new Env.SettingsException(MAX_PENDING_BYTES + " must be at least " + MIN_PENDING_BYTES + ", was " + maxPendingBytes);
         }
+    }
+
+    /** Settings whose batches with a completion job may have the default number of members. */
+    public ApiSettings(int port, int dashboardPort, int maxBodyBytes, int batchLimit, Duration submitTimeout, String idSecret, long maxPendingBytes) {
+        this(port, dashboardPort, maxBodyBytes, batchLimit, submitTimeout, idSecret, maxPendingBytes, BATCH_MEMBERS_LIMIT_DEFAULT);
     }
 
     /** Settings whose bound on submissions waiting for Kafka is the default, a quarter of the heap. */
@@ -88,7 +99,8 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
                 env.integer(BATCH_LIMIT, BATCH_LIMIT_DEFAULT, 1, MAX_BATCH_LIMIT),
                 env.millis(SUBMIT_TIMEOUT_MS, SUBMIT_TIMEOUT_DEFAULT, MIN_SUBMIT_TIMEOUT, MAX_SUBMIT_TIMEOUT),
                 env.string(ID_SECRET, ID_SECRET_DEFAULT),
-                env.longInteger(MAX_PENDING_BYTES, defaultMaxPendingBytes(), MIN_PENDING_BYTES, Long.MAX_VALUE));
+                env.longInteger(MAX_PENDING_BYTES, defaultMaxPendingBytes(), MIN_PENDING_BYTES, Long.MAX_VALUE),
+                env.integer(BATCH_MEMBERS_LIMIT, BATCH_MEMBERS_LIMIT_DEFAULT, 1, MAX_BATCH_MEMBERS_LIMIT));
     }
 
     /** Whether the id secret is the built-in development value, which several deployments would share. */
@@ -98,13 +110,13 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
 
     /** Copies these settings with other ports, e.g. 0 and 0 for tests. */
     public ApiSettings withPorts(int port, int dashboardPort) {
-        return new ApiSettings(port, dashboardPort, maxBodyBytes, batchLimit, submitTimeout, idSecret, maxPendingBytes);
+        return new ApiSettings(port, dashboardPort, maxBodyBytes, batchLimit, submitTimeout, idSecret, maxPendingBytes, batchMembersLimit);
     }
 
     @Override
     public String toString() {
         return "ApiSettings[port=" + port + ", dashboardPort=" + dashboardPort + ", maxBodyBytes=" + maxBodyBytes
-                + ", batchLimit=" + batchLimit + ", submitTimeout=" + submitTimeout + ", idSecret=***]";
+                + ", batchLimit=" + batchLimit + ", batchMembersLimit=" + batchMembersLimit + ", submitTimeout=" + submitTimeout + ", idSecret=***]";
     }
 
     private static void requireRange(String variable, int value, int min, int max) {

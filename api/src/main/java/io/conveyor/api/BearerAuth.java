@@ -20,7 +20,7 @@ import java.util.Optional;
  * SHA-256 digests with {@link MessageDigest#isEqual} against every configured token, so neither the time to answer nor
  * an early exit tells how much of a guess was right; tokens are never logged.
  * <p>
- * Which scope a route needs: {@code POST /jobs} and {@code POST /jobs/batch} {@code submit}; any other {@code GET}
+ * Which scope a route needs: {@code POST /jobs}, {@code POST /jobs/batch} and {@code POST /batches} {@code submit}; any other {@code GET}
  * {@code read}; any other method {@code admin} (cancel, retry, recurring jobs), so that a route added later is
  * protected by default.
  */
@@ -43,7 +43,7 @@ final class BearerAuth {
         if (OPEN.stream().anyMatch(open -> path.equals(open) || path.startsWith(open + "/"))) {
             return Optional.empty();
         }
-        if (HandlerType.POST.equals(method) && (path.equals("/jobs") || path.equals("/jobs/batch"))) {
+        if (HandlerType.POST.equals(method) && (path.equals("/jobs") || path.equals("/jobs/batch") || path.equals("/batches"))) {
             return Optional.of(Scope.SUBMIT);
         }
         return Optional.of(HandlerType.GET.equals(method) || HandlerType.HEAD.equals(method) ? Scope.READ : Scope.ADMIN);

@@ -28,7 +28,7 @@ public final class JobControl {
 
     /** The routes registered here, as {@code METHOD /path}, comma-separated. */
     public static final String ROUTES = "GET /jobs, POST /jobs/{id}/cancel, POST /jobs/{id}/retry, POST /jobs/retry, " + FleetDirectory.ROUTES
-            + ", " + RecurringJobs.ROUTES;
+            + ", " + RecurringJobs.ROUTES + ", " + BatchStatus.ROUTES;
     private static final String STATES = Arrays.stream(StateName.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final JobListQuery list;
@@ -39,6 +39,7 @@ public final class JobControl {
     private final FleetDirectory fleet;
     private final UnknownTypeCheck unknownTypes;
     private final RecurringJobs recurring;
+    private final BatchStatus batches;
 
     /** @param maxBodyBytes the largest body a recurring job's definition may have */
     public JobControl(DataSource dataSource, StorageProvider storage, JsonMapper jsonMapper, JobIds ids, Clock clock, int maxBodyBytes) {
@@ -50,6 +51,7 @@ public final class JobControl {
         this.fleet = new FleetDirectory(dataSource);
         this.unknownTypes = new UnknownTypeCheck(fleet::announcedTypes, clock);
         this.recurring = new RecurringJobs(storage, maxBodyBytes, unknownTypes, clock);
+        this.batches = new BatchStatus(dataSource, new LedgerReader(storage), cancellation, ids);
     }
 
     /** What the workers announced: why a job waits. */
@@ -84,6 +86,7 @@ public final class JobControl {
         routes.post("/jobs/retry", this::retryAll);
         fleet.register(routes);
         recurring.register(routes);
+        batches.register(routes);
     }
 
     /** {@code GET /jobs?state=&type=&label=&queue=&limit=&cursor=}: a page of jobs, newest first. */

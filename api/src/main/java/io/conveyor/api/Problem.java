@@ -66,6 +66,12 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem(INVALID_JOB, "Invalid job", 422, "job at index " + index + ": " + e.getMessage(), field, index);
     }
 
+    /** The completion job ({@code then}) of a batch broke a rule; the field is {@code then.} and the job's field. */
+    static Problem invalidThen(InvalidJobException e) {
+        String field = e.field() == null || e.field().isEmpty() ? "then" : "then." + e.field();
+        return new Problem(INVALID_JOB, "Invalid job", 422, "the batch's then job: " + e.getMessage(), field, null);
+    }
+
     /** A recurring job that cannot be: {@code field} names what (name, cron, zone, job or one of the job's fields). */
     static Problem invalidRecurring(String field, String detail) {
         return new Problem(INVALID_RECURRING, "Invalid recurring job", 422, detail, field, null);

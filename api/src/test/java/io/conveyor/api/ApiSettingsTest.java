@@ -21,6 +21,7 @@ class ApiSettingsTest {
         assertThat(settings.dashboardPort()).isEqualTo(8000);
         assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
         assertThat(settings.batchLimit()).isEqualTo(1000);
+        assertThat(settings.batchMembersLimit()).isEqualTo(100_000);
         assertThat(settings.submitTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.usesDefaultIdSecret()).isTrue();
     }
@@ -33,9 +34,11 @@ class ApiSettingsTest {
                 "CONVEYOR_MAX_BODY_BYTES", "2048",
                 "CONVEYOR_BATCH_LIMIT", "10",
                 "CONVEYOR_SUBMIT_TIMEOUT_MS", "750",
-                "CONVEYOR_ID_SECRET", "sixteen-chars-at-least")));
+                "CONVEYOR_ID_SECRET", "sixteen-chars-at-least",
+                "CONVEYOR_BATCH_MEMBERS_LIMIT", "200000")));
 
-        assertThat(settings).isEqualTo(new ApiSettings(0, 0, 2048, 10, Duration.ofMillis(750), "sixteen-chars-at-least"));
+        assertThat(settings).isEqualTo(new ApiSettings(0, 0, 2048, 10, Duration.ofMillis(750), "sixteen-chars-at-least",
+                ApiSettings.defaultMaxPendingBytes(), 200_000));
         assertThat(settings.usesDefaultIdSecret()).isFalse();
     }
 
@@ -47,6 +50,8 @@ class ApiSettingsTest {
             "CONVEYOR_DASHBOARD_PORT, 70000",
             "CONVEYOR_MAX_BODY_BYTES, 10",
             "CONVEYOR_BATCH_LIMIT, 0",
+            "CONVEYOR_BATCH_MEMBERS_LIMIT, 0",
+            "CONVEYOR_BATCH_MEMBERS_LIMIT, 1000001",
             "CONVEYOR_SUBMIT_TIMEOUT_MS, 5",
             "CONVEYOR_SUBMIT_TIMEOUT_MS, 1.5",
             "CONVEYOR_ID_SECRET, short",

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "A distributed task queue: HTTP in, Kafka between, JobRunr + PostgreSQL as the ledger.",
         subcommands = {ApiCommand.class, WorkerCommand.class, DevCommand.class, JobCommands.Submit.class, JobCommands.Status.class,
                 JobCommands.ListJobs.class, JobCommands.Cancel.class, JobCommands.Retry.class, JobCommands.Watch.class, JobCommands.Workers.class,
-                RecurringCommands.class})
+                RecurringCommands.class, BatchCommands.class})
 public final class ConveyorCommand {
 
     public static void main(String[] args) {
@@ -28,11 +28,20 @@ public final class ConveyorCommand {
     }
 
     /**
+     * The command line of {@code topCommand}, with picocli's argument files off: {@code @file.json} is Conveyor's way to
+     * name a file whose content is the argument ({@code --payload @job.json}, {@code batch submit @batch.json}), which
+     * picocli would otherwise expand into the file's words as arguments.
+     */
+    static CommandLine commandLine(Object topCommand) {
+        return new CommandLine(topCommand).setExpandAtFiles(false);
+    }
+
+    /**
      * Runs one subcommand of {@code topCommand} as a process's main does: a failure is one line naming the subcommand,
      * and the process exits with the subcommand's code (leaving a role that returned 0 to its own threads).
      */
     public static void execute(Object topCommand, String[] args) {
-        CommandLine commandLine = new CommandLine(topCommand).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine commandLine = commandLine(topCommand).setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("conveyor " + cmd.getCommandName() + ": " + exception.getMessage());
             return 2;

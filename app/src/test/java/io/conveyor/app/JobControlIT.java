@@ -456,7 +456,7 @@ class JobControlIT {
     static Cli cli(String... args) {
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
-        picocli.CommandLine commandLine = new picocli.CommandLine(new ConveyorCommand());
+        picocli.CommandLine commandLine = ConveyorCommand.commandLine(new ConveyorCommand());
         commandLine.setOut(new java.io.PrintWriter(out, true));
         commandLine.setErr(new java.io.PrintWriter(err, true));
         int exit = commandLine.execute(args);

@@ -101,11 +101,23 @@ class OpenApiLedgerRoutesIT {
         conveyor.awaitState(succeeded, "SUCCEEDED", ENDS);
         conveyor.awaitState(toCancel, "SCHEDULED", ENDS);
         String unknown = "/jobs/" + UUID.randomUUID();
+        HttpResponse<String> batchAccepted = send(new Case("POST", "/batches", "{\"jobs\":[{\"type\":\"noop\"}],\"then\":{\"type\":\"noop\"}}", TOKEN, Map.of()));
+        assertThat(batchAccepted.statusCode()).as(batchAccepted.body()).isEqualTo(202);
+        String batch = "/batches/" + JobSubmissionJson.MAPPER.readTree(batchAccepted.body()).get("id").asText();
+        String unknownBatch = "/batches/" + UUID.randomUUID();
 
         Map<String, Case> cases = new LinkedHashMap<>();
         cases.put("POST /jobs 200", new Case("POST", "/jobs", job, TOKEN, Map.of("Idempotency-Key", key)));
         cases.put("POST /jobs/batch 200", new Case("POST", "/jobs/batch",
                 "[{\"type\":\"noop\",\"labels\":[\"contract\"],\"key\":\"" + key + "\"}]", TOKEN, Map.of()));
+        cases.put("GET /batches/{id} 200", new Case("GET", batch, null, TOKEN, Map.of()));
+        cases.put("GET /batches/{id} 401", new Case("GET", batch, null, null, Map.of()));
+        cases.put("GET /batches/{id} 403", new Case("GET", batch, null, SUBMIT_ONLY, Map.of()));
+        cases.put("GET /batches/{id} 404", new Case("GET", unknownBatch, null, TOKEN, Map.of()));
+        cases.put("POST /batches/{id}/cancel 401", new Case("POST", batch + "/cancel", null, null, Map.of()));
+        cases.put("POST /batches/{id}/cancel 403", new Case("POST", batch + "/cancel", null, READ_ONLY, Map.of()));
+        cases.put("POST /batches/{id}/cancel 404", new Case("POST", unknownBatch + "/cancel", null, TOKEN, Map.of()));
+        cases.put("POST /batches/{id}/cancel 200", new Case("POST", batch + "/cancel", null, TOKEN, Map.of()));
         cases.put("GET /jobs 200", new Case("GET", "/jobs?label=contract&limit=1", null, TOKEN, Map.of()));
         cases.put("GET /jobs 400", new Case("GET", "/jobs?limit=0", null, TOKEN, Map.of()));
         cases.put("GET /jobs 401", new Case("GET", "/jobs", null, null, Map.of()));

@@ -26,9 +26,12 @@ import java.util.regex.Pattern;
  * @param timeout     how long one attempt may run before it is interrupted and fails, or null for its type's default
  * @param queue       which workers may run it: those that serve this queue ({@code CONVEYOR_QUEUES}); {@value #DEFAULT_QUEUE}
  *                    unless the client said otherwise
+ * @param batch       the batch this job is a member of ({@code POST /batches}), or null
+ * @param completes   what makes this job a batch's completion job, or null
  */
 public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
-                            Backoff backoff, JobPriority priority, Instant runAt, Duration timeout, String queue) {
+                            Backoff backoff, JobPriority priority, Instant runAt, Duration timeout, String queue,
+                            UUID batch, BatchCompletion completes) {
 
     public static final int MAX_ATTEMPTS_DEFAULT = 5;
     public static final int MAX_ATTEMPTS_LIMIT = 100;
@@ -65,8 +68,27 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
         this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, JobPriority.NORMAL, null, null, DEFAULT_QUEUE);
     }
 
+    /** A job of no batch. */
+    public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
+                         Backoff backoff, JobPriority priority, Instant runAt, Duration timeout, String queue) {
+        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, null, null);
+    }
+
+    /** This job as a member of {@code batchId}. */
+    public JobSubmission inBatch(UUID batchId) {
+        return new JobSubmission(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, batchId, completes);
+    }
+
+    /** This job as the completion job {@code completion} describes. */
+    public JobSubmission completing(BatchCompletion completion) {
+        return new JobSubmission(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, batch, completion);
+    }
+
     public JobSubmission {
         Objects.requireNonNull(id, "id");
+        if (batch != null && completes != null) {
+            throw new IllegalArgumentException("a job is either a batch's member or its completion job, not both");
+        }
         Objects.requireNonNull(acceptedAt, "acceptedAt");
         if (type == null || type.isBlank()) {
             throw new InvalidJobException("type", "type is required and must not be blank");

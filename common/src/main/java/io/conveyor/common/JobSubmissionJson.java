@@ -24,7 +24,9 @@ import java.util.UUID;
  * Client fields: {@code type} (required), {@code payload} (object), {@code maxAttempts}, {@code labels},
  * {@code backoff} ({@code {"baseMillis", "maxMillis"}}), {@code priority} ({@code high}, {@code normal}, {@code low}),
  * {@code runAt} or {@code delayMillis}, {@code timeoutMillis}, {@code queue}.
- * The topic form adds {@code id} and {@code acceptedAt}. Unknown fields are refused so that a typo is not silently ignored.
+ * The topic form adds {@code id} and {@code acceptedAt}, and for the jobs of a batch ({@code POST /batches}) either
+ * {@code batch} (the batch a member belongs to) or {@code completes} ({@code {"batch", "total", "thenWhen"}}: the batch
+ * a completion job completes). Unknown fields are refused so that a typo is not silently ignored.
  */
 public final class JobSubmissionJson {
 
@@ -32,7 +34,8 @@ public final class JobSubmissionJson {
     public static final ObjectMapper MAPPER = Json.MAPPER;
 
     private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff", "priority", "runAt", "delayMillis", "timeoutMillis", "queue");
-    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority", "runAt", "timeoutMillis", "queue");
+    private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority", "runAt", "timeoutMillis", "queue",
+            "batch", "completes");
 
     private JobSubmissionJson() {
     }
@@ -54,7 +57,22 @@ public final class JobSubmissionJson {
             throw new InvalidJobException("id", "the record has neither an id field nor a UUID key");
         }
         Instant acceptedAt = object.hasNonNull("acceptedAt") ? parseInstant(object.get("acceptedAt")) : receivedAt;
-        return build(object, id, acceptedAt);
+        JobSubmission job = build(object, id, acceptedAt);
+        if (object.hasNonNull("batch")) {
+            job = job.inBatch(parseUuid(object.get("batch")));
+        }
+        if (object.hasNonNull("completes")) {
+            job = job.completing(completion(object.get("completes")));
+        }
+        return job;
+    }
+
+    private static BatchCompletion completion(JsonNode node) {
+        if (!node.isObject() || !node.path("total").canConvertToInt() || node.path("total").intValue() < 1) {
+            throw new InvalidJobException("completes", "completes must be {\"batch\": id, \"total\": n, \"thenWhen\": ...} with n at least 1");
+        }
+        return new BatchCompletion(parseUuid(node.path("batch")), node.get("total").intValue(),
+                BatchCompletion.onEnded(node.path("thenWhen").textValue()));
     }
 
     public static byte[] toTopic(JobSubmission job) {
@@ -80,6 +98,13 @@ public final class JobSubmissionJson {
         }
         if (!job.queue().equals(JobSubmission.DEFAULT_QUEUE)) {
             object.put("queue", job.queue());
+        }
+        if (job.batch() != null) {
+            object.put("batch", job.batch().toString());
+        }
+        if (job.completes() != null) {
+            object.putObject("completes").put("batch", job.completes().batch().toString()).put("total", job.completes().total())
+                    .put("thenWhen", job.completes().thenWhen());
         }
         try {
             return MAPPER.writeValueAsBytes(object);

@@ -36,6 +36,17 @@ public interface JobContext {
      */
     void progress(long done, long total);
 
+    /**
+     * The members of the batch this job completes ({@code "then"} of {@code POST /batches}), in id order: each one's
+     * id, state and result. Read from the ledger a page at a time as the iteration goes, so a batch of 100,000 members
+     * never holds 100,000 results in memory; iterate it again to read it again.
+     *
+     * @throws IllegalStateException if this job is not a batch's completion job
+     */
+    default Iterable<BatchMember> batch() {
+        throw new IllegalStateException("job " + jobId() + " is not a batch's completion job: only the \"then\" job of POST /batches has a batch");
+    }
+
     /** A thread-safe counter of done units that reports each new count through {@link #progress(long, long)}. */
     default ProgressCounter progressCounter(long total) {
         return new ProgressCounter(this, total);

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.handler.ComputePool;
 import io.conveyor.handler.DataRoot;
+import io.conveyor.handler.BatchMember;
 import io.conveyor.handler.JobContext;
 import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
@@ -23,6 +24,7 @@ import org.jobrunr.server.runner.ThreadLocalJobContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Runs a ledger job: JobRunr calls it with the job's request, and it hands the job to the handler registered for
@@ -43,9 +45,20 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     private final FatalJobErrors fatalErrors;
     private final ProgressListener progressListener;
     private final JobTimeouts timeouts;
+    private final Function<UUID, Iterable<BatchMember>> batchMembers;
 
     public JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
                   FatalJobErrors fatalErrors, JobTimeouts timeouts, ProgressListener progressListener) {
+        this(registry, computePool, dataRoot, results, attempts, fatalErrors, timeouts, progressListener, batch -> {
+            throw new IllegalStateException("this worker reads no batches");
+        });
+    }
+
+    /** @param batchMembers the members of a batch, for its completion job's {@link JobContext#batch()} */
+    public JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
+                  FatalJobErrors fatalErrors, JobTimeouts timeouts, ProgressListener progressListener,
+                  Function<UUID, Iterable<BatchMember>> batchMembers) {
+        this.batchMembers = batchMembers;
         this.progressListener = progressListener;
         this.registry = registry;
         this.computePool = computePool;
@@ -65,7 +78,8 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
                 .orElseThrow(() -> doNotRetry(UNKNOWN_TYPE + " '" + request.type() + "': no handler is registered for it on this worker", null));
         JobProgress progress = new JobProgress(jobRunrContext, request.type(), attempt, progressListener, System::nanoTime);
         Context context = new Context(jobRunrContext.getJobId(), request.type(), attempt,
-                parsePayload(request.payload()), computePool, dataRoot, progress);
+                parsePayload(request.payload()), computePool, dataRoot, progress,
+                request.completesBatch() == null ? null : batchMembers.apply(UUID.fromString(request.completesBatch())));
         JobTimeouts.Run run = timeouts.start(context.jobId(), request.timeout().orElseGet(handler::timeout));
         JsonNode result;
         fatalErrors.started(context.jobId());
@@ -120,10 +134,15 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     }
 
     private record Context(UUID jobId, String type, int attempt, ObjectNode payload, ComputePool compute, DataRoot data,
-                           JobProgress jobProgress) implements JobContext {
+                           JobProgress jobProgress, Iterable<BatchMember> members) implements JobContext {
         @Override
         public void progress(long done, long total) {
             jobProgress.report(done, total);
+        }
+
+        @Override
+        public Iterable<BatchMember> batch() {
+            return members == null ? JobContext.super.batch() : members;
         }
     }
 }

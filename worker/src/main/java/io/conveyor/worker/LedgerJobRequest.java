@@ -22,9 +22,20 @@ import java.util.Optional;
  * <p>
  * A job's lane is fixed when intake writes it, by the JobRunr handler class its request names, so that the ledger's
  * job signature column says the lane and a claim can ask for each lane's jobs alone ({@link #signature}).
+ * <p>
+ * A job of a batch also carries {@code batch} (a member: the batch's id) or {@code completesBatch}, {@code batchTotal}
+ * and {@code thenOnEnded} (the batch's completion job); the ledger's batch triggers read them (see
+ * {@code ledger.BatchLedger}). A job of no batch carries none of them, and its JSON is as before batches existed.
  */
 public record LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane,
-                               JobPriority priority, Long timeoutMillis, String queue) implements JobRequest {
+                               JobPriority priority, Long timeoutMillis, String queue,
+                               String batch, String completesBatch, Integer batchTotal, Boolean thenOnEnded) implements JobRequest {
+
+    /** A job of no batch. */
+    public LedgerJobRequest(String type, String payload, Long backoffBaseMillis, Long backoffMaxMillis, JobKind lane,
+                            JobPriority priority, Long timeoutMillis, String queue) {
+        this(type, payload, backoffBaseMillis, backoffMaxMillis, lane, priority, timeoutMillis, queue, null, null, null, null);
+    }
 
     /** A compute job; {@code lane} null (a job written before lanes existed) means the same. */
     public LedgerJobRequest(String type, String payload) {

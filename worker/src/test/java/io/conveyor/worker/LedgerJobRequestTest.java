@@ -1,9 +1,13 @@
 package io.conveyor.worker;
 
+import io.conveyor.common.BatchCompletion;
 import io.conveyor.common.JobSubmission;
+import io.conveyor.common.Ledger;
 import io.conveyor.handler.JobKind;
 import io.conveyor.worker.intake.LedgerWriter;
 import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.mappers.JobMapper;
+import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.utils.JobUtils;
 import org.junit.jupiter.api.Test;
 
@@ -31,5 +35,20 @@ class LedgerJobRequestTest {
                 new org.jobrunr.jobs.states.EnqueuedState());
         assertThat(LedgerJobRequest.laneOf(job)).isEqualTo(JobKind.COMPUTE);
         assertThat(JobUtils.getJobSignature(job)).isEqualTo(LedgerJobRequest.signature(JobKind.COMPUTE));
+    }
+
+    @Test
+    void aJobOfNoBatchStoresNoBatchFieldsAndABatchsJobsStoreWhatTheLedgersTriggersRead() {
+        JobMapper mapper = new JobMapper(Ledger.newJsonMapper());
+        JobSubmission plain = new JobSubmission(UUID.randomUUID(), "noop", null, 1, List.of(), Instant.now());
+        String plainJson = mapper.serializeJob(LedgerWriter.toJob(plain, JobKind.WAITS));
+        assertThat(plainJson).doesNotContain("batch", "completesBatch", "thenOnEnded");
+
+        UUID batch = UUID.randomUUID();
+        String member = mapper.serializeJob(LedgerWriter.toJob(plain.inBatch(batch), JobKind.WAITS));
+        assertThat(member).contains("\"batch\":\"" + batch + "\"");
+        Job completion = LedgerWriter.toJob(plain.completing(new BatchCompletion(batch, 7, true)), JobKind.WAITS);
+        assertThat(mapper.serializeJob(completion)).contains("\"completesBatch\":\"" + batch + "\"", "\"batchTotal\":7", "\"thenOnEnded\":true");
+        assertThat(completion.getState()).as("a completion job waits for its batch").isEqualTo(StateName.SCHEDULED);
     }
 }

@@ -4,12 +4,15 @@ import io.conveyor.worker.run.JobLanes;
 import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.handler.Backoff;
 import io.conveyor.handler.JobKind;
+import io.conveyor.common.BatchCompletion;
 import io.conveyor.common.JobPriority;
 import io.conveyor.common.JobSubmission;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobDetails;
+import io.conveyor.worker.ledger.BatchCompletionRelay;
 import org.jobrunr.jobs.states.EnqueuedState;
+import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ScheduledState;
 import org.jobrunr.storage.StorageProvider;
 import org.slf4j.Logger;
@@ -140,13 +143,17 @@ public final class LedgerWriter {
         String payload = JobSubmissionJson.MAPPER.valueToTree(submission.payload()).toString();
         Backoff backoff = submission.backoff();
         Long timeoutMillis = submission.timeout() == null ? null : submission.timeout().toMillis();
-        LedgerJobRequest request = backoff == null
-                ? new LedgerJobRequest(submission.type(), payload, null, null, lane, storedPriority(submission), timeoutMillis, storedQueue(submission))
-                : new LedgerJobRequest(submission.type(), payload, backoff.base().toMillis(), backoff.max().toMillis(), lane,
-                        storedPriority(submission), timeoutMillis, storedQueue(submission));
+        BatchCompletion completes = submission.completes();
+        LedgerJobRequest request = new LedgerJobRequest(submission.type(), payload, backoff == null ? null : backoff.base().toMillis(),
+                backoff == null ? null : backoff.max().toMillis(), lane, storedPriority(submission), timeoutMillis, storedQueue(submission),
+                submission.batch() == null ? null : submission.batch().toString(), completes == null ? null : completes.batch().toString(),
+                completes == null ? null : completes.total(), completes == null ? null : completes.onEnded());
         // A job for later is SCHEDULED (on the dashboard's Scheduled page) until it is due; one due already runs at once.
-        Job job = new Job(submission.id(), new JobDetails(request), submission.runAt() != null && submission.runAt().isAfter(Instant.now())
-                ? new ScheduledState(submission.runAt(), SCHEDULED_REASON) : new EnqueuedState());
+        // A batch's completion job waits SCHEDULED until the ledger decided its batch (BatchCompletionRelay).
+        JobState initial = completes != null ? BatchCompletionRelay.waiting(completes.batch())
+                : submission.runAt() != null && submission.runAt().isAfter(Instant.now())
+                ? new ScheduledState(submission.runAt(), SCHEDULED_REASON) : new EnqueuedState();
+        Job job = new Job(submission.id(), new JobDetails(request), initial);
         job.setJobName(submission.type());
         job.setAmountOfRetries(submission.maxAttempts() - 1);
         job.setLabels(new ArrayList<>(submission.labels()));

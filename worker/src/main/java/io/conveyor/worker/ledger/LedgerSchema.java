@@ -16,7 +16,8 @@ import java.util.List;
  * job's labels (JobRunr keeps at most 3), each with a partial index by label and age, so that {@code GET /jobs?label=}
  * reads one index range per position instead of parsing the JSON of the newest jobs until a page matches (274 ms a page
  * for a label on 1 % of 1,000,000 jobs, 0.5 ms with them; docs/BENCHMARKS.md). Created at each worker's start if
- * missing, one worker at a time.
+ * missing, one worker at a time. Last, {@code conveyor_batch} and {@code conveyor_completes}: the batch a job is a member
+ * of, or completes (null for a job of no batch), read by {@link BatchLedger}'s triggers.
  */
 public final class LedgerSchema {
 
@@ -30,6 +31,7 @@ public final class LedgerSchema {
             "alter table jobrunr_jobs add column if not exists conveyor_queue varchar(128) not null default 'default'",
             "alter table jobrunr_jobs add column if not exists conveyor_label_1 text, add column if not exists conveyor_label_2 text,"
                     + " add column if not exists conveyor_label_3 text",
+            "alter table jobrunr_jobs add column if not exists conveyor_batch uuid, add column if not exists conveyor_completes uuid",
             """
             create or replace function conveyor_job_columns() returns trigger language plpgsql as $$
             declare
@@ -42,6 +44,8 @@ public final class LedgerSchema {
                 new.conveyor_label_1 := job #>> '{labels,0}';
                 new.conveyor_label_2 := job #>> '{labels,1}';
                 new.conveyor_label_3 := job #>> '{labels,2}';
+                new.conveyor_batch := (job #>> '{jobDetails,jobParameters,0,object,batch}')::uuid;
+                new.conveyor_completes := (job #>> '{jobDetails,jobParameters,0,object,completesBatch}')::uuid;
                 return new;
             end $$""",
             "drop trigger if exists conveyor_job_columns on jobrunr_jobs",
@@ -84,7 +88,7 @@ public final class LedgerSchema {
 
     /** Whether every column, index and the trigger are there. */
     private static final String COMPLETE = "select exists (select 1 from information_schema.columns where table_name = 'jobrunr_jobs' "
-                + "and column_name = 'conveyor_queue' and table_schema = current_schema()) and to_regclass('conveyor_processing_by_type_idx') is not null "
+                + "and column_name = 'conveyor_completes' and table_schema = current_schema()) and to_regclass('conveyor_processing_by_type_idx') is not null "
                 + "and to_regclass('conveyor_enqueued_by_type_idx') is not null and to_regclass('conveyor_enqueued_by_priority_idx') is not null and to_regclass('conveyor_enqueued_by_lane_idx') is not null "
                 + "and to_regclass('conveyor_jobs_label_1_idx') is not null and to_regclass('conveyor_jobs_label_2_idx') is not null "
                 + "and to_regclass('conveyor_jobs_label_3_idx') is not null "

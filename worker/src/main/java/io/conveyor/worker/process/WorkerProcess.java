@@ -12,6 +12,8 @@ import io.conveyor.worker.claim.JobsWaitingSignal;
 import io.conveyor.worker.intake.DeadLetters;
 import io.conveyor.worker.intake.JobIntake;
 import io.conveyor.worker.intake.LedgerWriter;
+import io.conveyor.worker.ledger.BatchCompletionRelay;
+import io.conveyor.worker.ledger.BatchMembers;
 import io.conveyor.worker.ledger.DeletedJobsRelay;
 import io.conveyor.worker.ledger.ElectStateFilterChain;
 import io.conveyor.worker.ledger.JobEventPublisher;
@@ -43,6 +45,7 @@ import io.conveyor.worker.fleet.OrphanRescuer;
 import io.conveyor.worker.fleet.UnroutableJobs;
 import io.conveyor.worker.fleet.WorkerAnnouncement;
 import io.conveyor.worker.handlers.AllocateHandler;
+import io.conveyor.worker.handlers.BatchSummaryHandler;
 import io.conveyor.worker.handlers.FailHandler;
 import io.conveyor.worker.handlers.HashFilesHandler;
 import io.conveyor.worker.handlers.NoopHandler;
@@ -94,7 +97,7 @@ public final class WorkerProcess implements AutoCloseable {
     /** The built-in job types. */
     public static final List<JobHandler> BUILT_IN_HANDLERS = List.of(
             new NoopHandler(), new SleepHandler(), new FailHandler(), new PrimesHandler(), new AllocateHandler(),
-            new HashFilesHandler(), new WordCountHandler(), new SortHandler(), new SearchHandler());
+            new HashFilesHandler(), new WordCountHandler(), new SortHandler(), new SearchHandler(), new BatchSummaryHandler());
 
     private final UUID serverId = UUID.randomUUID();
     private final WorkerSettings settings;
@@ -120,6 +123,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobIntake intake;
     private final DeadLetters deadLetters;
     private final DeletedJobsRelay deletedJobs;
+    private final BatchCompletionRelay batchCompletions;
     private final JobServerKeeper jobServerKeeper;
     private final KafkaReachability kafkaReachability;
     private final WorkerHealth health;
@@ -151,7 +155,8 @@ public final class WorkerProcess implements AutoCloseable {
 
         this.events = new JobEventPublisher(kafka, settings.name());
         this.timeouts = new JobTimeouts(STUCK_JOB_GRACE, this::replaceForStuckJob);
-        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results, attempts, fatalErrors, timeouts, events::progress);
+        JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results, attempts, fatalErrors, timeouts, events::progress,
+                batch -> new BatchMembers(ledger.dataSource(), batch));
         this.jobServer = new ConveyorJobServer(ledger.storageProvider(), ledger.jsonMapper(), new DispatcherActivator(dispatcher),
                 BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
                         .andId(serverId)
@@ -183,6 +188,8 @@ public final class WorkerProcess implements AutoCloseable {
         jobServer.onWorkerFree(claimTrigger::claimSoon);
         this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
         this.jobsCancelledSignal = new JobsCancelledSignal(database, jobServer);
+        // Before intake: every member and completion job this worker writes meets the batches' triggers.
+        this.batchCompletions = BatchCompletionRelay.start(ledger.dataSource(), lateTransitions::get, this::jobsEnqueued);
         jobServer.useRetryElsewhere(new RetryElsewhere(serverId, fleet, transitions, this::othersFirst, clock));
         this.jobServerKeeper = new JobServerKeeper(settings.name(), jobServer, liveness::held, this::jobsEnqueued, this::exit);
         jobServer.onStoppedUnasked(jobServerKeeper::serverStoppedUnasked, this::prepareRestart);
@@ -372,6 +379,7 @@ public final class WorkerProcess implements AutoCloseable {
         announcement.close();
         retryTimer.close();
         deletedJobs.close();
+        batchCompletions.close();
         events.close();
         liveness.close();
         computePool.close();
