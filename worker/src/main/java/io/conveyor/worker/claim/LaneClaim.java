@@ -81,6 +81,7 @@ public final class LaneClaim {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                JobRows.reusePlans(connection);
                 List<Job> jobs = new ArrayList<>(Math.max(computeRoom, 0) + Math.max(waitingRoom, 0));
                 select(connection, JobKind.COMPUTE, computeRoom, jobs);
                 select(connection, JobKind.WAITS, waitingRoom, jobs);

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -91,6 +92,21 @@ public final class JobRows {
             }
         }
         return saved;
+    }
+
+    /**
+     * Lets PostgreSQL reuse the plans of this transaction's statements. Ledger connections plan every statement anew
+     * ({@code plan_cache_mode=force_custom_plan}, see {@code common.Ledger}) for JobRunr's own queries, whose state is a
+     * parameter; the claim's and this class's statements name their partial index's state in the text, so one generic
+     * plan serves every run, and planning them each time was a sixth of the database's time per noop job
+     * ({@code pg_stat_statements}, docs/BENCHMARKS.md). Forced, not {@code auto}: with {@code auto} PostgreSQL kept
+     * planning the claim's selects anew, their custom plans looking cheaper. A cached plan is made again when the table's
+     * statistics change ({@link LedgerStatistics}). Call it first in a transaction: it ends with the transaction.
+     */
+    public static void reusePlans(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("set local plan_cache_mode = force_generic_plan");
+        }
     }
 
     /** The ledger's timestamp columns hold UTC without a zone (JobRunr binds them with a UTC calendar). */

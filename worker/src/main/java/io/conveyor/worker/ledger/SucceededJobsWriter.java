@@ -162,7 +162,17 @@ public final class SucceededJobsWriter implements AutoCloseable {
     private void writeBatch(List<Job> batch) {
         List<Job> changedMeanwhile;
         try (Connection connection = dataSource.getConnection()) {
-            changedMeanwhile = rows.update(connection, batch); // one statement, committed on its own
+            connection.setAutoCommit(false);
+            try {
+                JobRows.reusePlans(connection);
+                changedMeanwhile = rows.update(connection, batch);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
         } catch (SQLException e) {
             throw new StorageException(e);
         }
