@@ -4,11 +4,11 @@ import io.conveyor.app.testing.TestServices;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Ledger;
 import io.conveyor.worker.LedgerJobRequest;
+import io.conveyor.worker.ledger.AppliedStateFilters;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobDetails;
 import org.jobrunr.jobs.filters.ApplyStateFilter;
-import org.jobrunr.jobs.filters.JobDefaultFilters;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.EnqueuedState;
 import org.jobrunr.jobs.states.JobState;
@@ -65,7 +65,7 @@ class SucceededJobsWriterIT {
         ledger.storageProvider().save(deletedMeanwhile.delete("deleted from the dashboard"));
 
         SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
-                new JobDefaultFilters(new Announcements()), () -> true);
+                new AppliedStateFilters(List.of(new Announcements())), () -> true);
         running.forEach(job -> writer.write(job.succeeded()));
         writer.close();
 
@@ -91,7 +91,7 @@ class SucceededJobsWriterIT {
         ledger.storageProvider().save(heartbeat);
 
         SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
-                new JobDefaultFilters(new Announcements()), () -> true);
+                new AppliedStateFilters(List.of(new Announcements())), () -> true);
         running.succeeded();
         running.getMetadata().put("conveyor.result", "{\"answer\":42}"); // as JobResults' election puts it
         writer.write(running);

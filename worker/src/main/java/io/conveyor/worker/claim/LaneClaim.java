@@ -1,6 +1,7 @@
 package io.conveyor.worker.claim;
 
 import io.conveyor.worker.LedgerJobRequest;
+import io.conveyor.worker.ledger.AppliedStateFilters;
 import io.conveyor.worker.ledger.JobRows;
 import io.conveyor.handler.JobKind;
 import org.jobrunr.jobs.Job;
@@ -40,6 +41,7 @@ public final class LaneClaim {
     private final ConveyorJobServer server;
     private final ClaimOrder order;
     private final JobRows rows;
+    private final AppliedStateFilters appliedFilters;
 
     /**
      * @param types       the job types this worker has handlers for: it claims no other
@@ -47,8 +49,9 @@ public final class LaneClaim {
      * @param typeLimits  the most jobs of a type that may run at once across the fleet ({@code CONVEYOR_TYPE_LIMITS})
      * @param agingPeriod how long a job waits before it goes ahead of younger ones below high priority
      */
-    public LaneClaim(DataSource dataSource, JobMapper jobMapper, ConveyorJobServer server, Collection<String> types, Collection<String> queues,
-                     Map<String, Integer> typeLimits, Duration agingPeriod, Clock clock) {
+    public LaneClaim(DataSource dataSource, JobMapper jobMapper, ConveyorJobServer server, AppliedStateFilters appliedFilters,
+                     Collection<String> types, Collection<String> queues, Map<String, Integer> typeLimits, Duration agingPeriod, Clock clock) {
+        this.appliedFilters = appliedFilters;
         this.dataSource = dataSource;
         this.jobMapper = jobMapper;
         this.server = server;
@@ -93,7 +96,7 @@ public final class LaneClaim {
                 filters.runOnStateElectionFilter(jobs);
                 List<Job> saved = save(connection, jobs);
                 connection.commit();
-                filters.runOnStateAppliedFilters(saved);
+                appliedFilters.run(saved);
                 return saved.stream().filter(job -> job.hasState(StateName.PROCESSING)).toList();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();

@@ -1,8 +1,6 @@
 package io.conveyor.worker.ledger;
 
 import org.jobrunr.jobs.Job;
-import org.jobrunr.jobs.filters.JobDefaultFilters;
-import org.jobrunr.jobs.filters.JobFilterUtils;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.StateName;
@@ -57,7 +55,7 @@ public final class SucceededJobsWriter implements AutoCloseable {
     private final StorageProvider storage;
     private final DataSource dataSource;
     private final JobRows rows;
-    private final JobFilterUtils filters;
+    private final AppliedStateFilters filters;
     private final BooleanSupplier ledgerAnswers;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     /** Jobs queued and not yet written or dropped; guarded by itself for {@link #awaitWritten}. */
@@ -69,12 +67,12 @@ public final class SucceededJobsWriter implements AutoCloseable {
      * @param storage       reads and saves a job whose batched save met a newer version
      * @param ledgerAnswers whether the ledger database can be reached now
      */
-    public SucceededJobsWriter(StorageProvider storage, DataSource dataSource, JobMapper jobMapper, JobDefaultFilters jobFilters,
+    public SucceededJobsWriter(StorageProvider storage, DataSource dataSource, JobMapper jobMapper, AppliedStateFilters filters,
                                BooleanSupplier ledgerAnswers) {
         this.storage = storage;
         this.dataSource = dataSource;
         this.rows = new JobRows(jobMapper);
-        this.filters = new JobFilterUtils(jobFilters);
+        this.filters = filters;
         this.ledgerAnswers = ledgerAnswers;
         this.thread = Thread.ofPlatform().name("conveyor-succeeded-writer").daemon().start(this::loop);
     }
@@ -182,7 +180,7 @@ public final class SucceededJobsWriter implements AutoCloseable {
             saved.remove(changed);
             recordAfterConflict(changed).ifPresent(saved::add);
         }
-        filters.runOnStateAppliedFilters(saved);
+        filters.run(saved);
     }
 
     /**

@@ -22,6 +22,7 @@ import io.conveyor.worker.ledger.JobResults;
 import io.conveyor.worker.ledger.LedgerSchema;
 import io.conveyor.worker.ledger.OnTimeStorageProvider;
 import io.conveyor.worker.ledger.LedgerTransitions;
+import io.conveyor.worker.ledger.AppliedStateFilters;
 import io.conveyor.worker.ledger.LedgerStatistics;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
 import io.conveyor.worker.run.Attempts;
@@ -61,6 +62,7 @@ import io.conveyor.worker.retry.RetryTimer;
 import io.conveyor.worker.retry.ScheduledJobsWatch;
 import io.conveyor.worker.recurring.RecurringJobsTimer;
 import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.filters.JobFilter;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.StateName;
@@ -167,12 +169,14 @@ public final class WorkerProcess implements AutoCloseable {
                                 settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
                 attempts, settings.jobThreads(), settings.waitingJobs(), settings.stopGrace());
         ElectStateFilterChain election = new ElectStateFilterChain(List.of(retryPolicy, results));
-        jobServer.setJobFilters(List.of(election, retryTimer, events, metrics.jobs(), new JobFailureLog()));
+        List<JobFilter> jobFilters = List.of(election, retryTimer, events, metrics.jobs(), new JobFailureLog());
+        jobServer.setJobFilters(jobFilters);
+        AppliedStateFilters appliedFilters = new AppliedStateFilters(jobFilters);
         jobServer.useElection(election);
         metrics.watch(jobServer, computePool);
         this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
         this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
-                jobServer.getJobFilters(), liveness::held);
+                appliedFilters, liveness::held);
         jobServer.useSucceededJobsWriter(succeededJobs);
         lateTransitions.set(transitions);
 
@@ -182,7 +186,7 @@ public final class WorkerProcess implements AutoCloseable {
         this.announcement = WorkerAnnouncement.announce(ledger.dataSource(), serverId, settings.name(), registry.types(), settings.queues(),
                 settings.jobThreads() + settings.waitingJobs(), () -> jobServer.running(JobKind.COMPUTE) + jobServer.running(JobKind.WAITS),
                 fleet, clock);
-        LaneClaim claim = new LaneClaim(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobServer, registry.types(), settings.queues(),
+        LaneClaim claim = new LaneClaim(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobServer, appliedFilters, registry.types(), settings.queues(),
                 settings.typeLimits(), settings.priorityAging(), clock);
         this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
         jobServer.onWorkerFree(claimTrigger::claimSoon);
