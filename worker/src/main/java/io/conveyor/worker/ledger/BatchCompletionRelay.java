@@ -83,24 +83,7 @@ public final class BatchCompletionRelay implements AutoCloseable {
     }
 
     private void run() {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                while (relayBatch() == BATCH) {
-                    // more are waiting
-                }
-                Thread.sleep(INTERVAL);
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                // The ledger is away: the decisions stay in it for the next round.
-                LOGGER.warn("could not carry out the decided batches, trying again in {} ms: {}", INTERVAL.toMillis(), e.toString());
-                try {
-                    Thread.sleep(INTERVAL);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
+        RelayRounds.run(this::relayBatch, BATCH, INTERVAL, LOGGER, "could not carry out the decided batches");
     }
 
     /** Carries out one round of decided batches; returns how many it took. */

@@ -92,24 +92,7 @@ public final class DeletedJobsRelay implements AutoCloseable {
                 + "('conveyor_job_deleted', 'conveyor_job_inserted_deleted', 'conveyor_job_removed')) = 3";
 
     private void run() {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                while (relayBatch() == BATCH) {
-                    // more are waiting
-                }
-                Thread.sleep(INTERVAL);
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                // The ledger or Kafka is away: the rows stay in the outbox for the next round.
-                LOGGER.warn("could not relay the events of deleted jobs, trying again in {} s: {}", INTERVAL.toSeconds(), e.toString());
-                try {
-                    Thread.sleep(INTERVAL);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
+        RelayRounds.run(this::relayBatch, BATCH, INTERVAL, LOGGER, "could not relay the events of deleted jobs");
     }
 
     /** Publishes one batch of the outbox and removes it once Kafka has every event; returns how many rows it took. */
