@@ -21,9 +21,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * Claims enqueued jobs for this worker, as many of each lane as that lane has room for, in one transaction: the lane's
@@ -116,11 +113,12 @@ public final class LaneClaim {
     /** Saves the claimed jobs in one statement (version check and all); a job changed meanwhile by someone else is left out. */
     private List<Job> save(Connection connection, List<Job> jobs) throws SQLException {
         List<Job> changedMeanwhile = rows.update(connection, jobs);
-        if (changedMeanwhile.isEmpty()) {
-            return jobs;
+        if (!changedMeanwhile.isEmpty()) {
+            LOGGER.debug("{} claimed jobs changed meanwhile; left to whoever changed them", changedMeanwhile.size());
         }
-        LOGGER.debug("{} claimed jobs changed meanwhile; left to whoever changed them", changedMeanwhile.size());
-        Set<UUID> changed = changedMeanwhile.stream().map(Job::getId).collect(Collectors.toSet());
-        return jobs.stream().filter(job -> !changed.contains(job.getId())).toList();
+        List<Job> saved = new ArrayList<>(jobs);
+        saved.removeAll(changedMeanwhile); // the same objects
+        return saved;
     }
+
 }

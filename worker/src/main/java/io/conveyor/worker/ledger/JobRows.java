@@ -4,7 +4,9 @@ import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobListVersioner;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.SchedulableState;
+import org.jobrunr.storage.StorageException;
 
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -92,6 +94,29 @@ public final class JobRows {
             }
         }
         return saved;
+    }
+
+    /**
+     * As {@link #update(Connection, List)}, in a transaction of its own on a connection of {@code dataSource}. Throws
+     * {@link StorageException} if the ledger could not be written (nothing was then).
+     */
+    public List<Job> updateAlone(DataSource dataSource, List<Job> jobs) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                reusePlans(connection);
+                List<Job> changedMeanwhile = update(connection, jobs);
+                connection.commit();
+                return changedMeanwhile;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     /**

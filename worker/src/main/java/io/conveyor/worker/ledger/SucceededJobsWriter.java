@@ -12,8 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,22 +156,7 @@ public final class SucceededJobsWriter implements AutoCloseable {
     }
 
     private void writeBatch(List<Job> batch) {
-        List<Job> changedMeanwhile;
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                JobRows.reusePlans(connection);
-                changedMeanwhile = rows.update(connection, batch);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StorageException(e);
-        }
+        List<Job> changedMeanwhile = rows.updateAlone(dataSource, batch);
         List<Job> saved = new ArrayList<>(batch);
         // Committed for the others. Each job that changed meanwhile is looked at again.
         for (Job changed : changedMeanwhile) {
