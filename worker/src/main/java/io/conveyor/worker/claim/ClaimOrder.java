@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 
 /**
@@ -58,24 +60,98 @@ final class ClaimOrder {
         this.limitedTypes = this.typeLimits.keySet().toArray(String[]::new);
     }
 
-    /** The JSON of up to {@code room} jobs of the lane whose signature is {@code signature}, now locked by this transaction. */
-    List<String> select(Connection connection, String signature, int room) throws SQLException {
-        List<String> jobs = new ArrayList<>(room);
-        for (Map.Entry<String, Integer> limited : typeLimits.entrySet()) {
-            if (jobs.size() < room) {
-                selectLimited(connection, signature, limited.getKey(), limited.getValue(), room - jobs.size(), jobs);
+    /** A lane's jobs in the ledger (their signature) and how many of them this claim may take. */
+    record Lane(String signature, int room) {
+    }
+
+    /**
+     * The JSON of up to each lane's room of its jobs, now locked by this transaction. The steps after the type limits are
+     * one statement for all lanes ({@link #stepsOfEveryLane}): a claim of an idle worker is one round trip, not one per
+     * step and lane (eight, each a statement of its own, which was most of an idle job's wait for its claim).
+     */
+    List<String> select(Connection connection, List<Lane> lanes) throws SQLException {
+        List<String> jobs = new ArrayList<>();
+        List<Lane> left = new ArrayList<>(lanes.size());
+        for (Lane lane : lanes) {
+            List<String> limited = new ArrayList<>();
+            for (Map.Entry<String, Integer> type : typeLimits.entrySet()) {
+                if (limited.size() < lane.room()) {
+                    selectLimited(connection, lane.signature(), type.getKey(), type.getValue(), lane.room() - limited.size(), limited);
+                }
+            }
+            jobs.addAll(limited);
+            if (lane.room() > limited.size()) {
+                left.add(new Lane(lane.signature(), lane.room() - limited.size()));
             }
         }
-        String others = limitedTypes.length == 0 ? "" : "and conveyor_type <> all(?) ";
-        Timestamp agedBefore = Timestamp.from(Instant.now(clock).minus(agingPeriod));
-        // "order by conveyor_priority, updatedAt" where the priority is fixed: the order of the by-priority index, so
-        // PostgreSQL reads that index's range. Ordered by updatedAt alone, it walked the by-lane index through every
-        // waiting job looking for a high one that was not there (3.8 ms a claim with 15,000 jobs waiting).
-        select(connection, ENQUEUED + others + "and conveyor_priority = 0 order by conveyor_priority, updatedAt", signature, null, room, jobs);
-        select(connection, ENQUEUED + others + "and conveyor_priority > 0 and updatedAt < ? order by updatedAt", signature, agedBefore, room, jobs);
-        select(connection, ENQUEUED + others + "and conveyor_priority = 1 and updatedAt >= ? order by conveyor_priority, updatedAt", signature, agedBefore, room, jobs);
-        select(connection, ENQUEUED + others + "and conveyor_priority = 2 and updatedAt >= ? order by conveyor_priority, updatedAt", signature, agedBefore, room, jobs);
+        if (!left.isEmpty()) {
+            try (PreparedStatement select = connection.prepareStatement(stepsOfEveryLane(left.size()))) {
+                Timestamp agedBefore = Timestamp.from(Instant.now(clock).minus(agingPeriod));
+                int parameter = 1;
+                for (Lane lane : left) {
+                    for (Step step : Step.values()) {
+                        parameter = bindLane(connection, select, parameter, lane.signature());
+                        if (limitedTypes.length > 0) {
+                            select.setArray(parameter++, connection.createArrayOf("varchar", limitedTypes));
+                        }
+                        if (step.agedBefore) {
+                            select.setTimestamp(parameter++, agedBefore);
+                        }
+                        select.setInt(parameter++, lane.room());
+                    }
+                }
+                for (Lane lane : left) { // the lanes' cuts follow all the steps in the statement
+                    select.setInt(parameter++, lane.room());
+                }
+                read(select, jobs);
+            }
+        }
         return jobs;
+    }
+
+    /**
+     * The steps below high priority and type limits, in the order a lane's room is filled. Their predicates do not
+     * overlap. "order by conveyor_priority, updatedAt" where the priority is fixed is the order of the by-priority
+     * index, so PostgreSQL reads that index's range; ordered by updatedAt alone, it walked the by-lane index through
+     * every waiting job looking for a high one that was not there (3.8 ms a claim with 15,000 jobs waiting).
+     */
+    private enum Step {
+        HIGH("and conveyor_priority = 0 order by conveyor_priority, updatedAt", false),
+        AGED("and conveyor_priority > 0 and updatedAt < ? order by updatedAt", true),
+        NORMAL("and conveyor_priority = 1 and updatedAt >= ? order by conveyor_priority, updatedAt", true),
+        LOW("and conveyor_priority = 2 and updatedAt >= ? order by conveyor_priority, updatedAt", true);
+
+        private final String predicate;
+        private final boolean agedBefore;
+
+        Step(String predicate, boolean agedBefore) {
+            this.predicate = predicate;
+            this.agedBefore = agedBefore;
+        }
+    }
+
+    /**
+     * One statement for every lane: each step of each lane a {@code SELECT ... FOR UPDATE SKIP LOCKED} in a CTE, the
+     * lane's steps appended in order and cut at its room. PostgreSQL runs a CTE only as far as the query reads it, and
+     * an append reads its parts in order, so a step is read (and its rows locked) only while the steps before it left
+     * room: the same rows as one statement per step would take. ({@code FOR UPDATE} cannot stand in a {@code UNION}
+     * itself; inside a CTE it can.)
+     */
+    private String stepsOfEveryLane(int lanes) {
+        String others = limitedTypes.length == 0 ? "" : "and conveyor_type <> all(?) ";
+        StringBuilder ctes = new StringBuilder("with ");
+        StringBuilder union = new StringBuilder();
+        for (int lane = 0; lane < lanes; lane++) {
+            StringJoiner steps = new StringJoiner(" union all ", "(select jobAsJson from (", ") lane" + lane + " limit ?)");
+            for (Step step : Step.values()) {
+                String name = "lane" + lane + "_" + step.name().toLowerCase(Locale.ROOT);
+                ctes.append(lane == 0 && step.ordinal() == 0 ? "" : ", ").append(name).append(" as (")
+                        .append(ENQUEUED).append(others).append(step.predicate).append(" limit ? for update skip locked)");
+                steps.add("select jobAsJson from " + name);
+            }
+            union.append(lane == 0 ? "" : " union all ").append(steps);
+        }
+        return ctes.append(' ').append(union).toString();
     }
 
     private void selectLimited(Connection connection, String signature, String type, int limit, int room, List<String> into) throws SQLException {
@@ -99,7 +175,7 @@ final class ClaimOrder {
             return;
         }
         try (PreparedStatement select = connection.prepareStatement(ENQUEUED + "and conveyor_type = ? order by conveyor_priority, updatedAt limit ? for update skip locked")) {
-            int parameter = bindLane(connection, select, signature);
+            int parameter = bindLane(connection, select, 1, signature);
             select.setString(parameter++, type);
             select.setInt(parameter, allowed);
             read(select, into);
@@ -108,7 +184,7 @@ final class ClaimOrder {
 
     private boolean waits(Connection connection, String signature, String type) throws SQLException {
         try (PreparedStatement exists = connection.prepareStatement("select exists (" + ENQUEUED + "and conveyor_type = ?)")) {
-            int parameter = bindLane(connection, exists, signature);
+            int parameter = bindLane(connection, exists, 1, signature);
             exists.setString(parameter, type);
             try (ResultSet row = exists.executeQuery()) {
                 row.next();
@@ -117,31 +193,12 @@ final class ClaimOrder {
         }
     }
 
-    /** Adds up to what is left of {@code room}; {@code agedBefore} fills the statement's time parameter if it has one. */
-    private void select(Connection connection, String sql, String signature, Timestamp agedBefore, int room, List<String> into) throws SQLException {
-        int left = room - into.size();
-        if (left <= 0) {
-            return;
-        }
-        try (PreparedStatement select = connection.prepareStatement(sql + " limit ? for update skip locked")) {
-            int parameter = bindLane(connection, select, signature);
-            if (limitedTypes.length > 0) {
-                select.setArray(parameter++, connection.createArrayOf("varchar", limitedTypes));
-            }
-            if (agedBefore != null) {
-                select.setTimestamp(parameter++, agedBefore);
-            }
-            select.setInt(parameter, left);
-            read(select, into);
-        }
-    }
-
-    /** Sets the parameters of {@link #ENQUEUED}; returns the next parameter's index. */
-    private int bindLane(Connection connection, PreparedStatement statement, String signature) throws SQLException {
-        statement.setString(1, signature);
-        statement.setArray(2, connection.createArrayOf("varchar", types));
-        statement.setArray(3, connection.createArrayOf("varchar", queues));
-        return 4;
+    /** Sets the parameters of {@link #ENQUEUED} from {@code first} on; returns the next parameter's index. */
+    private int bindLane(Connection connection, PreparedStatement statement, int first, String signature) throws SQLException {
+        statement.setString(first, signature);
+        statement.setArray(first + 1, connection.createArrayOf("varchar", types));
+        statement.setArray(first + 2, connection.createArrayOf("varchar", queues));
+        return first + 3;
     }
 
     private static void read(PreparedStatement select, List<String> into) throws SQLException {

@@ -33,6 +33,8 @@ import java.util.Map;
 public final class LaneClaim {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LaneClaim.class);
+    private static final String COMPUTE_SIGNATURE = LedgerJobRequest.signature(JobKind.COMPUTE);
+    private static final String WAITING_SIGNATURE = LedgerJobRequest.signature(JobKind.WAITS);
     private final DataSource dataSource;
     private final JobMapper jobMapper;
     private final ConveyorJobServer server;
@@ -82,9 +84,7 @@ public final class LaneClaim {
             connection.setAutoCommit(false);
             try {
                 JobRows.reusePlans(connection);
-                List<Job> jobs = new ArrayList<>(Math.max(computeRoom, 0) + Math.max(waitingRoom, 0));
-                select(connection, JobKind.COMPUTE, computeRoom, jobs);
-                select(connection, JobKind.WAITS, waitingRoom, jobs);
+                List<Job> jobs = select(connection, computeRoom, waitingRoom);
                 if (jobs.isEmpty()) {
                     connection.commit();
                     return jobs;
@@ -104,10 +104,17 @@ public final class LaneClaim {
         }
     }
 
-    private void select(Connection connection, JobKind lane, int room, List<Job> into) throws SQLException {
-        if (room > 0) {
-            order.select(connection, LedgerJobRequest.signature(lane), room).forEach(json -> into.add(jobMapper.deserializeJob(json)));
+    private List<Job> select(Connection connection, int computeRoom, int waitingRoom) throws SQLException {
+        List<ClaimOrder.Lane> lanes = new ArrayList<>(2);
+        if (computeRoom > 0) {
+            lanes.add(new ClaimOrder.Lane(COMPUTE_SIGNATURE, computeRoom));
         }
+        if (waitingRoom > 0) {
+            lanes.add(new ClaimOrder.Lane(WAITING_SIGNATURE, waitingRoom));
+        }
+        List<Job> jobs = new ArrayList<>(Math.max(computeRoom, 0) + Math.max(waitingRoom, 0));
+        order.select(connection, lanes).forEach(json -> jobs.add(jobMapper.deserializeJob(json)));
+        return jobs;
     }
 
     /** Saves the claimed jobs in one statement (version check and all); a job changed meanwhile by someone else is left out. */
