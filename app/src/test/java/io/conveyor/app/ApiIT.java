@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jobrunr.jobs.mappers.JobMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,7 +138,7 @@ class ApiIT {
         // No worker runs in this test: the job is written to the ledger as a worker's intake writes it.
         JobSubmission job = new JobSubmission(UUID.randomUUID(), "noop", null, 1, List.of("dashboard"), Instant.now());
         try (Ledger ledger = Ledger.open(database, "api-it-intake", 2)) {
-            assertThat(new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), jobs -> { },
+            assertThat(new LedgerWriter(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), jobs -> { },
                     new JobLanes(new HandlerRegistry(WorkerProcess.BUILT_IN_HANDLERS), Map.of())).insertNew(List.of(job))).isEqualTo(1);
         }
 

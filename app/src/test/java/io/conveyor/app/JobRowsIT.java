@@ -11,6 +11,7 @@ import org.jobrunr.jobs.states.EnqueuedState;
 import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.SchedulableState;
+import org.jobrunr.jobs.states.ScheduledState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,30 @@ class JobRowsIT {
         }
     }
 
+    @Test
+    void insertsNewJobsAsJobRunrInsertsThemAndSkipsJobsAlreadyInTheLedger() throws SQLException {
+        Job byJobRunr = firedByRecurringJob();
+        Job byRows = firedByRecurringJob();
+        ledger.storageProvider().save(byJobRunr);
+        Job inLedger = enqueued();
+        ledger.storageProvider().save(inLedger);
+        String inLedgerJson = json(inLedger.getId());
+        Job deliveredAgain = new Job(inLedger.getId(), 0, inLedger.getJobDetails(), List.<JobState>of(new EnqueuedState()), new ConcurrentHashMap<>());
+
+        List<Job> inserted;
+        try (Connection connection = ledger.dataSource().getConnection()) {
+            inserted = new JobRows(mapper).insertNew(connection, List.of(deliveredAgain, byRows));
+        }
+
+        assertThat(inserted).containsExactly(byRows);
+        assertThat(byRows.getVersion()).as("the inserted job's version, as JobRunr's insert leaves it").isEqualTo(byJobRunr.getVersion()).isEqualTo(1);
+        assertThat(deliveredAgain.getVersion()).as("the skipped job's version, as before").isZero();
+        assertThat(json(inLedger.getId())).as("the job already in the ledger, untouched").isEqualTo(inLedgerJson);
+        assertThat(row(byRows)).as("the row, ids and times left out").isEqualTo(row(byJobRunr));
+        assertThat(mapper.serializeJob(mapper.deserializeJob(json(byRows.getId())))).as("JobRunr reads the JSON back into the same job")
+                .isEqualTo(json(byRows.getId()));
+    }
+
     /**
      * Saves two equal running jobs after the same change, one through JobRunr and one through {@link JobRows}, and compares
      * their rows: equal but for the ids, times and durations (the changes were made a moment apart), and each row's times are its
@@ -124,6 +149,14 @@ class JobRowsIT {
                 new ConcurrentHashMap<>());
     }
 
+    /** As the intake writes a recurring job's job: the fire time first (a schedulable state), then ENQUEUED. */
+    private Job firedByRecurringJob() {
+        Job job = new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")),
+                List.<JobState>of(new ScheduledState(Instant.now().minusMillis(5), "fire time"), new EnqueuedState()), new ConcurrentHashMap<>());
+        job.setRecurringJobId("nightly");
+        return job;
+    }
+
     private Job running() {
         return new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")),
                 List.<JobState>of(new EnqueuedState(), new ProcessingState(SERVER, "rows-test")), new ConcurrentHashMap<>());
@@ -133,7 +166,7 @@ class JobRowsIT {
     private Map<String, String> row(Job job) throws SQLException {
         try (Connection connection = ledger.dataSource().getConnection();
              PreparedStatement select = connection.prepareStatement(
-                     "select version, state, updatedAt, scheduledAt, jobSignature, jobAsJson from jobrunr_jobs where id = ?")) {
+                     "select version, state, updatedAt, scheduledAt, jobSignature, jobAsJson, createdAt, recurringJobId from jobrunr_jobs where id = ?")) {
             select.setString(1, job.getId().toString());
             try (ResultSet row = select.executeQuery()) {
                 assertThat(row.next()).isTrue();
@@ -146,6 +179,8 @@ class JobRowsIT {
                 columns.put("scheduledAt is the job's", String.valueOf(scheduledAt == null ? row.getTimestamp(4) == null
                         : row.getTimestamp(4, utc).toInstant().equals(micros(scheduledAt))));
                 columns.put("jobSignature", row.getString(5));
+                columns.put("createdAt is the job's", String.valueOf(row.getTimestamp(7, utc).toInstant().equals(micros(job.getCreatedAt()))));
+                columns.put("recurringJobId", row.getString(8));
                 columns.put("json", row.getString(6).replace(job.getId().toString(), "ID").replaceAll("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z", "TIME")
                         .replaceAll("Duration\":[0-9.E-]+", "Duration\":D"));
                 return columns;

@@ -152,6 +152,11 @@ public final class JobIntake implements AutoCloseable {
                 Thread.sleep(LEDGER_RETRY_DELAY);
                 continue;
             }
+            if (inserted > 0) {
+                // The jobs are in the ledger: claims need not wait for the offsets' round trip to Kafka (if that commit
+                // fails, the partitions' next owner finds these jobs in the ledger and skips them).
+                onJobsEnqueued.run();
+            }
             try {
                 consumer.commitSync();
             } catch (WakeupException e) {
@@ -161,9 +166,6 @@ public final class JobIntake implements AutoCloseable {
                 LOGGER.info("could not commit intake offsets ({}); the partitions' new owner skips what is already in the ledger", e.toString());
             }
             LOGGER.debug("ingested {} job requests, {} new", jobs.size(), inserted);
-            if (inserted > 0) {
-                onJobsEnqueued.run();
-            }
             return;
         }
         // Stopping before the ledger took these records: they stay uncommitted, for the next owner of the partition.

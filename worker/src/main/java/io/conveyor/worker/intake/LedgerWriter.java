@@ -14,26 +14,20 @@ import io.conveyor.worker.ledger.BatchCompletionRelay;
 import org.jobrunr.jobs.states.EnqueuedState;
 import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ScheduledState;
-import org.jobrunr.storage.StorageProvider;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jobrunr.jobs.mappers.JobMapper;
+import io.conveyor.worker.ledger.JobRows;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Writes accepted jobs into the JobRunr ledger as ENQUEUED jobs (SCHEDULED if for later, FAILED for a record that
@@ -42,10 +36,8 @@ import java.util.function.Supplier;
  */
 public final class LedgerWriter {
 
-    private static final Logger LOGGER = LoggerFactory.getLogger(LedgerWriter.class);
-
-    private final StorageProvider storageProvider;
     private final DataSource dataSource;
+    private final JobRows rows;
     private final Consumer<List<Job>> onInserted;
     private final JobLanes lanes;
 
@@ -53,15 +45,15 @@ public final class LedgerWriter {
      * @param onInserted told of the jobs this writer created (after they were committed)
      * @param lanes      the lane each job type is written for
      */
-    public LedgerWriter(StorageProvider storageProvider, DataSource dataSource, Consumer<List<Job>> onInserted, JobLanes lanes) {
-        this.storageProvider = storageProvider;
+    public LedgerWriter(DataSource dataSource, JobMapper jobMapper, Consumer<List<Job>> onInserted, JobLanes lanes) {
         this.dataSource = dataSource;
+        this.rows = new JobRows(jobMapper);
         this.onInserted = onInserted;
         this.lanes = lanes;
     }
 
     /**
-     * Inserts the jobs not yet in the ledger, in one batch; returns how many were new. Throws if the ledger could
+     * Inserts the jobs not yet in the ledger, in one statement; returns how many were new. Throws if the ledger could
      * not be written, in which case nothing may be acknowledged upstream.
      */
     public int insertNew(List<JobSubmission> submissions) throws SQLException {
@@ -70,43 +62,32 @@ public final class LedgerWriter {
 
     /** As {@link #insertNew(List)}, with records that are not jobs written as FAILED jobs under the ids they named. */
     public int insertNew(List<JobSubmission> submissions, List<InvalidJobRecord> invalid) throws SQLException {
-        // Each job is built afresh for every save: JobRunr bumps the version of a job it tried to save.
-        Map<UUID, Supplier<Job>> byId = new LinkedHashMap<>();
-        submissions.forEach(submission -> byId.putIfAbsent(submission.id(), () -> toJob(submission, lanes.kindOf(submission.type()))));
-        invalid.forEach(record -> byId.putIfAbsent(record.id(), record::toJob));
-        byId.keySet().removeAll(existingIds(byId.keySet()));
-        if (byId.isEmpty()) {
-            return 0;
-        }
-        List<Job> jobs = byId.values().stream().map(Supplier::get).toList();
-        try {
-            storageProvider.save(jobs);
-            onInserted.accept(jobs);
-            return jobs.size();
-        } catch (RuntimeException batchFailed) {
-            // Another worker may have inserted some of these ids since we looked (during a consumer-group rebalance):
-            // fall back to one at a time, skipping the ids that exist by now.
-            LOGGER.debug("batch insert of {} jobs failed ({}), inserting one by one", jobs.size(), batchFailed.toString());
-            return insertOneByOne(byId);
-        }
+        Map<UUID, Job> byId = new LinkedHashMap<>();
+        submissions.forEach(submission -> byId.computeIfAbsent(submission.id(), id -> toJob(submission, lanes.kindOf(submission.type()))));
+        invalid.forEach(record -> byId.computeIfAbsent(record.id(), id -> record.toJob()));
+        return insert(List.copyOf(byId.values())).size();
     }
 
-    private int insertOneByOne(Map<UUID, Supplier<Job>> jobs) throws SQLException {
-        int inserted = 0;
-        for (Map.Entry<UUID, Supplier<Job>> job : jobs.entrySet()) {
-            if (!existingIds(Set.of(job.getKey())).isEmpty()) {
-                continue;
-            }
+    /** Inserts those of {@code jobs} not in the ledger yet, in a transaction of their own; tells of them once committed. */
+    private List<Job> insert(List<Job> jobs) throws SQLException {
+        if (jobs.isEmpty()) {
+            return jobs;
+        }
+        List<Job> inserted;
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
             try {
-                Job fresh = job.getValue().get();
-                storageProvider.save(fresh);
-                onInserted.accept(List.of(fresh));
-                inserted++;
-            } catch (RuntimeException e) {
-                if (existingIds(Set.of(job.getKey())).isEmpty()) {
-                    throw e;
-                }
+                inserted = rows.insertNew(connection, jobs);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
             }
+        }
+        if (!inserted.isEmpty()) {
+            onInserted.accept(inserted);
         }
         return inserted;
     }
@@ -117,9 +98,7 @@ public final class LedgerWriter {
      * so, on the dashboard too), then ENQUEUED: it runs at once.
      */
     public boolean insertFired(JobSubmission submission, String recurringName, Instant fireTime) throws SQLException {
-        Map<UUID, Supplier<Job>> job = new LinkedHashMap<>();
-        job.put(submission.id(), () -> firedJob(submission, recurringName, fireTime));
-        return insertOneByOne(job) == 1;
+        return insert(List.of(firedJob(submission, recurringName, fireTime))).size() == 1;
     }
 
     private Job firedJob(JobSubmission submission, String recurringName, Instant fireTime) {
@@ -168,19 +147,5 @@ public final class LedgerWriter {
     /** The default queue is stored as nothing, likewise. */
     private static String storedQueue(JobSubmission submission) {
         return submission.queue().equals(JobSubmission.DEFAULT_QUEUE) ? null : submission.queue();
-    }
-
-    private Set<UUID> existingIds(Set<UUID> ids) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("select id from jobrunr_jobs where id = any(?)")) {
-            select.setArray(1, connection.createArrayOf("bpchar", ids.stream().map(UUID::toString).toArray()));
-            Set<UUID> existing = new HashSet<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    existing.add(UUID.fromString(rows.getString(1)));
-                }
-            }
-            return existing;
-        }
     }
 }

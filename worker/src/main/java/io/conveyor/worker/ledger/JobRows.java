@@ -5,6 +5,7 @@ import org.jobrunr.jobs.JobListVersioner;
 import org.jobrunr.jobs.mappers.JobMapper;
 import org.jobrunr.jobs.states.SchedulableState;
 import org.jobrunr.storage.StorageException;
+import org.jobrunr.utils.JobUtils;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -35,6 +36,10 @@ public final class JobRows {
             + "as u(id, version, json, state, updatedAt, scheduledAt) "
             + "where j.id = u.id and j.version = u.version - 1 returning j.id";
 
+    private static final String INSERT = "insert into jobrunr_jobs (id, version, jobAsJson, jobSignature, state, createdAt, "
+            + "updatedAt, scheduledAt, recurringJobId) select * from unnest(?::bpchar[], ?::int[], ?::text[], ?::varchar[], "
+            + "?::varchar[], ?::timestamp[], ?::timestamp[], ?::timestamp[], ?::varchar[]) on conflict (id) do nothing returning id";
+
     private final JobMapper mapper;
 
     public JobRows(JobMapper mapper) {
@@ -61,6 +66,65 @@ public final class JobRows {
         }
     }
 
+    /**
+     * Inserts those of {@code jobs} (all new, version 0) whose ids are not in the ledger yet, in the transaction of
+     * {@code connection}, with the rows JobRunr's own insert writes; returns the jobs it inserted (their version now 1,
+     * as JobRunr's insert leaves it; the others keep 0). One statement whatever the ledger holds: a job that Kafka
+     * delivered twice, or that another worker inserted meanwhile, is skipped by {@code on conflict}, where a look for
+     * existing ids first took a round trip of its own and could still race with another worker's insert.
+     */
+    public List<Job> insertNew(Connection connection, List<Job> jobs) throws SQLException {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        // Index entries taken in the order of the ids: two inserts of overlapping jobs wait for each other, never deadlock.
+        List<Job> sorted = jobs.stream().sorted(Comparator.comparing(Job::getId)).toList();
+        try (JobListVersioner versions = new JobListVersioner(sorted)) {
+            int size = sorted.size();
+            String[] ids = new String[size];
+            Integer[] versionColumn = new Integer[size];
+            String[] json = new String[size];
+            String[] signatures = new String[size];
+            String[] states = new String[size];
+            String[] createdAt = new String[size];
+            String[] updatedAt = new String[size];
+            String[] scheduledAt = new String[size];
+            String[] recurringJobIds = new String[size];
+            for (int i = 0; i < size; i++) {
+                Job job = sorted.get(i);
+                ids[i] = job.getId().toString();
+                versionColumn[i] = job.getVersion();
+                json[i] = mapper.serializeJob(job);
+                signatures[i] = JobUtils.getJobSignature(job);
+                states[i] = job.getState().name();
+                createdAt[i] = utc(job.getCreatedAt());
+                updatedAt[i] = utc(job.getUpdatedAt());
+                scheduledAt[i] = scheduledAt(job);
+                recurringJobIds[i] = job.getRecurringJobId().orElse(null);
+            }
+            Set<String> inserted = new HashSet<>(size * 2);
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                insert.setArray(1, connection.createArrayOf("bpchar", ids));
+                insert.setArray(2, connection.createArrayOf("int4", versionColumn));
+                insert.setArray(3, connection.createArrayOf("text", json));
+                insert.setArray(4, connection.createArrayOf("varchar", signatures));
+                insert.setArray(5, connection.createArrayOf("varchar", states));
+                insert.setArray(6, connection.createArrayOf("varchar", createdAt));
+                insert.setArray(7, connection.createArrayOf("varchar", updatedAt));
+                insert.setArray(8, connection.createArrayOf("varchar", scheduledAt));
+                insert.setArray(9, connection.createArrayOf("varchar", recurringJobIds));
+                try (ResultSet rows = insert.executeQuery()) {
+                    while (rows.next()) {
+                        inserted.add(rows.getString(1));
+                    }
+                }
+            }
+            List<Job> skipped = sorted.stream().filter(job -> !inserted.contains(job.getId().toString())).toList();
+            versions.rollbackVersions(skipped); // commits the versions of the others
+            return sorted.stream().filter(job -> inserted.contains(job.getId().toString())).toList();
+        }
+    }
+
     /** Runs the update; returns the ids of the rows it changed. */
     private Set<String> execute(Connection connection, List<Job> jobs) throws SQLException {
         int size = jobs.size();
@@ -77,7 +141,7 @@ public final class JobRows {
             json[i] = mapper.serializeJob(job);
             states[i] = job.getState().name();
             updatedAt[i] = utc(job.getUpdatedAt());
-            scheduledAt[i] = job.getLastJobStateOfType(SchedulableState.class).map(state -> utc(state.getScheduledAt())).orElse(null);
+            scheduledAt[i] = scheduledAt(job);
         }
         Set<String> saved = new HashSet<>(size * 2);
         try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
@@ -132,6 +196,10 @@ public final class JobRows {
         try (Statement statement = connection.createStatement()) {
             statement.execute("set local plan_cache_mode = force_generic_plan");
         }
+    }
+
+    private static String scheduledAt(Job job) {
+        return job.getLastJobStateOfType(SchedulableState.class).map(state -> utc(state.getScheduledAt())).orElse(null);
     }
 
     /** The ledger's timestamp columns hold UTC without a zone (JobRunr binds them with a UTC calendar). */

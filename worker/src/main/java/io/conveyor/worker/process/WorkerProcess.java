@@ -205,7 +205,7 @@ public final class WorkerProcess implements AutoCloseable {
         this.unroutableJobs = settings.unroutableAfter()
                 .map(after -> new UnroutableJobs(ledger.dataSource(), lateTransitions::get, after, clock)).orElse(null);
         this.scheduledJobs = new ScheduledJobsWatch(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), retryTimer, this::jobsEnqueued, clock);
-        LedgerWriter ledgerWriter = new LedgerWriter(ledger.storageProvider(), ledger.dataSource(), written -> {
+        LedgerWriter ledgerWriter = new LedgerWriter(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), written -> {
             events.written(written);
             scheduledJobs.written(written);
         }, lanes);
