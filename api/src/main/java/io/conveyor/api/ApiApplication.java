@@ -93,6 +93,7 @@ public final class ApiApplication implements AutoCloseable {
             metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), kafkaProbe::intakeLag);
             JobIds ids = new JobIds(settings.idSecret(), clock);
             events = new EventHub(kafka, "conveyor-api");
+            metrics.countEventsRead(events);
             http = ApiServer.start(settings, ids, submitter, new LedgerReader(ledger.storageProvider()),
                     new JobControl(ledger.dataSource(), ledger.storageProvider(), ledger.jsonMapper(), ids, clock, settings.maxBodyBytes()), events, clock,
                     new OperationsEndpoints(metrics, health(kafkaProbe, ledger)), new BearerAuth(auth));

@@ -1,7 +1,9 @@
 package io.conveyor.api;
 
 import io.conveyor.common.Metrics;
+import io.conveyor.api.events.EventHub;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jobrunr.storage.JobStats;
@@ -52,6 +54,13 @@ public final class ApiMetrics implements AutoCloseable {
                 .description("Worker processes registered in the ledger (their heartbeat is recent)").register(registry);
         Gauge.builder("conveyor.intake.lag", this, ApiMetrics::lag).baseUnit("records")
                 .description("Job records on the jobs topic that no worker has written to the ledger yet").register(registry);
+    }
+
+    /** Publishes how many events {@code hub} read for this instance's live streams. */
+    void countEventsRead(EventHub hub) {
+        FunctionCounter.builder("conveyor.events.read", hub, EventHub::eventsRead)
+                .description("Events of the events topic this API instance read for its live streams (none while no stream is open)")
+                .register(metrics.registry());
     }
 
     /** Counts {@code jobs} jobs of {@code type} that a POST answered with {@code outcome}. */

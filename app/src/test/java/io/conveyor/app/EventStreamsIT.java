@@ -3,9 +3,13 @@ package io.conveyor.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conveyor.app.testing.ConveyorClient;
 import io.conveyor.app.testing.ConveyorExtension;
+import io.conveyor.app.testing.PrometheusText;
 import io.conveyor.app.testing.SseStream;
 import io.conveyor.worker.process.WorkerSettings;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.OutputStream;
@@ -32,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  * The API's Server-Sent Events streams on the real stack: a job's stream from its current state to its end, the fleet's
  * stream resumed with {@code Last-Event-ID}, and a thousand streams at once with a client that reads nothing.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EventStreamsIT {
 
     private static final Duration ENDS = Duration.ofSeconds(90);
@@ -94,6 +99,39 @@ class EventStreamsIT {
         assertThat(progress.getLast().get("progress").get("percent").asInt()).isEqualTo(100);
         assertThat(progress).allSatisfy(report -> assertThat(report.get("state").asText()).isEqualTo("PROCESSING"));
         assertThat(json(events.getLast()).get("state").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    @Order(1) // first: a stream another test left open would keep the reader reading
+    void whileNoStreamIsOpenTheApiReadsNoEventsAndAStreamOpenedThenGetsEveryLaterEvent() throws Exception {
+        double readBefore = eventsRead();
+        List<UUID> unheard = new ArrayList<>();
+        for (int i = 0; i < 20; i++) { // three events each, while no stream is open
+            unheard.add(conveyor.client().submit("{\"type\":\"noop\"}"));
+        }
+        for (UUID id : unheard) {
+            conveyor.awaitState(id, "SUCCEEDED", ENDS);
+        }
+        List<JsonNode> received = new ArrayList<>();
+        UUID heard;
+        try (SseStream stream = conveyor.client().events("/events?type=sleep", null)) {
+            assertThat(stream.status()).isEqualTo(200);
+            heard = conveyor.client().submit("{\"type\":\"sleep\",\"payload\":{\"millis\":5}}");
+            await().atMost(ENDS).untilAsserted(() -> {
+                stream.drain().forEach(event -> received.add(json(event)));
+                assertThat(received.stream().filter(event -> event.get("id").asText().equals(heard.toString()))
+                        .map(event -> event.get("state").asText())).containsExactly("ENQUEUED", "PROCESSING", "SUCCEEDED");
+            });
+        }
+        double read = eventsRead() - readBefore;
+        System.out.println("[events] the API read " + read + " events; 60 were published while no stream was open");
+        // A stream may get events of the last moments before it opened (the reader looks where the topic ends every
+        // 250 ms while idle), never the whole idle period's.
+        assertThat(read).as("events read by the API").isLessThan(60);
+    }
+
+    private static double eventsRead() throws Exception {
+        return PrometheusText.parse(conveyor.client().get("/metrics").body()).value("conveyor_events_read_total");
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
@@ -32,6 +33,10 @@ import java.util.function.Predicate;
  * instance serves any job), and hands each event to the streams that want it, never waiting for any of them. A
  * stream resumed from an earlier position ({@code Last-Event-ID}) gets a reader of its own from there
  * ({@link #replay}); there are at most {@link #MOST_REPLAYS} at once.
+ *
+ * <p>While no stream is open the reader reads no events, only where the topic ends (every {@link #IDLE_LOOK}), so that
+ * a stream opened then starts there. Reading and parsing every event of a busy fleet for nobody cost this JVM (which
+ * in {@code dev} and the benchmark also runs the broker) about a fifth of its CPU time per job.
  */
 public final class EventHub implements AutoCloseable {
 
@@ -39,6 +44,10 @@ public final class EventHub implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(EventHub.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RETRY_DELAY = Duration.ofSeconds(2);
+    /** How often a reader with no stream to feed looks where the topic ends: a stream opened may get events this much older. */
+    static final Duration IDLE_LOOK = Duration.ofMillis(250);
+    /** The longest one look for the topic's end may wait for Kafka: the next look tries again. */
+    private static final Duration LOOK_TIMEOUT = Duration.ofSeconds(2);
 
     private final KafkaSettings kafka;
     private final String topic;
@@ -53,6 +62,7 @@ public final class EventHub implements AutoCloseable {
     /** Where the reader stands; null until it has found the topic's partitions. Changed under {@link #lock}. */
     private volatile EventPosition position;
     private volatile boolean running = true;
+    private final LongAdder eventsRead = new LongAdder();
 
     public EventHub(KafkaSettings kafka, String clientId) {
         this.kafka = kafka;
@@ -88,6 +98,7 @@ public final class EventHub implements AutoCloseable {
             } else {
                 byJob.computeIfAbsent(job, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
             }
+            lock.notifyAll(); // a reader that read nothing for want of streams reads again, from this stream's start
             return Optional.of(new EventStream(subscriber, position, false, () -> unsubscribe(job, subscriber)));
         }
     }
@@ -163,11 +174,15 @@ public final class EventHub implements AutoCloseable {
                     position = from;
                 }
                 while (running) {
+                    if (waitedForAStream(reading, partitions)) {
+                        EventPosition at = position; // a stream opened: read on from where it starts
+                        partitions.forEach(partition -> reading.seek(partition, at.next(partition.partition())));
+                    }
                     for (ConsumerRecord<String, byte[]> record : reading.poll(POLL)) {
                         dispatch(record);
                     }
                 }
-            } catch (WakeupException e) {
+            } catch (WakeupException | InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 if (running) {
@@ -180,7 +195,52 @@ public final class EventHub implements AutoCloseable {
         }
     }
 
+    /**
+     * While no stream is open: reads no events, only moves {@link #position} to where the topic ends, every
+     * {@link #IDLE_LOOK}, until a stream opens. Returns whether it waited (the consumer must then be moved to
+     * {@link #position}).
+     */
+    private boolean waitedForAStream(KafkaConsumer<String, byte[]> reading, List<TopicPartition> partitions) throws InterruptedException {
+        boolean waited = false;
+        while (running && nobodyListens()) {
+            waited = true;
+            Map<TopicPartition, Long> ends = endsOrNull(reading, partitions);
+            synchronized (lock) {
+                if (!nobodyListens()) {
+                    break;
+                }
+                if (ends != null) {
+                    long[] next = new long[partitions.size()];
+                    ends.forEach((partition, end) -> next[partition.partition()] = end);
+                    position = new EventPosition(next);
+                }
+                lock.wait(IDLE_LOOK.toMillis());
+            }
+        }
+        return waited;
+    }
+
+    private boolean nobodyListens() {
+        return fleet.isEmpty() && byJob.isEmpty();
+    }
+
+    /** Where each partition ends; null if Kafka did not say in time (the next look asks again). */
+    private static Map<TopicPartition, Long> endsOrNull(KafkaConsumer<String, byte[]> reading, List<TopicPartition> partitions) {
+        try {
+            return reading.endOffsets(partitions, LOOK_TIMEOUT);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOGGER.debug("could not learn where the events topic ends: {}", e.toString());
+            return null;
+        }
+    }
+
+    /** Events this reader has read for the streams it feeds (none while no stream is open); resumed streams' readers not counted. */
+    public long eventsRead() {
+        return eventsRead.sum();
+    }
+
     private void dispatch(ConsumerRecord<String, byte[]> record) {
+        eventsRead.increment();
         synchronized (lock) {
             position = position.after(record.partition(), record.offset());
             Optional<StreamedEvent> parsed = parse(record, position);
