@@ -78,6 +78,42 @@ class RecurringJobsIT {
         assertThat(jobs).allMatch(job -> !job.fireTime().isAfter(until), "none after the delete");
     }
 
+    /**
+     * The dashboard's Trigger button runs the recurring job's submission once per click, as a job of that recurring
+     * job; JobRunr alone would save an ENQUEUED job of the recurring job's class-less details, which never runs.
+     */
+    @Test
+    void theDashboardsTriggerButtonRunsTheRecurringJobOncePerClick() throws Exception {
+        String name = "by-hand";
+        HttpResponse<String> put = send("PUT", "/recurring/" + name,
+                "{\"cron\":\"0 0 1 1 *\",\"job\":{\"type\":\"noop\",\"labels\":[\"by-hand\"]}}");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+
+        for (int click = 1; click <= 2; click++) {
+            HttpResponse<String> trigger = conveyor.client().postDashboard("/api/recurring-jobs/" + name + "/trigger");
+            assertThat(trigger.statusCode()).as(trigger.body()).isEqualTo(204);
+            int clicks = click;
+            await().atMost(ENDS).untilAsserted(() -> {
+                List<Fired> jobs = fired(name);
+                assertThat(jobs).as("one job per click").hasSize(clicks);
+                assertThat(jobs).allMatch(job -> job.state().equals("SUCCEEDED"));
+            });
+        }
+        List<Fired> jobs = fired(name);
+        assertThat(conveyor.ledger().countJobs("jobsignature like 'conveyor.RecurringSubmission%'"))
+                .as("no job of the recurring job's own details").isZero();
+        for (Fired job : jobs) {
+            JsonNode view = conveyor.client().job(java.util.UUID.fromString(job.id()));
+            assertThat(view.path("type").asText()).isEqualTo("noop");
+            assertThat(view.path("labels").toString()).isEqualTo("[\"by-hand\"]");
+            assertThat(view.path("history").path(0).path("message").asText()).as(view.toString())
+                    .isEqualTo("triggered on the dashboard: recurring job '" + name + "'");
+        }
+        assertThat(ConveyorClient.json(send("GET", "/jobs?label=by-hand", null)).path("jobs")).hasSize(2);
+        assertThat(send("GET", "/recurring/" + name, null).body()).as("the recurring job stays").contains("0 0 1 1 *");
+        assertThat(send("DELETE", "/recurring/" + name, null).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void aBadCronZoneOrIntervalIsRefusedNamingIt() throws Exception {
         assertRefused("{\"cron\":\"not a cron\",\"job\":{\"type\":\"noop\"}}", "cron", "not a cron");
