@@ -98,7 +98,7 @@ public final class ApiApplication implements AutoCloseable {
                     new JobControl(ledger.dataSource(), ledger.storageProvider(), ledger.jsonMapper(), ids, clock, settings.maxBodyBytes()), events, clock,
                     new OperationsEndpoints(metrics, health(kafkaProbe, ledger)), new BearerAuth(auth));
             DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper(),
-                    auth.dashboardUser().flatMap(user -> auth.dashboardPassword().map(password -> Map.entry(user, password))));
+                    new RecurringTrigger(submitter, ids, clock), auth.dashboardUser().flatMap(user -> auth.dashboardPassword().map(password -> Map.entry(user, password))));
             LOGGER.info("API on http://localhost:{}/jobs, dashboard on http://localhost:{}/dashboard", http.port(), dashboard.port());
             return new ApiApplication(topicSetup, ledger, submitter, http, dashboard, kafkaProbe, metrics, events);
         } catch (RuntimeException e) {

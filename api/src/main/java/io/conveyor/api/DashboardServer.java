@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * JobRunr's own dashboard over the ledger, served at {@code http://host:port/dashboard}.
+ * JobRunr's own dashboard over the ledger, served at {@code http://host:port/dashboard}, with Conveyor's two changes:
+ * Trigger on a recurring job runs it, and a job's queue shows as a label.
  */
 public final class DashboardServer implements AutoCloseable {
 
@@ -28,21 +29,24 @@ public final class DashboardServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts the dashboard on {@code port}, open to everyone; 0 picks a free port, see {@link #port()}. */
-    public static DashboardServer start(int port, StorageProvider storage, JsonMapper jsonMapper) {
-        return start(port, storage, jsonMapper, Optional.empty());
-    }
-
-    /** Starts the dashboard on {@code port}, behind basic auth if {@code userAndPassword} is given; 0 picks a free port. */
-    public static DashboardServer start(int port, StorageProvider storage, JsonMapper jsonMapper, Optional<Map.Entry<String, String>> userAndPassword) {
+    /**
+     * Starts the dashboard on {@code port}, behind basic auth if {@code userAndPassword} is given; 0 picks a free port.
+     * It reads and writes the ledger through {@code storage} as JobRunr's dashboard does, except that its Trigger button
+     * on a recurring job submits a run through {@code trigger} ({@link DashboardStorage}), and its jobs show their queue
+     * as a label ({@link DashboardJson}).
+     */
+    static DashboardServer start(int port, StorageProvider storage, JsonMapper jsonMapper, RecurringTrigger trigger,
+                                 Optional<Map.Entry<String, String>> userAndPassword) {
+        StorageProvider dashboardStorage = DashboardStorage.over(storage, trigger);
+        JsonMapper dashboardJson = new DashboardJson(jsonMapper);
         if (port != 0) {
-            return startOn(port, storage, jsonMapper, userAndPassword);
+            return startOn(port, dashboardStorage, dashboardJson, userAndPassword);
         }
         // JobRunr's server does not tell which port it bound, so pick one ourselves.
         RuntimeException lastFailure = null;
         for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
             try {
-                return startOn(freePort(), storage, jsonMapper, userAndPassword);
+                return startOn(freePort(), dashboardStorage, dashboardJson, userAndPassword);
             } catch (RuntimeException e) {
                 lastFailure = e;
             }

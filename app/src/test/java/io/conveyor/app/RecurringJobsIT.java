@@ -78,6 +78,45 @@ class RecurringJobsIT {
         assertThat(jobs).allMatch(job -> !job.fireTime().isAfter(until), "none after the delete");
     }
 
+    /**
+     * The dashboard's Trigger button runs the recurring job's submission once per click, as a job of that recurring
+     * job; JobRunr alone would save an ENQUEUED job of the recurring job's class-less details, which never runs.
+     */
+    @Test
+    void theDashboardsTriggerButtonRunsTheRecurringJobOncePerClick() throws Exception {
+        String name = "by-hand";
+        HttpResponse<String> put = send("PUT", "/recurring/" + name,
+                "{\"cron\":\"0 0 1 1 *\",\"job\":{\"type\":\"noop\",\"labels\":[\"by-hand\"]}}");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+
+        List<Instant> clickedAt = new ArrayList<>();
+        for (int click = 1; click <= 2; click++) {
+            clickedAt.add(Instant.now());
+            HttpResponse<String> trigger = conveyor.client().postDashboard("/api/recurring-jobs/" + name + "/trigger");
+            assertThat(trigger.statusCode()).as(trigger.body()).isEqualTo(204);
+            int clicks = click;
+            await().atMost(ENDS).untilAsserted(() -> assertThat(runsOf(name)).as("one job per click, each to succeed")
+                    .hasSize(clicks).allSatisfy((id, state) -> assertThat(state).isEqualTo("SUCCEEDED")));
+        }
+        assertThat(conveyor.ledger().countJobs("jobsignature like 'conveyor.RecurringSubmission%'"))
+                .as("no job of the recurring job's own details").isZero();
+        List<Long> clickToSucceeded = new ArrayList<>();
+        for (String id : runsOf(name).keySet()) {
+            JsonNode view = conveyor.client().job(java.util.UUID.fromString(id));
+            JsonNode last = view.path("history").path(view.path("history").size() - 1);
+            Instant clicked = clickedAt.get(clickToSucceeded.size()); // ids are time-ordered, as the clicks
+            clickToSucceeded.add(Duration.between(clicked, Instant.parse(last.path("at").asText())).toMillis());
+            assertThat(view.path("type").asText()).isEqualTo("noop");
+            assertThat(view.path("labels").toString()).isEqualTo("[\"by-hand\"]");
+            assertThat(view.path("history").path(0).path("message").asText()).as(view.toString())
+                    .isEqualTo("triggered on the dashboard: recurring job '" + name + "'");
+        }
+        System.out.printf("[benchmark] dashboard trigger: from the click to SUCCEEDED (ms): %s%n", clickToSucceeded);
+        assertThat(ConveyorClient.json(send("GET", "/jobs?label=by-hand", null)).path("jobs")).hasSize(2);
+        assertThat(send("GET", "/recurring/" + name, null).body()).as("the recurring job stays").contains("0 0 1 1 *");
+        assertThat(send("DELETE", "/recurring/" + name, null).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void aBadCronZoneOrIntervalIsRefusedNamingIt() throws Exception {
         assertRefused("{\"cron\":\"not a cron\",\"job\":{\"type\":\"noop\"}}", "cron", "not a cron");
@@ -135,6 +174,21 @@ class RecurringJobsIT {
             }
         }
         return jobs;
+    }
+
+    /** The ledger's jobs of the recurring job, by id: their states. */
+    private static Map<String, String> runsOf(String name) throws Exception {
+        Map<String, String> states = new java.util.TreeMap<>();
+        try (Connection connection = conveyor.ledger().connect();
+             PreparedStatement select = connection.prepareStatement("select id, state from jobrunr_jobs where recurringjobid = ?")) {
+            select.setString(1, name);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    states.put(rows.getString(1), rows.getString(2));
+                }
+            }
+        }
+        return states;
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {

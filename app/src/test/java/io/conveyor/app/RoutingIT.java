@@ -120,8 +120,9 @@ class RoutingIT {
              WorkerJvm reports = WorkerJvm.start("routing", "routing-reports", env(Map.of(WorkerSettings.QUEUES, "reports")))) {
             conveyor.awaitRegistered(general, reports);
 
-            List<UUID> nightly = submit(1, "{\"type\":\"noop\",\"queue\":\"nightly\"}");
+            List<UUID> nightly = submit(1, "{\"type\":\"noop\",\"queue\":\"nightly\",\"labels\":[\"night\"]}");
             awaitWaiting(nightly, "no live worker serves queue 'nightly'");
+            assertTheDashboardAloneShowsTheQueueAsALabel(nightly.getFirst());
 
             List<UUID> defaults = new ArrayList<>();
             List<UUID> reportJobs = new ArrayList<>();
@@ -205,6 +206,19 @@ class RoutingIT {
             assertThat(ConveyorUnderTest.count(failed, "FAILED")).as("not retried: %s", failed).isEqualTo(1);
             conveyor.awaitState(runs, "SUCCEEDED", JOBS_RUN);
         }
+    }
+
+    /** The dashboard's job page and list show the queue as a label; the API's views and label filter know the client's labels only. */
+    private static void assertTheDashboardAloneShowsTheQueueAsALabel(UUID job) {
+        ConveyorClient client = conveyor.client();
+        assertThat(strings(client.dashboardJob(job).get("labels"))).as("the dashboard's job page").containsExactly("night", "queue: nightly");
+        JsonNode enqueued = ConveyorClient.json(client.getDashboard("/api/jobs?state=ENQUEUED&offset=0&limit=100&order=updatedAt:DESC"));
+        JsonNode listed = StreamSupport.stream(enqueued.get("items").spliterator(), false)
+                .filter(item -> item.get("id").asText().equals(job.toString())).findFirst().orElseThrow();
+        assertThat(strings(listed.get("labels"))).as("the dashboard's list of enqueued jobs").containsExactly("night", "queue: nightly");
+        assertThat(strings(client.job(job).get("labels"))).as("GET /jobs/{id}").containsExactly("night");
+        assertThat(ConveyorClient.json(client.get("/jobs?label=night")).get("jobs")).hasSize(1);
+        assertThat(ConveyorClient.json(client.get("/jobs?label=queue%3A%20nightly")).get("jobs")).as("no such label in the ledger").isEmpty();
     }
 
     private static List<UUID> submit(int count, String job) {

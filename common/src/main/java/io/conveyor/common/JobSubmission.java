@@ -28,10 +28,11 @@ import java.util.regex.Pattern;
  *                    unless the client said otherwise
  * @param batch       the batch this job is a member of ({@code POST /batches}), or null
  * @param completes   what makes this job a batch's completion job, or null
+ * @param recurring   the recurring job whose run this job is, made by the dashboard's Trigger button, or null
  */
 public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
                             Backoff backoff, JobPriority priority, Instant runAt, Duration timeout, String queue,
-                            UUID batch, BatchCompletion completes) {
+                            UUID batch, BatchCompletion completes, String recurring) {
 
     public static final int MAX_ATTEMPTS_DEFAULT = 5;
     public static final int MAX_ATTEMPTS_LIMIT = 100;
@@ -71,23 +72,31 @@ public record JobSubmission(UUID id, String type, ObjectNode payload, int maxAtt
     /** A job of no batch. */
     public JobSubmission(UUID id, String type, ObjectNode payload, int maxAttempts, List<String> labels, Instant acceptedAt,
                          Backoff backoff, JobPriority priority, Instant runAt, Duration timeout, String queue) {
-        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, null, null);
+        this(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, null, null, null);
     }
 
     /** This job as a member of {@code batchId}. */
     public JobSubmission inBatch(UUID batchId) {
-        return new JobSubmission(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, batchId, completes);
+        return new JobSubmission(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, batchId, completes, recurring);
     }
 
     /** This job as the completion job {@code completion} describes. */
     public JobSubmission completing(BatchCompletion completion) {
-        return new JobSubmission(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, batch, completion);
+        return new JobSubmission(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, batch, completion, recurring);
+    }
+
+    /** This job as a run of the recurring job {@code name}, triggered by hand. */
+    public JobSubmission runOf(String name) {
+        return new JobSubmission(id, type, payload, maxAttempts, labels, acceptedAt, backoff, priority, runAt, timeout, queue, batch, completes, name);
     }
 
     public JobSubmission {
         Objects.requireNonNull(id, "id");
         if (batch != null && completes != null) {
             throw new IllegalArgumentException("a job is either a batch's member or its completion job, not both");
+        }
+        if (recurring != null && !RecurringSchedule.NAME.matcher(recurring).matches()) {
+            throw new InvalidJobException("recurring", "recurring: a recurring job's name " + RecurringSchedule.NAME_RULE + ", was '" + recurring + "'");
         }
         Objects.requireNonNull(acceptedAt, "acceptedAt");
         if (type == null || type.isBlank()) {

@@ -26,7 +26,8 @@ import java.util.UUID;
  * {@code runAt} or {@code delayMillis}, {@code timeoutMillis}, {@code queue}.
  * The topic form adds {@code id} and {@code acceptedAt}, and for the jobs of a batch ({@code POST /batches}) either
  * {@code batch} (the batch a member belongs to) or {@code completes} ({@code {"batch", "total", "thenWhen"}}: the batch
- * a completion job completes). Unknown fields are refused so that a typo is not silently ignored.
+ * a completion job completes), and {@code recurring} for a run of a recurring job triggered by hand on the dashboard
+ * (the recurring job's name). Unknown fields are refused so that a typo is not silently ignored.
  */
 public final class JobSubmissionJson {
 
@@ -35,7 +36,7 @@ public final class JobSubmissionJson {
 
     private static final Set<String> CLIENT_FIELDS = Set.of("type", "payload", "maxAttempts", "labels", "backoff", "priority", "runAt", "delayMillis", "timeoutMillis", "queue");
     private static final Set<String> TOPIC_FIELDS = Set.of("id", "type", "payload", "maxAttempts", "labels", "acceptedAt", "backoff", "priority", "runAt", "timeoutMillis", "queue",
-            "batch", "completes");
+            "batch", "completes", "recurring");
 
     private JobSubmissionJson() {
     }
@@ -63,6 +64,12 @@ public final class JobSubmissionJson {
         }
         if (object.hasNonNull("completes")) {
             job = job.completing(completion(object.get("completes")));
+        }
+        if (object.hasNonNull("recurring")) {
+            if (!object.get("recurring").isTextual()) {
+                throw new InvalidJobException("recurring", "recurring must be a recurring job's name");
+            }
+            job = job.runOf(object.get("recurring").textValue());
         }
         return job;
     }
@@ -105,6 +112,9 @@ public final class JobSubmissionJson {
         if (job.completes() != null) {
             object.putObject("completes").put("batch", job.completes().batch().toString()).put("total", job.completes().total())
                     .put("thenWhen", job.completes().thenWhen());
+        }
+        if (job.recurring() != null) {
+            object.put("recurring", job.recurring());
         }
         try {
             return MAPPER.writeValueAsBytes(object);

@@ -40,7 +40,21 @@ public final class RecurringSchedule {
 
     /** The client's submission JSON that {@link #details} stored. */
     public static String jobJson(RecurringJob recurring) {
-        return String.valueOf(recurring.getJobDetails().getJobParameters().getFirst().getObject());
+        return jobJson(recurring.getJobDetails());
+    }
+
+    /** The client's submission JSON in job details that {@link #isSubmission} accepts. */
+    public static String jobJson(JobDetails details) {
+        return String.valueOf(details.getJobParameters().getFirst().getObject());
+    }
+
+    /**
+     * Whether these are a recurring job's details (made by {@link #details}): what JobRunr's dashboard copies into the
+     * job its Trigger button saves.
+     */
+    public static boolean isSubmission(JobDetails details) {
+        return details != null && DETAILS_CLASS.equals(details.getClassName()) && DETAILS_METHOD.equals(details.getMethodName())
+                && details.getJobParameters().size() == 1;
     }
 
     /**

@@ -113,6 +113,19 @@ class JobSubmissionJsonTest {
     }
 
     @Test
+    void aTriggeredRunOfARecurringJobCarriesItsNameOnTheTopicButAClientCannotSetIt() throws Exception {
+        JobSubmission run = JobSubmissionJson.fromClient(json("{\"type\":\"noop\"}"), ID, NOW).runOf("nightly");
+        JobSubmission read = JobSubmissionJson.fromTopic(JobSubmissionJson.toTopic(run), null, Instant.EPOCH);
+        assertThat(read).isEqualTo(run);
+        assertThat(read.recurring()).isEqualTo("nightly");
+        assertThat(new String(JobSubmissionJson.toTopic(JobSubmissionJson.fromClient(json("{\"type\":\"noop\"}"), ID, NOW))))
+                .as("an ordinary job carries none").doesNotContain("recurring");
+        assertField("{\"type\":\"noop\",\"recurring\":\"nightly\"}", "recurring");
+        assertThatThrownBy(() -> JobSubmissionJson.fromTopic("{\"type\":\"noop\",\"recurring\":\"../x\"}".getBytes(), ID, NOW))
+                .isInstanceOfSatisfying(InvalidJobException.class, e -> assertThat(e.field()).isEqualTo("recurring"));
+    }
+
+    @Test
     void aTopicRecordWithoutIdTakesItsKey() throws Exception {
         JobSubmission job = JobSubmissionJson.fromTopic("{\"type\":\"noop\"}".getBytes(), ID, NOW);
         assertThat(job.id()).isEqualTo(ID);

@@ -106,6 +106,11 @@ public final class ConveyorClient {
         return send(HttpRequest.newBuilder(URI.create(dashboardBase + path)).GET());
     }
 
+    /** A POST of the dashboard's JSON API (its buttons: requeue, trigger), whatever it answers. */
+    public HttpResponse<String> postDashboard(String path) {
+        return send(HttpRequest.newBuilder(URI.create(dashboardBase + path)).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
     /** A DELETE of the dashboard's JSON API, whatever it answers. */
     public HttpResponse<String> deleteDashboard(String path) {
         return send(HttpRequest.newBuilder(URI.create(dashboardBase + path)).DELETE());

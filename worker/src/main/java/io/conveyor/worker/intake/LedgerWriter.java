@@ -63,7 +63,9 @@ public final class LedgerWriter {
     /** As {@link #insertNew(List)}, with records that are not jobs written as FAILED jobs under the ids they named. */
     public int insertNew(List<JobSubmission> submissions, List<InvalidJobRecord> invalid) throws SQLException {
         Map<UUID, Job> byId = new LinkedHashMap<>();
-        submissions.forEach(submission -> byId.computeIfAbsent(submission.id(), id -> toJob(submission, lanes.kindOf(submission.type()))));
+        submissions.forEach(submission -> byId.computeIfAbsent(submission.id(), id -> submission.recurring() == null
+                ? toJob(submission, lanes.kindOf(submission.type()))
+                : recurringRun(submission, submission.acceptedAt(), TRIGGERED_REASON_PREFIX + submission.recurring() + "'")));
         invalid.forEach(record -> byId.computeIfAbsent(record.id(), id -> record.toJob()));
         return insert(List.copyOf(byId.values())).size();
     }
@@ -98,22 +100,29 @@ public final class LedgerWriter {
      * so, on the dashboard too), then ENQUEUED: it runs at once.
      */
     public boolean insertFired(JobSubmission submission, String recurringName, Instant fireTime) throws SQLException {
-        return insert(List.of(firedJob(submission, recurringName, fireTime))).size() == 1;
+        return insert(List.of(recurringRun(submission.runOf(recurringName), fireTime, RECURRING_REASON_PREFIX + recurringName + "'"))).size() == 1;
     }
 
-    private Job firedJob(JobSubmission submission, String recurringName, Instant fireTime) {
+    /**
+     * A run of the recurring job {@code submission.recurring()}: ENQUEUED, after a SCHEDULED state at {@code at} that
+     * says why it runs, and with the recurring job's name as JobRunr's recurring job id, as JobRunr's own would have.
+     */
+    private Job recurringRun(JobSubmission submission, Instant at, String reason) {
         Job enqueued = toJob(submission, lanes.kindOf(submission.type()));
         Job job = new Job(submission.id(), 0, enqueued.getJobDetails(),
-                List.of(new ScheduledState(fireTime, RECURRING_REASON_PREFIX + recurringName + "'"), new EnqueuedState()), new ConcurrentHashMap<>());
+                List.of(new ScheduledState(at, reason), new EnqueuedState()), new ConcurrentHashMap<>());
         job.setJobName(enqueued.getJobName());
         job.setAmountOfRetries(enqueued.getAmountOfRetries());
         job.setLabels(enqueued.getLabels());
-        job.setRecurringJobId(recurringName);
+        job.setRecurringJobId(submission.recurring());
         return job;
     }
 
     /** The reason of the SCHEDULED state a recurring job's job starts with, followed by its name and a quote. */
     public static final String RECURRING_REASON_PREFIX = "fire time of recurring job '";
+
+    /** The same for a run triggered by hand (the dashboard's Trigger button): at the time of the click. */
+    public static final String TRIGGERED_REASON_PREFIX = "triggered on the dashboard: recurring job '";
 
     /** The reason of the SCHEDULED state of a job submitted for later. */
     public static final String SCHEDULED_REASON = "submitted for later";
