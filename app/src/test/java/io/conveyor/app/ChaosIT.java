@@ -58,8 +58,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Nothing accepted is lost, nothing succeeds twice, whatever breaks: 2,000 short jobs of mixed types, submitted by
  * several clients through two API JVMs to three supervised worker JVMs, while a fault schedule breaks every part in
- * turn. A worker is killed with -9 every 2 s (its supervisor starts it again; one is always left alive, so that the
- * others' jobs are rescued while the run lasts); every connection of Conveyor's to the ledger database is terminated
+ * turn. A worker is killed with -9 every 2 s (its supervisor starts it again; never the only one registered, so that
+ * one worker always runs and rescues the others' jobs); every connection of Conveyor's to the ledger database is terminated
  * ({@code pg_terminate_backend}) twice; the Kafka broker, in a JVM of its own on its own data directory, is killed
  * with -9 and started again on the same directory and port; one API JVM is killed with -9 and started again.
  *
