@@ -39,16 +39,23 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Returns once the broker accepts clients.
      */
     public static EmbeddedKafka start(Path dataDir) {
-        long started = System.nanoTime();
         int[] ports = freePorts(2);
-        int port = ports[0];
-        int controllerPort = ports[1];
+        return start(dataDir, ports[0], ports[1]);
+    }
+
+    /**
+     * Formats {@code dataDir} unless it holds the data of an earlier start, and starts a broker on these ports of
+     * 127.0.0.1: started again on the same directory and ports after a crash, it is the same broker to its clients.
+     * Returns once the broker accepts clients.
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, int controllerPort) {
+        long started = System.nanoTime();
         Properties props = config(dataDir, port, controllerPort);
         try {
             Files.createDirectories(dataDir);
             Path configFile = dataDir.resolve("server.properties");
             try (Writer out = Files.newBufferedWriter(configFile)) {
-                props.store(out, "written by Conveyor's EmbeddedKafka; ports change on every start");
+                props.store(out, "written by Conveyor's EmbeddedKafka at every start");
             }
             // Format only a fresh directory: formatting again, even with --ignore-formatted, rejects the new cluster id.
             if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {

@@ -1,6 +1,7 @@
 package io.conveyor.app;
 
 import io.conveyor.api.ApiSettings;
+import io.conveyor.app.testing.BrokerJvm;
 import io.conveyor.app.testing.ConveyorClient;
 import io.conveyor.app.testing.PrometheusText;
 import io.conveyor.app.testing.TestServices;
@@ -8,12 +9,9 @@ import io.conveyor.common.KafkaSettings;
 import io.conveyor.common.Topics;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,12 +46,10 @@ class OverloadIT {
     @Test
     void withTheBrokerFrozenFiftyClientsGetOnly202Or503AndTheApiKeepsItsHeap() throws Exception {
         Path logDir = Files.createDirectories(Path.of("target", "it-logs", "overload"));
-        Process broker = new ProcessBuilder(io.conveyor.app.JavaCommand.forMainClass(System.getProperty("java.class.path"), "512m",
-                BrokerJvmMain.class, Files.createTempDirectory("conveyor-overload-kafka").toString()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolve("broker.err").toFile())).start();
+        BrokerJvm broker = BrokerJvm.start(logDir);
         Process api = null;
         try {
-            String bootstrap = awaitBroker(broker);
+            String bootstrap = broker.bootstrapServers();
             int apiPort = freePort();
             Map<String, String> env = new HashMap<>(new KafkaSettings(bootstrap, new Topics("overload.")).asEnvironment());
             env.putAll(TestServices.newDatabase("overload").asEnvironment());
@@ -67,7 +63,7 @@ class OverloadIT {
             ConveyorClient client = new ConveyorClient(apiPort, 0, Duration.ofSeconds(30));
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> client.post("/jobs", "{\"type\":\"noop\"}").statusCode() == 202);
 
-            signal(broker, "STOP");
+            broker.signal("STOP");
             Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
             AtomicLong refusedAtOnce = new AtomicLong();
             AtomicLong maxHeap = new AtomicLong();
@@ -100,7 +96,7 @@ class OverloadIT {
                     return null;
                 });
             }
-            signal(broker, "CONT");
+            broker.signal("CONT");
             for (Future<?> answered : load) {
                 answered.get(); // a client's failed assertion, or a request that hung past its timeout, fails the test
             }
@@ -119,11 +115,10 @@ class OverloadIT {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(PrometheusText.parse(client.get("/metrics").body())
                     .value("conveyor_intake_lag_records")).as("jobs accepted, not yet in the ledger").isGreaterThanOrEqualTo(2));
         } finally {
-            signal(broker, "CONT");
             if (api != null) {
                 api.destroyForcibly();
             }
-            broker.destroyForcibly();
+            broker.close();
         }
     }
 
@@ -132,24 +127,6 @@ class OverloadIT {
             return (long) PrometheusText.parse(client.get("/metrics").body()).value("jvm_memory_used_bytes", Map.of("area", "heap"));
         } catch (RuntimeException e) {
             return 0;
-        }
-    }
-
-    private static String awaitBroker(Process broker) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8));
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-            if (line.startsWith(BrokerJvmMain.READY)) {
-                String bootstrap = line.substring(BrokerJvmMain.READY.length()).trim();
-                Thread.ofVirtual().start(() -> out.lines().forEach(ignored -> { })); // keep its pipe drained
-                return bootstrap;
-            }
-        }
-        throw new IllegalStateException("the broker JVM ended before it was ready; see target/it-logs/overload/broker.err");
-    }
-
-    private static void signal(Process process, String signal) throws IOException, InterruptedException {
-        if (process.isAlive()) {
-            new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
         }
     }
 

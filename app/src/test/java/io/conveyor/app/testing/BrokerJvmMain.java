@@ -1,11 +1,13 @@
-package io.conveyor.app;
+package io.conveyor.app.testing;
+
+import io.conveyor.app.EmbeddedKafka;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A Kafka broker in a JVM of its own, for a test that freezes it (SIGSTOP) without freezing itself: starts
- * {@link EmbeddedKafka} in the directory given and prints {@value #READY} and its bootstrap address.
+ * The main class of {@link BrokerJvm}: starts {@link EmbeddedKafka} in the directory given, on the ports given
+ * (client, controller), and prints {@value #READY} and its bootstrap address.
  */
 public final class BrokerJvmMain {
 
@@ -15,7 +17,7 @@ public final class BrokerJvmMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        EmbeddedKafka broker = EmbeddedKafka.start(Path.of(args[0]));
+        EmbeddedKafka broker = EmbeddedKafka.start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         System.out.println(READY + broker.bootstrapServers());
         System.out.flush();
         new CountDownLatch(1).await(); // until killed

@@ -1,0 +1,112 @@
+package io.conveyor.app.testing;
+
+import io.conveyor.api.ApiSettings;
+import io.conveyor.app.JavaCommand;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The API role in a JVM of its own, for a test that kills it (-9) and starts it again: its ports are chosen once, so a
+ * client of it reaches the new process at the same address. Its output goes to {@code <logDir>/<name>.log}.
+ */
+public final class ApiJvm implements AutoCloseable {
+
+    /** How long an API JVM may take to start and find Kafka and the ledger, on a busy machine. */
+    private static final Duration START = Duration.ofSeconds(90);
+    private static final String HEAP = "256m";
+
+    private final String name;
+    private final Path logDir;
+    private final Map<String, String> env;
+    private final int port;
+    private final int dashboardPort;
+    private volatile Process process;
+
+    private ApiJvm(String name, Path logDir, Map<String, String> env, int port, int dashboardPort) {
+        this.name = name;
+        this.logDir = logDir;
+        this.env = env;
+        this.port = port;
+        this.dashboardPort = dashboardPort;
+    }
+
+    /** Starts an API with {@code env} (Kafka, database, secret...) on free ports; returns once it is ready. */
+    public static ApiJvm start(String name, Path logDir, Map<String, String> env) {
+        try {
+            Files.createDirectories(logDir);
+            int port;
+            int dashboardPort;
+            try (ServerSocket first = new ServerSocket(0); ServerSocket second = new ServerSocket(0)) {
+                port = first.getLocalPort();
+                dashboardPort = second.getLocalPort();
+            }
+            Map<String, String> all = new HashMap<>(env);
+            all.put(ApiSettings.PORT, Integer.toString(port));
+            all.put(ApiSettings.DASHBOARD_PORT, Integer.toString(dashboardPort));
+            ApiJvm api = new ApiJvm(name, logDir, Map.copyOf(all), port, dashboardPort);
+            api.launch();
+            return api;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** A client of this API (also after a restart) whose every request gives up after {@code requestTimeout}. */
+    public ConveyorClient client(Duration requestTimeout) {
+        return new ConveyorClient(port, dashboardPort, requestTimeout);
+    }
+
+    /** kill -9, and returns once the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts the API again with the same settings and ports; returns once it is ready. */
+    public void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the API still runs (pid " + process.pid() + ")");
+        }
+        launch();
+    }
+
+    private void launch() {
+        ProcessBuilder builder = new ProcessBuilder(JavaCommand.forRole(HEAP, "api"));
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".log").toFile()));
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ConveyorClient client = client(Duration.ofSeconds(10));
+        await().atMost(START).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(process.isAlive()).as("API %s is running (see its log)", name).isTrue();
+            assertThat(client.get("/health/ready").statusCode()).as("readiness of API " + name).isEqualTo(200);
+        });
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
