@@ -8,13 +8,24 @@ import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.server.BackgroundJobPerformer;
 import org.jobrunr.server.BackgroundJobPerformerFactory;
 import org.jobrunr.server.BackgroundJobServer;
+import org.jobrunr.storage.ConcurrentJobModificationException;
+import org.jobrunr.storage.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
 
 /**
  * JobRunr's job performer, except that a SUCCEEDED state goes to the worker's {@link SucceededJobsWriter} (one
  * transaction per batch) instead of being saved on the job's thread (one transaction per job). Every other state
- * change is saved as JobRunr saves it.
+ * change is saved as JobRunr saves it, and tried again while the ledger refuses it.
  */
 public final class BatchingJobPerformer extends BackgroundJobPerformer {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(BatchingJobPerformer.class);
+    /** How long a refused state change is tried again before it is left to JobRunr's orphan check. */
+    private static final Duration SAVE_TRIES = Duration.ofSeconds(15);
+    private static final Duration SAVE_PAUSE = Duration.ofMillis(250);
 
     private final ConveyorJobServer server;
 
@@ -53,11 +64,45 @@ public final class BatchingJobPerformer extends BackgroundJobPerformer {
     protected void saveAndRunStateRelatedJobFilters(Job job) {
         server.election().onStateElection(job, job.getJobState());
         if (!job.hasState(StateName.SUCCEEDED)) {
-            super.saveAndRunStateRelatedJobFilters(job);
+            saveTryingAgain(job);
             return;
         }
         new JobPerformingFilters(job, server.getJobFilters()).runOnStateElectionFilter();
         server.succeededJobsWriter().write(job); // set before the server starts
+    }
+
+    /**
+     * Saves as JobRunr does, trying again for up to {@link #SAVE_TRIES} while the ledger refuses (a terminated session,
+     * a moment's outage). JobRunr logs a refused save and goes on: the job then stayed PROCESSING on a worker that no
+     * longer ran it, until JobRunr's orphan check took it 20 to 30 s later and counted one more attempt (seen in
+     * {@code ChaosIT}). A save that lost to someone else's change is not tried again: that change stands.
+     */
+    private void saveTryingAgain(Job job) {
+        long deadline = System.nanoTime() + SAVE_TRIES.toNanos();
+        while (true) {
+            try {
+                super.saveAndRunStateRelatedJobFilters(job);
+                return;
+            } catch (ConcurrentJobModificationException e) {
+                throw e;
+            } catch (StorageException e) {
+                if (System.nanoTime() - deadline > 0 || !pause()) {
+                    throw e;
+                }
+                LOGGER.warn("the ledger refused the {} state of job {}; trying again: {}", job.getState(), job.getId(), e.toString());
+            }
+        }
+    }
+
+    /** False if interrupted meanwhile (the worker is stopping): the save is then given up as JobRunr would. */
+    private static boolean pause() {
+        try {
+            Thread.sleep(SAVE_PAUSE);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**
