@@ -9,9 +9,13 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Reads a job's state and history from the ledger through JobRunr's storage API, the same one the dashboard reads.
+ * Reads a job's state and history from the ledger through JobRunr's storage API, the same one the dashboard reads. A
+ * job that fanned out is shown as its continuation shows it ({@link JobView#continuedBy}), following a continuation
+ * that fanned out in turn, up to {@value #MAX_CONTINUATIONS} deep.
  */
 public final class LedgerReader {
+
+    static final int MAX_CONTINUATIONS = 16;
 
     private final StorageProvider storage;
 
@@ -21,6 +25,17 @@ public final class LedgerReader {
 
     /** The job with this id, or empty if the ledger has none; throws {@link LedgerUnavailableException} if it cannot tell. */
     public Optional<JobView> find(UUID id) {
+        return read(id).map(view -> followed(view, MAX_CONTINUATIONS));
+    }
+
+    private JobView followed(JobView view, int depth) {
+        if (view.continuation() == null || depth == 0) {
+            return view;
+        }
+        return read(view.continuation().then()).map(then -> view.continuedBy(followed(then, depth - 1))).orElse(view);
+    }
+
+    private Optional<JobView> read(UUID id) {
         Job job;
         try {
             job = jobOrNull(storage, id);

@@ -11,6 +11,7 @@ import org.jobrunr.jobs.states.EnqueuedState;
 import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ProcessingState;
 import org.jobrunr.jobs.states.SchedulableState;
+import org.jobrunr.jobs.states.ScheduledState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,29 @@ class JobRowsIT {
         }
     }
 
+    @Test
+    void insertsNewJobsAsJobRunrInsertsThemAndLeavesThoseThereAlone() throws SQLException {
+        Job enqueuedByJobRunr = enqueued();
+        Job enqueuedByRows = enqueued();
+        Job scheduledByJobRunr = scheduled();
+        Job scheduledByRows = scheduled();
+        ledger.storageProvider().save(List.of(enqueuedByJobRunr, scheduledByJobRunr));
+        List<Job> inserted;
+        try (Connection connection = ledger.dataSource().getConnection()) {
+            inserted = new JobRows(mapper).insert(connection, List.of(enqueuedByRows, scheduledByRows));
+            assertThat(new JobRows(mapper).insert(connection, List.of(scheduledByRows))).as("a job there already").isEmpty();
+        }
+
+        assertThat(inserted).containsExactlyInAnyOrder(enqueuedByRows, scheduledByRows);
+        assertThat(row(enqueuedByRows)).as("an enqueued job's row").isEqualTo(row(enqueuedByJobRunr));
+        assertThat(row(scheduledByRows)).as("a scheduled job's row").isEqualTo(row(scheduledByJobRunr));
+        assertThat(enqueuedByRows.getVersion()).as("the job itself, ready to be inserted again").isZero();
+        Job readBack = ledger.storageProvider().getJobById(scheduledByRows.getId());
+        readBack.enqueue();
+        ledger.storageProvider().save(readBack); // JobRunr's versioned update: a row at version 0 made it insert again
+        assertThat(ledger.storageProvider().getJobById(scheduledByRows.getId()).getState().name()).isEqualTo("ENQUEUED");
+    }
+
     /**
      * Saves two equal running jobs after the same change, one through JobRunr and one through {@link JobRows}, and compares
      * their rows: equal but for the ids, times and durations (the changes were made a moment apart), and each row's times are its
@@ -122,6 +146,11 @@ class JobRowsIT {
     private Job enqueued() {
         return new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")), List.<JobState>of(new EnqueuedState()),
                 new ConcurrentHashMap<>());
+    }
+
+    private Job scheduled() {
+        return new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")),
+                List.<JobState>of(new ScheduledState(Instant.parse("9999-01-01T00:00:00Z"), "waiting for batch")), new ConcurrentHashMap<>());
     }
 
     private Job running() {

@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Saves changed jobs of the ledger as JobRunr's own {@code JobTable.save(List)} does (the same columns and the same JSON,
@@ -35,7 +36,16 @@ public final class JobRows {
             + "as u(id, version, json, state, updatedAt, scheduledAt) "
             + "where j.id = u.id and j.version = u.version - 1 returning j.id";
 
+    /** JobRunr's own insert of a job (the same columns), for many at once, leaving out the ids that are there already. */
+    private static final String INSERT = "insert into jobrunr_jobs (id, version, jobAsJson, jobSignature, state, createdAt, updatedAt, scheduledAt, recurringJobId) "
+            + "select * from unnest(?::bpchar[], ?::int[], ?::text[], ?::varchar[], ?::varchar[], ?::timestamp[], ?::timestamp[], ?::timestamp[], ?::varchar[]) "
+            + "on conflict (id) do nothing returning id";
+
     private final JobMapper mapper;
+
+    /** What {@link #updateAlone} did: the jobs it could not save, changed by someone else meanwhile, and the jobs it inserted. */
+    public record Written(List<Job> changedMeanwhile, List<Job> inserted) {
+    }
 
     public JobRows(JobMapper mapper) {
         this.mapper = mapper;
@@ -97,17 +107,80 @@ public final class JobRows {
     }
 
     /**
-     * As {@link #update(Connection, List)}, in a transaction of its own on a connection of {@code dataSource}. Throws
-     * {@link StorageException} if the ledger could not be written (nothing was then).
+     * Inserts the new jobs among {@code jobs} in the transaction of {@code connection}, as JobRunr inserts a job (at
+     * version 1: a job read back at version 0 would be taken for one never saved); an id the ledger
+     * holds already is left as it is. Returns the jobs inserted. The jobs themselves keep version 0, so that the same
+     * jobs can be inserted again if this transaction rolls back.
      */
-    public List<Job> updateAlone(DataSource dataSource, List<Job> jobs) {
+    public List<Job> insert(Connection connection, List<Job> jobs) throws SQLException {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        List<Job> sorted = jobs.stream().sorted(Comparator.comparing(Job::getId)).toList();
+        try (JobListVersioner versions = new JobListVersioner(sorted)) { // raised for the rows, put back on close
+            return insertRaised(connection, sorted);
+        }
+    }
+
+    private List<Job> insertRaised(Connection connection, List<Job> sorted) throws SQLException {
+        int size = sorted.size();
+        String[] ids = new String[size];
+        Integer[] versions = new Integer[size];
+        String[] json = new String[size];
+        String[] signatures = new String[size];
+        String[] states = new String[size];
+        String[] createdAt = new String[size];
+        String[] updatedAt = new String[size];
+        String[] scheduledAt = new String[size];
+        String[] recurringJobIds = new String[size];
+        for (int i = 0; i < size; i++) {
+            Job job = sorted.get(i);
+            ids[i] = job.getId().toString();
+            versions[i] = job.getVersion();
+            json[i] = mapper.serializeJob(job);
+            signatures[i] = job.getJobSignature();
+            states[i] = job.getState().name();
+            createdAt[i] = utc(job.getCreatedAt());
+            updatedAt[i] = utc(job.getUpdatedAt());
+            scheduledAt[i] = job.getLastJobStateOfType(SchedulableState.class).map(state -> utc(state.getScheduledAt())).orElse(null);
+            recurringJobIds[i] = job.getRecurringJobId().orElse(null);
+        }
+        Set<String> inserted = new HashSet<>(size * 2);
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            insert.setArray(1, connection.createArrayOf("bpchar", ids));
+            insert.setArray(2, connection.createArrayOf("int4", versions));
+            insert.setArray(3, connection.createArrayOf("text", json));
+            insert.setArray(4, connection.createArrayOf("varchar", signatures));
+            insert.setArray(5, connection.createArrayOf("varchar", states));
+            insert.setArray(6, connection.createArrayOf("varchar", createdAt));
+            insert.setArray(7, connection.createArrayOf("varchar", updatedAt));
+            insert.setArray(8, connection.createArrayOf("varchar", scheduledAt));
+            insert.setArray(9, connection.createArrayOf("varchar", recurringJobIds));
+            try (ResultSet rows = insert.executeQuery()) {
+                while (rows.next()) {
+                    inserted.add(rows.getString(1));
+                }
+            }
+        }
+        return sorted.stream().filter(job -> inserted.contains(job.getId().toString())).toList();
+    }
+
+    /**
+     * As {@link #update(Connection, List)}, in a transaction of its own on a connection of {@code dataSource}, and in the
+     * same transaction {@link #insert}s the jobs {@code newJobsOf} names for the jobs saved (those that fanned out: their
+     * children exist if and only if their success does). Throws {@link StorageException} if the ledger could not be
+     * written (nothing was then).
+     */
+    public Written updateAlone(DataSource dataSource, List<Job> jobs, Function<List<Job>, List<Job>> newJobsOf) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 reusePlans(connection);
                 List<Job> changedMeanwhile = update(connection, jobs);
+                List<Job> saved = jobs.stream().filter(job -> !changedMeanwhile.contains(job)).toList();
+                List<Job> inserted = insert(connection, newJobsOf.apply(saved));
                 connection.commit();
-                return changedMeanwhile;
+                return new Written(changedMeanwhile, inserted);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
