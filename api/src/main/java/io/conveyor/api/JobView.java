@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.conveyor.handler.JobHandler;
+import io.conveyor.common.BatchCompletion;
 import io.conveyor.common.Continuation;
 import io.conveyor.common.failure.JobHistory;
 import io.conveyor.common.JobSubmissionJson;
@@ -22,6 +23,7 @@ import org.jobrunr.jobs.states.StateName;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -130,6 +132,28 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
         } catch (RuntimeException e) {
             return MissingNode.getInstance();
         }
+    }
+
+    /** The batch this job waits for, if it is a batch's completion job (or a fan-out's continuation) still waiting. */
+    Optional<UUID> waitsForBatch() {
+        if (!StateName.SCHEDULED.name().equals(state) || history.isEmpty()) {
+            return Optional.empty();
+        }
+        String message = history.getLast().message();
+        if (message == null || !message.startsWith(BatchCompletion.WAITING_REASON_PREFIX)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(UUID.fromString(message.substring(BatchCompletion.WAITING_REASON_PREFIX.length())));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** This view with {@code progress} as its progress. */
+    JobView withProgress(Progress progress) {
+        return new JobView(id, type, state, attempts, maxAttempts, labels, createdAt, updatedAt, history, error, result, progress, waiting, timeoutMillis, queue,
+                continuation);
     }
 
     /** This view, saying why the job waits. */

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -151,12 +152,15 @@ class LedgerReaderTest {
         parent.getMetadata().put(Continuation.METADATA_KEY, first.toJson());
         Job middle = succeeded(first.then(), "{\"merged\":false}");
         middle.getMetadata().put(Continuation.METADATA_KEY, second.toJson());
-        Job last = waiting(second.then());
+        Job last = waiting(second.then(), second.batch());
         storage.save(List.of(parent, middle, last));
-        LedgerReader reader = new LedgerReader(storage);
+        JobView.Progress partsDone = new JobView.Progress(1, 2, 50);
+        LedgerReader reader = new LedgerReader(storage, batch -> batch.equals(second.batch()) ? Optional.of(partsDone) : Optional.empty());
 
         JobView running = reader.find(parent.getId()).orElseThrow();
         assertThat(running.state()).as("its continuation waits for its children").isEqualTo("PROCESSING");
+        assertThat(running.progress()).as("the progress of the batch its last continuation waits for").isEqualTo(partsDone);
+        assertThat(reader.find(second.then()).orElseThrow().progress()).as("the waiting completion job's own").isEqualTo(partsDone);
         assertThat(running.result()).isNull();
         assertThat(running.continuation()).isEqualTo(first);
         assertThat(running.history()).extracting(JobView.HistoryEntry::state).containsExactly("ENQUEUED", "PROCESSING", "SUCCEEDED");
@@ -183,7 +187,7 @@ class LedgerReaderTest {
         parentOfSucceeded.getMetadata().put(Continuation.METADATA_KEY, succeeded.toJson());
         Job parentOfDropped = succeeded(UUID.randomUUID(), "{\"own\":1}");
         parentOfDropped.getMetadata().put(Continuation.METADATA_KEY, dropped.toJson());
-        Job droppedThen = waiting(dropped.then());
+        Job droppedThen = waiting(dropped.then(), dropped.batch());
         droppedThen.delete("batch x: member y ended FAILED, so its completion job does not run");
         storage.save(List.of(parentOfSucceeded, succeeded(succeeded.then(), "{\"sum\":42}"), parentOfDropped, droppedThen));
         LedgerReader reader = new LedgerReader(storage);
@@ -207,9 +211,9 @@ class LedgerReaderTest {
         return job;
     }
 
-    private static Job waiting(UUID id) {
+    private static Job waiting(UUID id, UUID batch) {
         Job job = new Job(id, 0, new JobDetails(StandInHandler.class.getName(), null, "run", List.of(new JobParameter(new StandInRequest("t", "{}")))),
-                List.of(new ScheduledState(Instant.parse("9999-01-01T00:00:00Z"), "waiting for batch")), new ConcurrentHashMap<>());
+                List.of(new ScheduledState(Instant.parse("9999-01-01T00:00:00Z"), "waiting for batch " + batch)), new ConcurrentHashMap<>());
         job.setJobName("t");
         return job;
     }

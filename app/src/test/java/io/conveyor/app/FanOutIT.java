@@ -67,6 +67,29 @@ class FanOutIT {
     }
 
     @Test
+    void aParentShowsItsChildrensProgressWhileTheyRunAndFailsWhenTheirBatchIsCancelled() throws Exception {
+        try (WorkerJvm worker = WorkerJvm.start("fan-out", "fan-out-progress", conveyor.workerEnv(Map.of()))) {
+            conveyor.awaitRegistered(worker);
+            UUID parent = conveyor.client().submit("{\"type\":\"fan-out\",\"payload\":{\"jobs\":[{\"type\":\"noop\"},{\"type\":\"noop\"},"
+                    + "{\"type\":\"sleep\",\"payload\":{\"millis\":600000}}],\"then\":" + SUM_OF_COUNTS + "}}");
+
+            // Two children done, one sleeping: the parent's id shows its batch's progress, as its waiting continuation does.
+            await().atMost(ConveyorUnderTest.WORKER_START).untilAsserted(() -> {
+                JsonNode job = conveyor.client().job(parent);
+                assertThat(job.get("state").asText()).isEqualTo("PROCESSING");
+                assertThat(job.path("progress").toString()).isEqualTo("{\"done\":2,\"total\":3,\"percent\":66}");
+            });
+            JsonNode waiting = conveyor.client().job(parent);
+            UUID then = UUID.fromString(waiting.at("/continuation/then").asText());
+            assertThat(conveyor.client().job(then).path("progress").toString()).isEqualTo("{\"done\":2,\"total\":3,\"percent\":66}");
+
+            assertThat(conveyor.client().post("/batches/" + waiting.at("/continuation/batch").asText() + "/cancel", "").statusCode()).isEqualTo(200);
+            JsonNode cancelled = conveyor.awaitState(parent, "FAILED", Duration.ofMinutes(1));
+            assertThat(cancelled.get("error").asText()).isEqualTo("cancelled");
+        }
+    }
+
+    @Test
     void aParentWhoseWorkerIsKilledAfterItFannedOutRunsAgainAndItsChildrenExistOnce() throws Exception {
         try (WorkerJvm first = WorkerJvm.start("fan-out", "fan-out-kill-1", conveyor.workerEnv(ONE_THREAD));
              WorkerJvm second = WorkerJvm.start("fan-out", "fan-out-kill-2", conveyor.workerEnv(ONE_THREAD))) {
