@@ -94,7 +94,7 @@ public final class ApiApplication implements AutoCloseable {
             JobIds ids = new JobIds(settings.idSecret(), clock);
             events = new EventHub(kafka, "conveyor-api");
             metrics.countEventsRead(events);
-            http = ApiServer.start(settings, ids, submitter, new LedgerReader(ledger.storageProvider()),
+            http = ApiServer.start(settings, ids, submitter, new LedgerReader(ledger.storageProvider(), new BatchProgress(ledger.dataSource())::of),
                     new JobControl(ledger.dataSource(), ledger.storageProvider(), ledger.jsonMapper(), ids, clock, settings.maxBodyBytes()), events, clock,
                     new OperationsEndpoints(metrics, health(kafkaProbe, ledger)), new BearerAuth(auth));
             DashboardServer dashboard = DashboardServer.start(settings.dashboardPort(), ledger.storageProvider(), ledger.jsonMapper(),

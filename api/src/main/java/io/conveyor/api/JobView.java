@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.conveyor.handler.JobHandler;
+import io.conveyor.common.BatchCompletion;
+import io.conveyor.common.Continuation;
 import io.conveyor.common.failure.JobHistory;
 import io.conveyor.common.JobSubmissionJson;
 import org.jobrunr.jobs.Job;
@@ -21,6 +23,7 @@ import org.jobrunr.jobs.states.StateName;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -36,10 +39,12 @@ import java.util.UUID;
  * @param waiting     for an ENQUEUED job that no live worker can run: why (no worker runs its type, serves its queue)
  * @param timeoutMillis the submission's own timeout of an attempt, or null if it named none
  * @param queue       the queue the submission named, or null for the default queue
+ * @param continuation for a job that fanned out ({@code JobContext.fanOut}) and succeeded: its children's batch and
+ *                     the job that continues it, whose state and result this view then shows; else null
  */
 public record JobView(UUID id, String type, String state, int attempts, Integer maxAttempts, List<String> labels,
                       Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String error, JsonNode result,
-                      Progress progress, String waiting, Long timeoutMillis, String queue) {
+                      Progress progress, String waiting, Long timeoutMillis, String queue, Continuation continuation) {
 
     /** The state of a job that was accepted but is not in the ledger yet. */
     public static final String ACCEPTED = "ACCEPTED";
@@ -69,7 +74,7 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
 
     /** The view of an id that was issued and accepted but has no ledger entry yet. */
     public static JobView accepted(UUID id) {
-        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null, null, null, null, null, null);
+        return new JobView(id, null, ACCEPTED, 0, null, List.of(), null, null, List.of(), null, null, null, null, null, null, null);
     }
 
     /** The view of a job read from the ledger; never touches its job details, whose classes live in the worker. */
@@ -93,7 +98,27 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
                 progress(job),
                 null,
                 request.path("timeoutMillis").isIntegralNumber() ? request.get("timeoutMillis").longValue() : null,
-                request.path("queue").isTextual() ? request.get("queue").asText() : null);
+                request.path("queue").isTextual() ? request.get("queue").asText() : null,
+                job.getState() == StateName.SUCCEEDED ? Continuation.parse(job.getMetadata().get(Continuation.METADATA_KEY)).orElse(null) : null);
+    }
+
+    /**
+     * This view of a job that fanned out, as its continuation {@code then} (its view, itself followed) shows it: the
+     * job's work is done only when its continuation's is. While the continuation waits for the children or runs, the
+     * job is {@code PROCESSING}; then it has the continuation's end and result. A continuation deleted (a child failed
+     * for good, or the batch was cancelled) makes the job {@code FAILED}, with the reason as its error. Its own history,
+     * attempts and labels stay its own.
+     */
+    JobView continuedBy(JobView then) {
+        String shown = switch (then.state()) {
+            case "SUCCEEDED", "FAILED" -> then.state();
+            case "DELETED" -> "FAILED";
+            default -> StateName.PROCESSING.name();
+        };
+        String thenError = "DELETED".equals(then.state()) && !then.history().isEmpty() ? then.history().getLast().message() : then.error();
+        return new JobView(id, type, shown, attempts, maxAttempts, labels, createdAt, then.updatedAt() == null ? updatedAt : then.updatedAt(),
+                history, "FAILED".equals(shown) ? thenError : null, "SUCCEEDED".equals(shown) ? then.result() : null,
+                then.progress(), null, timeoutMillis, queue, continuation);
     }
 
     /**
@@ -109,9 +134,32 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
         }
     }
 
+    /** The batch this job waits for, if it is a batch's completion job (or a fan-out's continuation) still waiting. */
+    Optional<UUID> waitsForBatch() {
+        if (!StateName.SCHEDULED.name().equals(state) || history.isEmpty()) {
+            return Optional.empty();
+        }
+        String message = history.getLast().message();
+        if (message == null || !message.startsWith(BatchCompletion.WAITING_REASON_PREFIX)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(UUID.fromString(message.substring(BatchCompletion.WAITING_REASON_PREFIX.length())));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** This view with {@code progress} as its progress. */
+    JobView withProgress(Progress progress) {
+        return new JobView(id, type, state, attempts, maxAttempts, labels, createdAt, updatedAt, history, error, result, progress, waiting, timeoutMillis, queue,
+                continuation);
+    }
+
     /** This view, saying why the job waits. */
     JobView waitingBecause(String reason) {
-        return new JobView(id, type, state, attempts, maxAttempts, labels, createdAt, updatedAt, history, error, result, progress, reason, timeoutMillis, queue);
+        return new JobView(id, type, state, attempts, maxAttempts, labels, createdAt, updatedAt, history, error, result, progress, reason, timeoutMillis, queue,
+                continuation);
     }
 
     /**
@@ -202,6 +250,10 @@ public record JobView(UUID id, String type, String state, int attempts, Integer 
         }
         if (result != null) {
             json.set("result", result);
+        }
+        if (continuation != null) {
+            json.putObject("continuation").put("batch", continuation.batch().toString()).put("then", continuation.then().toString())
+                    .put("children", continuation.children());
         }
         return json;
     }

@@ -1,5 +1,6 @@
 package io.conveyor.api;
 
+import io.conveyor.common.Continuation;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobDetails;
 import org.jobrunr.jobs.JobParameter;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -138,6 +140,82 @@ class LedgerReaderTest {
         assertThat(json.properties()).extracting(java.util.Map.Entry::getKey).containsExactly("id", "state", "history");
         assertThat(json.path("state").asText()).isEqualTo("ACCEPTED");
         assertThat(json.path("history").isEmpty()).isTrue();
+    }
+
+    @Test
+    void aJobThatFannedOutShowsItsContinuationsStateAndResultFollowingAContinuationThatFannedOutInTurn() {
+        InMemoryStorageProvider storage = new InMemoryStorageProvider();
+        storage.setJobMapper(JOB_MAPPER);
+        Continuation first = new Continuation(UUID.randomUUID(), UUID.randomUUID(), 3);
+        Continuation second = new Continuation(UUID.randomUUID(), UUID.randomUUID(), 2);
+        Job parent = succeeded(UUID.randomUUID(), "{\"parts\":3}");
+        parent.getMetadata().put(Continuation.METADATA_KEY, first.toJson());
+        Job middle = succeeded(first.then(), "{\"merged\":false}");
+        middle.getMetadata().put(Continuation.METADATA_KEY, second.toJson());
+        Job last = waiting(second.then(), second.batch());
+        storage.save(List.of(parent, middle, last));
+        JobView.Progress partsDone = new JobView.Progress(1, 2, 50);
+        LedgerReader reader = new LedgerReader(storage, batch -> batch.equals(second.batch()) ? Optional.of(partsDone) : Optional.empty());
+
+        JobView running = reader.find(parent.getId()).orElseThrow();
+        assertThat(running.state()).as("its continuation waits for its children").isEqualTo("PROCESSING");
+        assertThat(running.progress()).as("the progress of the batch its last continuation waits for").isEqualTo(partsDone);
+        assertThat(reader.find(second.then()).orElseThrow().progress()).as("the waiting completion job's own").isEqualTo(partsDone);
+        assertThat(running.result()).isNull();
+        assertThat(running.continuation()).isEqualTo(first);
+        assertThat(running.history()).extracting(JobView.HistoryEntry::state).containsExactly("ENQUEUED", "PROCESSING", "SUCCEEDED");
+
+        Job lastDone = storage.getJobById(second.then());
+        lastDone.enqueue();
+        storage.save(lastDone);
+        Job succeededLast = storage.getJobById(second.then());
+        succeededLast.succeeded();
+        succeededLast.getMetadata().put("conveyor.result", "{\"merged\":true}");
+        storage.save(succeededLast);
+        JobView done = reader.find(parent.getId()).orElseThrow();
+        assertThat(done.state()).as("the last continuation's end").isEqualTo("SUCCEEDED");
+        assertThat(done.result().toString()).isEqualTo("{\"merged\":true}");
+    }
+
+    @Test
+    void aJobWhoseContinuationEndedShowsItsEndAndAContinuationDeletedAsFailedWithTheReason() {
+        InMemoryStorageProvider storage = new InMemoryStorageProvider();
+        storage.setJobMapper(JOB_MAPPER);
+        Continuation succeeded = new Continuation(UUID.randomUUID(), UUID.randomUUID(), 2);
+        Continuation dropped = new Continuation(UUID.randomUUID(), UUID.randomUUID(), 2);
+        Job parentOfSucceeded = succeeded(UUID.randomUUID(), "{\"own\":1}");
+        parentOfSucceeded.getMetadata().put(Continuation.METADATA_KEY, succeeded.toJson());
+        Job parentOfDropped = succeeded(UUID.randomUUID(), "{\"own\":1}");
+        parentOfDropped.getMetadata().put(Continuation.METADATA_KEY, dropped.toJson());
+        Job droppedThen = waiting(dropped.then(), dropped.batch());
+        droppedThen.delete("batch x: member y ended FAILED, so its completion job does not run");
+        storage.save(List.of(parentOfSucceeded, succeeded(succeeded.then(), "{\"sum\":42}"), parentOfDropped, droppedThen));
+        LedgerReader reader = new LedgerReader(storage);
+
+        JobView done = reader.find(parentOfSucceeded.getId()).orElseThrow();
+        assertThat(done.state()).isEqualTo("SUCCEEDED");
+        assertThat(done.result().toString()).isEqualTo("{\"sum\":42}");
+        assertThat(done.toJson().path("continuation").path("then").asText()).isEqualTo(succeeded.then().toString());
+        JobView failed = reader.find(parentOfDropped.getId()).orElseThrow();
+        assertThat(failed.state()).isEqualTo("FAILED");
+        assertThat(failed.error()).isEqualTo("batch x: member y ended FAILED, so its completion job does not run");
+        assertThat(failed.result()).isNull();
+    }
+
+    private static Job succeeded(UUID id, String result) {
+        Job job = new Job(id, 0, new JobDetails(StandInHandler.class.getName(), null, "run", List.of(new JobParameter(new StandInRequest("t", "{}")))),
+                List.of(new EnqueuedState(), new ProcessingState(SERVER_A, "worker-a"), new SucceededState(Duration.ofMillis(1), Duration.ofMillis(1))),
+                new ConcurrentHashMap<>());
+        job.setJobName("t");
+        job.getMetadata().put("conveyor.result", result);
+        return job;
+    }
+
+    private static Job waiting(UUID id, UUID batch) {
+        Job job = new Job(id, 0, new JobDetails(StandInHandler.class.getName(), null, "run", List.of(new JobParameter(new StandInRequest("t", "{}")))),
+                List.of(new ScheduledState(Instant.parse("9999-01-01T00:00:00Z"), "waiting for batch " + batch)), new ConcurrentHashMap<>());
+        job.setJobName("t");
+        return job;
     }
 
     @Test

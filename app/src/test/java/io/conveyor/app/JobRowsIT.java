@@ -108,7 +108,7 @@ class JobRowsIT {
 
         List<Job> inserted;
         try (Connection connection = ledger.dataSource().getConnection()) {
-            inserted = new JobRows(mapper).insertNew(connection, List.of(deliveredAgain, byRows));
+            inserted = new JobRows(mapper).insert(connection, List.of(deliveredAgain, byRows));
         }
 
         assertThat(inserted).containsExactly(byRows);
@@ -118,6 +118,29 @@ class JobRowsIT {
         assertThat(row(byRows)).as("the row, ids and times left out").isEqualTo(row(byJobRunr));
         assertThat(mapper.serializeJob(mapper.deserializeJob(json(byRows.getId())))).as("JobRunr reads the JSON back into the same job")
                 .isEqualTo(json(byRows.getId()));
+    }
+
+    @Test
+    void insertsNewJobsAsJobRunrInsertsThemAndLeavesThoseThereAlone() throws SQLException {
+        Job enqueuedByJobRunr = enqueued();
+        Job enqueuedByRows = enqueued();
+        Job scheduledByJobRunr = scheduled();
+        Job scheduledByRows = scheduled();
+        ledger.storageProvider().save(List.of(enqueuedByJobRunr, scheduledByJobRunr));
+        List<Job> inserted;
+        try (Connection connection = ledger.dataSource().getConnection()) {
+            inserted = new JobRows(mapper).insert(connection, List.of(enqueuedByRows, scheduledByRows));
+            assertThat(new JobRows(mapper).insert(connection, List.of(scheduledByRows))).as("a job there already").isEmpty();
+        }
+
+        assertThat(inserted).containsExactlyInAnyOrder(enqueuedByRows, scheduledByRows);
+        assertThat(row(enqueuedByRows)).as("an enqueued job's row").isEqualTo(row(enqueuedByJobRunr));
+        assertThat(row(scheduledByRows)).as("a scheduled job's row").isEqualTo(row(scheduledByJobRunr));
+        assertThat(enqueuedByRows.getVersion()).as("the job itself, at its row's version").isEqualTo(1);
+        Job readBack = ledger.storageProvider().getJobById(scheduledByRows.getId());
+        readBack.enqueue();
+        ledger.storageProvider().save(readBack); // JobRunr's versioned update: a row at version 0 made it insert again
+        assertThat(ledger.storageProvider().getJobById(scheduledByRows.getId()).getState().name()).isEqualTo("ENQUEUED");
     }
 
     /**
@@ -155,6 +178,11 @@ class JobRowsIT {
                 List.<JobState>of(new ScheduledState(Instant.now().minusMillis(5), "fire time"), new EnqueuedState()), new ConcurrentHashMap<>());
         job.setRecurringJobId("nightly");
         return job;
+    }
+
+    private Job scheduled() {
+        return new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")),
+                List.<JobState>of(new ScheduledState(Instant.parse("9999-01-01T00:00:00Z"), "waiting for batch")), new ConcurrentHashMap<>());
     }
 
     private Job running() {

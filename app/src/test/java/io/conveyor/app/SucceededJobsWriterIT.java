@@ -1,10 +1,12 @@
 package io.conveyor.app;
 
 import io.conveyor.app.testing.TestServices;
+import io.conveyor.common.Continuation;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Ledger;
 import io.conveyor.worker.LedgerJobRequest;
 import io.conveyor.worker.ledger.AppliedStateFilters;
+import io.conveyor.worker.ledger.FanOuts;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.JobDetails;
@@ -65,7 +67,7 @@ class SucceededJobsWriterIT {
         ledger.storageProvider().save(deletedMeanwhile.delete("deleted from the dashboard"));
 
         SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
-                new AppliedStateFilters(List.of(new Announcements())), () -> true);
+                new AppliedStateFilters(List.of(new Announcements())), () -> true, new FanOuts(), jobs -> { });
         running.forEach(job -> writer.write(job.succeeded()));
         writer.close();
 
@@ -91,7 +93,7 @@ class SucceededJobsWriterIT {
         ledger.storageProvider().save(heartbeat);
 
         SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
-                new AppliedStateFilters(List.of(new Announcements())), () -> true);
+                new AppliedStateFilters(List.of(new Announcements())), () -> true, new FanOuts(), jobs -> { });
         running.succeeded();
         running.getMetadata().put("conveyor.result", "{\"answer\":42}"); // as JobResults' election puts it
         writer.write(running);
@@ -101,6 +103,43 @@ class SucceededJobsWriterIT {
         assertThat(stored.getState()).isEqualTo(StateName.SUCCEEDED);
         assertThat(stored.getMetadata()).containsEntry("conveyor.result", "{\"answer\":42}");
         assertThat(committedWhenAnnounced).containsEntry(running.getId(), StateName.SUCCEEDED);
+    }
+
+    @Test
+    void writesTheJobsASucceededJobFannedOutWithItsSuccessAndNoneForAJobChangedMeanwhile() {
+        Job parent = runningNoop();
+        Job deletedMeanwhile = runningNoop();
+        ledger.storageProvider().save(List.of(parent, deletedMeanwhile));
+        ledger.storageProvider().save(ledger.storageProvider().getJobById(deletedMeanwhile.getId()).delete("deleted from the dashboard"));
+        FanOuts fanOuts = new FanOuts();
+        List<Job> children = List.of(enqueuedNoop(), enqueuedNoop());
+        List<Job> childrenOfTheDeleted = List.of(enqueuedNoop());
+        Continuation continuation = new Continuation(UUID.randomUUID(), UUID.randomUUID(), 2);
+        fanOuts.hold(parent.getId(), children, continuation);
+        fanOuts.hold(deletedMeanwhile.getId(), childrenOfTheDeleted, continuation);
+        List<Job> told = new CopyOnWriteArrayList<>();
+
+        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
+                new AppliedStateFilters(List.of(new Announcements())), () -> true, fanOuts, told::addAll);
+        writer.write(parent.succeeded());
+        writer.write(deletedMeanwhile.succeeded());
+        writer.close();
+
+        assertThat(committedState(parent.getId())).isEqualTo(StateName.SUCCEEDED);
+        assertThat(committedState(deletedMeanwhile.getId())).isEqualTo(StateName.DELETED);
+        children.forEach(child -> assertThat(committedState(child.getId())).as("a child of the recorded job").isEqualTo(StateName.ENQUEUED));
+        assertThat(committedState(childrenOfTheDeleted.getFirst().getId())).as("the child of the job deleted meanwhile").isNull();
+        assertThat(told).containsExactlyInAnyOrderElementsOf(children);
+    }
+
+    private static Job runningNoop() {
+        return new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")),
+                List.<JobState>of(new EnqueuedState(), new ProcessingState(SERVER, "writer-test")), new ConcurrentHashMap<>());
+    }
+
+    private static Job enqueuedNoop() {
+        return new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")), List.<JobState>of(new EnqueuedState()),
+                new ConcurrentHashMap<>());
     }
 
     /** A state-applied filter that notes what the ledger says about each job at the moment the filter runs. */

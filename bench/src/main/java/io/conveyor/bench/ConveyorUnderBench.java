@@ -51,7 +51,7 @@ final class ConveyorUnderBench implements SystemUnderBench {
     private final URI batch;
 
     private ConveyorUnderBench(EmbeddedKafka kafka, KafkaSettings kafkaSettings, DatabaseSettings database, Path logDir, int workerJvms,
-                               int threads, String heap, int batchClients) throws InterruptedException {
+                               int threads, String heap, int batchClients, Map<String, String> workerEnv) throws InterruptedException {
         this.kafka = kafka;
         this.database = database;
         this.workerJvms = workerJvms;
@@ -69,6 +69,7 @@ final class ConveyorUnderBench implements SystemUnderBench {
                 DatabaseSettings.PASSWORD, database.password(),
                 WorkerSettings.JOB_THREADS, Integer.toString(threads),
                 WorkerSettings.NAME, "bench-worker"));
+        env.putAll(workerEnv);
         this.workers = new WorkerSupervisor(workerJvms, JavaCommand.forRole(heap, "worker"), env, Optional.of(logDir));
         BenchDatabases.awaitServers(database, workerJvms, Duration.ofSeconds(90));
         this.ledger = LedgerProbe.open(database, "bench-conveyor-ledger", 2);
@@ -77,10 +78,16 @@ final class ConveyorUnderBench implements SystemUnderBench {
     /** Starts a broker (data under {@code dir}), the API and {@code workerJvms} worker JVMs (logs under {@code dir}). */
     static ConveyorUnderBench start(DatabaseSettings database, Path dir, int workerJvms, int threads, String heap, int batchClients)
             throws InterruptedException {
+        return start(database, dir, workerJvms, threads, heap, batchClients, Map.of());
+    }
+
+    /** As {@link #start(DatabaseSettings, Path, int, int, String, int)}, with more settings for the workers. */
+    static ConveyorUnderBench start(DatabaseSettings database, Path dir, int workerJvms, int threads, String heap, int batchClients,
+                                    Map<String, String> workerEnv) throws InterruptedException {
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         try {
             return new ConveyorUnderBench(kafka, new KafkaSettings(kafka.bootstrapServers(), new Topics(Topics.PREFIX_DEFAULT)),
-                    database, dir, workerJvms, threads, heap, batchClients);
+                    database, dir, workerJvms, threads, heap, batchClients, workerEnv);
         } catch (RuntimeException | InterruptedException e) {
             kafka.close();
             throw e;
@@ -105,6 +112,24 @@ final class ConveyorUnderBench implements SystemUnderBench {
     /** Where the broker listens, for the API JVM started for its memory figure. */
     String kafkaBootstrap() {
         return kafka.bootstrapServers();
+    }
+
+    /** Submits one job of any type (its JSON as {@code POST /jobs} takes it); returns its id. */
+    UUID submit(String jobJson) {
+        return UUID.fromString(post(jobs, jobJson).get("id").asText());
+    }
+
+    /** The job as {@code GET /jobs/{id}} answers. */
+    JsonNode job(UUID id) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(jobs + "/" + id)).GET().timeout(Duration.ofSeconds(30)).build();
+        try {
+            return JobSubmissionJson.MAPPER.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET /jobs/" + id + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     @Override

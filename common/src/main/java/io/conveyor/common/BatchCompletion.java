@@ -18,6 +18,12 @@ import java.util.UUID;
  */
 public record BatchCompletion(UUID batch, int total, boolean onEnded) {
 
+    /**
+     * The reason of the SCHEDULED state a completion job waits in until its batch is decided, followed by the batch's id
+     * (the API reads it to show the batch's progress as the waiting job's).
+     */
+    public static final String WAITING_REASON_PREFIX = "waiting for batch ";
+
     /** The {@code thenWhen} of a completion that waits for every member to succeed (the default). */
     public static final String WHEN_SUCCEEDED = "succeeded";
     /** The {@code thenWhen} of a completion that waits for every member to end. */

@@ -2,6 +2,7 @@ package io.conveyor.handler;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -45,6 +46,24 @@ public interface JobContext {
      */
     default Iterable<BatchMember> batch() {
         throw new IllegalStateException("job " + jobId() + " is not a batch's completion job: only the \"then\" job of POST /batches has a batch");
+    }
+
+    /**
+     * Submits {@code children} as a batch whose completion job is {@code then}, together with this job's success: they
+     * are written to the ledger in the very transaction that records this job SUCCEEDED, and only if it does. An
+     * attempt that fails, or whose worker dies before its success is written, submits nothing; the next attempt
+     * submits them then (under the same ids, derived from this job's id and each child's index), so at-least-once for
+     * this job never makes its children twice. {@code then} runs once every child succeeded (reading them through its
+     * own {@link #batch()}), or ends DELETED naming the child that failed for good; {@code GET /jobs/{id}} of this job
+     * shows the continuation's state and result (see the README).
+     * <p>
+     * Call it at most once per attempt, with 1 to {@link FanOut#MAX_CHILDREN} children.
+     *
+     * @return the ids the children, their batch and {@code then} will have
+     * @throws IllegalStateException if this attempt fanned out already, or this context cannot submit jobs
+     */
+    default FanOut fanOut(List<ChildJob> children, ChildJob then) {
+        throw new IllegalStateException("job " + jobId() + " runs where it cannot submit jobs");
     }
 
     /** A thread-safe counter of done units that reports each new count through {@link #progress(long, long)}. */

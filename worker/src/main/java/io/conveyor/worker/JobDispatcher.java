@@ -2,6 +2,7 @@ package io.conveyor.worker;
 
 import io.conveyor.worker.ledger.JobResults;
 import io.conveyor.worker.run.Attempts;
+import io.conveyor.worker.run.FanOutPlan;
 import io.conveyor.worker.run.FatalJobErrors;
 import io.conveyor.worker.run.HandlerRegistry;
 import io.conveyor.worker.run.JobLogContext;
@@ -13,6 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conveyor.handler.ComputePool;
 import io.conveyor.handler.DataRoot;
 import io.conveyor.handler.BatchMember;
+import io.conveyor.handler.ChildJob;
+import io.conveyor.handler.FanOut;
 import io.conveyor.handler.JobContext;
 import io.conveyor.handler.JobHandler;
 import io.conveyor.common.JobSubmissionJson;
@@ -23,7 +26,11 @@ import org.jobrunr.server.runner.ThreadLocalJobContext;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -46,19 +53,26 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     private final ProgressListener progressListener;
     private final JobTimeouts timeouts;
     private final Function<UUID, Iterable<BatchMember>> batchMembers;
+    private final Consumer<FanOutPlan> fanOuts;
 
     public JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
                   FatalJobErrors fatalErrors, JobTimeouts timeouts, ProgressListener progressListener) {
         this(registry, computePool, dataRoot, results, attempts, fatalErrors, timeouts, progressListener, batch -> {
             throw new IllegalStateException("this worker reads no batches");
+        }, plan -> {
+            throw new IllegalStateException("this worker writes no fan-outs");
         });
     }
 
-    /** @param batchMembers the members of a batch, for its completion job's {@link JobContext#batch()} */
+    /**
+     * @param batchMembers the members of a batch, for its completion job's {@link JobContext#batch()}
+     * @param fanOuts      takes the jobs an attempt fanned out, once its handler returned, to be written with its success
+     */
     public JobDispatcher(HandlerRegistry registry, ComputePool computePool, DataRoot dataRoot, JobResults results, Attempts attempts,
                   FatalJobErrors fatalErrors, JobTimeouts timeouts, ProgressListener progressListener,
-                  Function<UUID, Iterable<BatchMember>> batchMembers) {
+                  Function<UUID, Iterable<BatchMember>> batchMembers, Consumer<FanOutPlan> fanOuts) {
         this.batchMembers = batchMembers;
+        this.fanOuts = fanOuts;
         this.progressListener = progressListener;
         this.registry = registry;
         this.computePool = computePool;
@@ -79,7 +93,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
         JobProgress progress = new JobProgress(jobRunrContext, request.type(), attempt, progressListener, System::nanoTime);
         Context context = new Context(jobRunrContext.getJobId(), request.type(), attempt,
                 parsePayload(request.payload()), computePool, dataRoot, progress,
-                request.completesBatch() == null ? null : batchMembers.apply(UUID.fromString(request.completesBatch())));
+                request.completesBatch() == null ? null : batchMembers.apply(UUID.fromString(request.completesBatch())), new AtomicReference<>());
         JobTimeouts.Run run = timeouts.start(context.jobId(), request.timeout().orElseGet(handler::timeout));
         JsonNode result;
         fatalErrors.started(context.jobId());
@@ -101,8 +115,13 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
         if (run.end()) {
             throw run.failure(); // it swallowed the interrupt and finished late: the attempt still ran past its time
         }
-        if (result != null && !result.isNull()) {
-            results.hold(context.jobId(), resultJson(result));
+        String json = result == null || result.isNull() ? null : resultJson(result);
+        FanOutPlan fanOut = context.fanOut().get();
+        if (fanOut != null) {
+            fanOuts.accept(fanOut); // written with the success, in its transaction
+        }
+        if (json != null) {
+            results.hold(context.jobId(), json);
         }
     }
 
@@ -134,7 +153,7 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
     }
 
     private record Context(UUID jobId, String type, int attempt, ObjectNode payload, ComputePool compute, DataRoot data,
-                           JobProgress jobProgress, Iterable<BatchMember> members) implements JobContext {
+                           JobProgress jobProgress, Iterable<BatchMember> members, AtomicReference<FanOutPlan> fanOut) implements JobContext {
         @Override
         public void progress(long done, long total) {
             jobProgress.report(done, total);
@@ -143,6 +162,15 @@ public final class JobDispatcher implements JobRequestHandler<LedgerJobRequest> 
         @Override
         public Iterable<BatchMember> batch() {
             return members == null ? JobContext.super.batch() : members;
+        }
+
+        @Override
+        public FanOut fanOut(List<ChildJob> children, ChildJob then) {
+            FanOutPlan plan = FanOutPlan.of(jobId, children, then, Instant.now());
+            if (!fanOut.compareAndSet(null, plan)) {
+                throw new IllegalStateException("job " + jobId + " fanned out already in this attempt: call fanOut once, with every child");
+            }
+            return plan.fanOut();
         }
     }
 }

@@ -10,6 +10,8 @@ import io.conveyor.handler.Json;
 import io.conveyor.handler.NonRetryableJobException;
 import io.conveyor.handler.ProgressCounter;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -29,6 +31,11 @@ import java.util.Optional;
  * Each compute thread parses (or generates) and sorts its own run; {@link ParallelMerge} merges the runs. The result
  * gives the count and the CRC32C of the output file. The data is held in the heap (about 16 bytes a number; a line's
  * length plus 32 bytes), and a job that would need more than half the worker's heap is refused.
+ * <p>
+ * With {@code "split": n} (an input file), the file is cut at line starts into up to n byte ranges, each sorted by a
+ * part job on any worker (as above, into its scratch file), and a merge job merges the parts' files k ways, a line at
+ * a time ({@link SortedRunsMerge}), into the output ({@link SplitWork}): a file larger than one worker's heap sorts in
+ * parts that each fit, with the same output and result.
  */
 public final class SortHandler implements JobHandler {
 
@@ -44,12 +51,114 @@ public final class SortHandler implements JobHandler {
 
     @Override
     public JsonNode handle(JobContext context) throws Exception {
-        ObjectNode payload = context.payload();
-        Optional<String> input = Payloads.optionalString(payload, "input");
+        return SplitWork.handle(context, SPLITTABLE);
+    }
+
+    private static final SplitWork.Splittable SPLITTABLE = new SplitWork.Splittable() {
+        @Override
+        public String type() {
+            return "sort";
+        }
+
+        @Override
+        public JsonNode whole(JobContext context) throws Exception {
+            return sortWhole(context);
+        }
+
+        /** Byte ranges of the input file that start at a line's start, of about equal size; none for generated numbers. */
+        @Override
+        public List<ObjectNode> parts(JobContext context, ObjectNode payload, int n) throws IOException {
+            Optional<String> input = Payloads.optionalString(payload, "input");
+            if (input.isEmpty()) {
+                return List.of();
+            }
+            kindOf(payload);
+            Path file = context.data().existingFile("input", input.get());
+            List<ObjectNode> parts = new ArrayList<>();
+            try (FileChannel channel = FileChannel.open(file)) {
+                long size = channel.size();
+                long from = 0;
+                for (int p = 1; p <= n && from < size; p++) {
+                    long to = p == n ? size : lineStartAtOrAfter(channel, Math.max(from, size * p / n));
+                    if (to > from) {
+                        ObjectNode part = payload.deepCopy();
+                        part.putArray("bytes").add(from).add(to);
+                        parts.add(part);
+                    }
+                    from = to;
+                }
+            }
+            return parts;
+        }
+
+        /** Sorts the part's byte range of the input into the scratch file. */
+        @Override
+        public JsonNode part(JobContext context, ObjectNode payload, Path scratch) throws Exception {
+            String kind = kindOf(payload);
+            Path file = context.data().existingFile("input", Payloads.stringField(payload, "input"));
+            long from = payload.path("bytes").path(0).asLong(-1);
+            long to = payload.path("bytes").path(1).asLong(-1);
+            if (from < 0 || to < from || to > Files.size(file)) {
+                throw new NonRetryableJobException("payload field 'bytes' must be [from, to] within the input file, was " + payload.path("bytes"));
+            }
+            try (FileChannel channel = FileChannel.open(file)) {
+                Sorted sorted = sortMapped(context, channel, from, to - from, kind, scratch);
+                ObjectNode result = Json.MAPPER.createObjectNode().put("count", sorted.count());
+                return sorted.minMax() == null ? result : result.put("min", sorted.minMax()[0]).put("max", sorted.minMax()[1]);
+            }
+        }
+
+        /** The k-way merge of the parts' sorted files into the output. */
+        @Override
+        public JsonNode merge(JobContext context, ObjectNode payload, List<SplitWork.Part> parts) throws IOException {
+            String kind = kindOf(payload);
+            Path output = context.data().fileToWrite("output", Payloads.stringField(payload, "output"));
+            long items = parts.stream().mapToLong(part -> part.result().path("count").asLong()).sum();
+            SortedRunsMerge.Merged merged = SortedRunsMerge.merge(parts.stream().map(SplitWork.Part::scratch).toList(), kind.equals("numbers"),
+                    output, context.progressCounter(items));
+            context.progress(items, items);
+            ObjectNode result = Json.MAPPER.createObjectNode().put("kind", kind).put("count", merged.count());
+            if (kind.equals("numbers") && merged.count() > 0) {
+                result.put("min", merged.min()).put("max", merged.max());
+            }
+            return result.put("output", context.data().relative(output))
+                    .put("bytes", merged.bytes())
+                    .put("crc32c", HexFormat.of().toHexDigits((int) merged.crc32c()));
+        }
+    };
+
+    /** The start of the first line that begins at or after {@code position} (the file's size if none). */
+    private static long lineStartAtOrAfter(FileChannel channel, long position) throws IOException {
+        if (position == 0) {
+            return 0;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        long at = position - 1; // a line starts at position if the byte before it ends one
+        while (at < channel.size()) {
+            buffer.clear();
+            int read = channel.read(buffer, at);
+            for (int i = 0; i < read; i++) {
+                if (buffer.get(i) == '\n') {
+                    return at + i + 1;
+                }
+            }
+            at += Math.max(read, 1);
+        }
+        return channel.size();
+    }
+
+    private static String kindOf(ObjectNode payload) {
         String kind = Payloads.optionalString(payload, "kind").orElse("numbers");
         if (!kind.equals("numbers") && !kind.equals("lines")) {
             throw new NonRetryableJobException("payload field 'kind' must be 'numbers' or 'lines', was '" + kind + "'");
         }
+        return kind;
+    }
+
+    private static JsonNode sortWhole(JobContext context) throws Exception {
+        ObjectNode payload = context.payload();
+        Optional<String> input = Payloads.optionalString(payload, "input");
+        String kind = kindOf(payload);
         if (input.isPresent() == payload.hasNonNull("count")) {
             throw new NonRetryableJobException("payload must have exactly one of 'input' (a file to sort) and 'count' (numbers to generate)");
         }
@@ -86,40 +195,14 @@ public final class SortHandler implements JobHandler {
             Path file = context.data().existingFile("input", input.get());
             long size = Files.size(file);
             if (size > MAX_INPUT_BYTES) {
-                throw new NonRetryableJobException("payload field 'input': the file has " + size + " bytes, over the cap of " + MAX_INPUT_BYTES);
+                throw new NonRetryableJobException("payload field 'input': the file has " + size + " bytes, over the cap of " + MAX_INPUT_BYTES
+                        + " (sort it with \"split\": n, in parts of at most that)");
             }
             try (FileChannel channel = FileChannel.open(file)) {
-                // Mapped, not read into the heap: the page cache holds the text, the heap only the parsed items.
-                MappedByteBuffer text = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-                SortInput sortInput = new SortInput(text, "input");
-                long lines = sortInput.lines(pool);
-                if (lines > MAX_ITEMS) {
-                    throw new NonRetryableJobException("payload field 'input': the file has " + lines + " lines, over the cap of " + MAX_ITEMS);
-                }
-                requireHeap(kind.equals("numbers") ? lines * BYTES_PER_NUMBER : size + lines * BYTES_PER_LINE);
-                List<int[]> segments = sortInput.segments(pool.parallelism());
-                Progress progress = new Progress(context, lines, ParallelMerge.rounds(segments.size()));
-                if (kind.equals("numbers")) {
-                    List<long[]> runs = pool.map(segments, segment -> {
-                        long[] run = sortInput.sortedNumbers(segment, expectedLines(segment, lines, size));
-                        progress.add(segment, lines, size);
-                        return run;
-                    });
-                    long[] sorted = ParallelMerge.numbers(runs, pool, progress::add);
-                    written = SortOutput.numbers(sorted, output, pool, progress::add);
-                    count = sorted.length;
-                    minMax = minMax(sorted);
-                } else {
-                    List<byte[][]> runs = pool.map(segments, segment -> {
-                        byte[][] run = sortInput.sortedLines(segment, expectedLines(segment, lines, size));
-                        progress.add(segment, lines, size);
-                        return run;
-                    });
-                    byte[][] sorted = ParallelMerge.lines(runs, pool, progress::add);
-                    written = SortOutput.lines(sorted, output, pool, progress::add);
-                    count = sorted.length;
-                }
-                progress.finish();
+                Sorted sorted = sortMapped(context, channel, 0, size, kind, output);
+                written = sorted.written();
+                count = sorted.count();
+                minMax = sorted.minMax();
             }
         }
         ObjectNode result = Json.MAPPER.createObjectNode().put("kind", kind).put("count", count);
@@ -129,6 +212,50 @@ public final class SortHandler implements JobHandler {
         return result.put("output", context.data().relative(output))
                 .put("bytes", written.bytes())
                 .put("crc32c", HexFormat.of().toHexDigits((int) written.crc32c()));
+    }
+
+    /** What one sort of a file's bytes wrote: the output, the items, and the smallest and largest number (null for lines). */
+    private record Sorted(SortOutput.Written written, long count, long[] minMax) {
+    }
+
+    /** Sorts {@code length} bytes of the file from {@code position} (whole lines) into {@code output}. */
+    private static Sorted sortMapped(JobContext context, FileChannel channel, long position, long length, String kind, Path output) throws Exception {
+        if (length > MAX_INPUT_BYTES) {
+            throw new NonRetryableJobException("payload field 'input': a part of " + length + " bytes, over the cap of " + MAX_INPUT_BYTES
+                    + " a part: split it in more parts");
+        }
+        ComputePool pool = context.compute();
+        // Mapped, not read into the heap: the page cache holds the text, the heap only the parsed items.
+        MappedByteBuffer text = channel.map(FileChannel.MapMode.READ_ONLY, position, length);
+        SortInput sortInput = new SortInput(text, "input");
+        long lines = sortInput.lines(pool);
+        if (lines > MAX_ITEMS) {
+            throw new NonRetryableJobException("payload field 'input': the file has " + lines + " lines, over the cap of " + MAX_ITEMS);
+        }
+        long size = length;
+        requireHeap(kind.equals("numbers") ? lines * BYTES_PER_NUMBER : size + lines * BYTES_PER_LINE);
+        List<int[]> segments = sortInput.segments(pool.parallelism());
+        Progress progress = new Progress(context, lines, ParallelMerge.rounds(segments.size()));
+        Sorted sorted;
+        if (kind.equals("numbers")) {
+            List<long[]> runs = pool.map(segments, segment -> {
+                long[] run = sortInput.sortedNumbers(segment, expectedLines(segment, lines, size));
+                progress.add(segment, lines, size);
+                return run;
+            });
+            long[] numbers = ParallelMerge.numbers(runs, pool, progress::add);
+            sorted = new Sorted(SortOutput.numbers(numbers, output, pool, progress::add), numbers.length, minMax(numbers));
+        } else {
+            List<byte[][]> runs = pool.map(segments, segment -> {
+                byte[][] run = sortInput.sortedLines(segment, expectedLines(segment, lines, size));
+                progress.add(segment, lines, size);
+                return run;
+            });
+            byte[][] all = ParallelMerge.lines(runs, pool, progress::add);
+            sorted = new Sorted(SortOutput.lines(all, output, pool, progress::add), all.length, null);
+        }
+        progress.finish();
+        return sorted;
     }
 
     private static int expectedLines(int[] segment, long lines, long size) {

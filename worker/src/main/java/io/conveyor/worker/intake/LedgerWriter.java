@@ -79,7 +79,7 @@ public final class LedgerWriter {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                inserted = rows.insertNew(connection, jobs);
+                inserted = rows.insert(connection, jobs);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();

@@ -1,5 +1,6 @@
 package io.conveyor.worker.ledger;
 
+import io.conveyor.common.BatchCompletion;
 import io.conveyor.common.LedgerSignals;
 import org.jobrunr.jobs.Job;
 import org.jobrunr.jobs.states.ScheduledState;
@@ -45,7 +46,7 @@ public final class BatchCompletionRelay implements AutoCloseable {
     /** When a completion job is SCHEDULED for: never, in effect; the relay enqueues it. */
     static final Instant NEVER = Instant.parse("9999-01-01T00:00:00Z");
     /** The reason of a waiting completion job's SCHEDULED state, followed by the batch's id. */
-    public static final String WAITING_REASON_PREFIX = "waiting for batch ";
+    public static final String WAITING_REASON_PREFIX = BatchCompletion.WAITING_REASON_PREFIX;
     /** The reason of a completion job's DELETED state when its batch was cancelled, the same as a job's cancel. */
     static final String CANCELLED = "cancelled";
     private static final Set<StateName> ENDED = Set.of(StateName.SUCCEEDED, StateName.FAILED, StateName.DELETED);

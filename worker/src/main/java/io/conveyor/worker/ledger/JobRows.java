@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Saves changed jobs of the ledger as JobRunr's own {@code JobTable.save(List)} does (the same columns and the same JSON,
@@ -41,6 +42,10 @@ public final class JobRows {
             + "?::varchar[], ?::timestamp[], ?::timestamp[], ?::timestamp[], ?::varchar[]) on conflict (id) do nothing returning id";
 
     private final JobMapper mapper;
+
+    /** What {@link #updateAlone} did: the jobs it could not save, changed by someone else meanwhile, and the jobs it inserted. */
+    public record Written(List<Job> changedMeanwhile, List<Job> inserted) {
+    }
 
     public JobRows(JobMapper mapper) {
         this.mapper = mapper;
@@ -67,13 +72,15 @@ public final class JobRows {
     }
 
     /**
-     * Inserts those of {@code jobs} (all new, version 0) whose ids are not in the ledger yet, in the transaction of
-     * {@code connection}, with the rows JobRunr's own insert writes; returns the jobs it inserted (their version now 1,
-     * as JobRunr's insert leaves it; the others keep 0). One statement whatever the ledger holds: a job that Kafka
-     * delivered twice, or that another worker inserted meanwhile, is skipped by {@code on conflict}, where a look for
-     * existing ids first took a round trip of its own and could still race with another worker's insert.
+     * Inserts those of {@code jobs} whose ids are not in the ledger yet, in the transaction of {@code connection}, with the
+     * rows JobRunr's own insert writes, each job's version raised by one as JobRunr's insert raises it (a new job's to
+     * 1: a row read back at version 0 would be taken for a job never saved); returns the jobs it inserted. The others
+     * keep their version. One statement whatever the ledger holds: a job that Kafka delivered twice, that another worker
+     * inserted meanwhile, or a fanned-out child written again after its parent's rolled-back success, is skipped by
+     * {@code on conflict}, where the intake's look for existing ids first took a round trip of its own and could still
+     * race with another worker's insert.
      */
-    public List<Job> insertNew(Connection connection, List<Job> jobs) throws SQLException {
+    public List<Job> insert(Connection connection, List<Job> jobs) throws SQLException {
         if (jobs.isEmpty()) {
             return List.of();
         }
@@ -161,17 +168,21 @@ public final class JobRows {
     }
 
     /**
-     * As {@link #update(Connection, List)}, in a transaction of its own on a connection of {@code dataSource}. Throws
-     * {@link StorageException} if the ledger could not be written (nothing was then).
+     * As {@link #update(Connection, List)}, in a transaction of its own on a connection of {@code dataSource}, and in the
+     * same transaction {@link #insert}s the jobs {@code newJobsOf} names for the jobs saved (those that fanned out: their
+     * children exist if and only if their success does). Throws {@link StorageException} if the ledger could not be
+     * written (nothing was then).
      */
-    public List<Job> updateAlone(DataSource dataSource, List<Job> jobs) {
+    public Written updateAlone(DataSource dataSource, List<Job> jobs, Function<List<Job>, List<Job>> newJobsOf) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 reusePlans(connection);
                 List<Job> changedMeanwhile = update(connection, jobs);
+                List<Job> saved = jobs.stream().filter(job -> !changedMeanwhile.contains(job)).toList();
+                List<Job> inserted = insert(connection, newJobsOf.apply(saved));
                 connection.commit();
-                return changedMeanwhile;
+                return new Written(changedMeanwhile, inserted);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;

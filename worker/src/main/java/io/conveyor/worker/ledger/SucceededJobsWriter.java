@@ -12,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Records succeeded jobs in the ledger in batches, on one thread of its own: JobRunr saves each job's SUCCEEDED state
@@ -36,6 +39,10 @@ import java.util.function.BooleanSupplier;
  * everything queued before the unfinished jobs are handed back. While the ledger database cannot be reached the
  * writer keeps its batch and tries again until it can (a success is never dropped for an outage); jobs that succeed
  * meanwhile wait in the queue.
+ *
+ * <p>The jobs a succeeded job fanned out ({@link FanOuts}) are inserted in the transaction that records its success, and
+ * only if that records it: a parent whose success is not written (its worker died, someone changed it meanwhile) has no
+ * children, and its next attempt makes them.
  */
 public final class SucceededJobsWriter implements AutoCloseable {
 
@@ -55,6 +62,8 @@ public final class SucceededJobsWriter implements AutoCloseable {
     private final JobRows rows;
     private final AppliedStateFilters filters;
     private final BooleanSupplier ledgerAnswers;
+    private final FanOuts fanOuts;
+    private final Consumer<List<Job>> onInserted;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     /** Jobs queued and not yet written or dropped; guarded by itself for {@link #awaitWritten}. */
     private final AtomicInteger pending = new AtomicInteger();
@@ -64,9 +73,13 @@ public final class SucceededJobsWriter implements AutoCloseable {
     /**
      * @param storage       reads and saves a job whose batched save met a newer version
      * @param ledgerAnswers whether the ledger database can be reached now
+     * @param fanOuts       the jobs that succeeded jobs fanned out, written with their successes
+     * @param onInserted    told of the fanned-out jobs written (after they were committed)
      */
     public SucceededJobsWriter(StorageProvider storage, DataSource dataSource, JobMapper jobMapper, AppliedStateFilters filters,
-                               BooleanSupplier ledgerAnswers) {
+                               BooleanSupplier ledgerAnswers, FanOuts fanOuts, Consumer<List<Job>> onInserted) {
+        this.fanOuts = fanOuts;
+        this.onInserted = onInserted;
         this.storage = storage;
         this.dataSource = dataSource;
         this.rows = new JobRows(jobMapper);
@@ -113,6 +126,7 @@ public final class SucceededJobsWriter implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOGGER.error("could not record {} succeeded jobs; they stay PROCESSING until they are re-run", batch.size(), e);
             } finally {
+                batch.forEach(job -> fanOuts.written(job.getId()));
                 done(batch.size());
                 batch.clear();
             }
@@ -156,14 +170,24 @@ public final class SucceededJobsWriter implements AutoCloseable {
     }
 
     private void writeBatch(List<Job> batch) {
-        List<Job> changedMeanwhile = rows.updateAlone(dataSource, batch);
+        JobRows.Written written = rows.updateAlone(dataSource, batch, this::fannedOutBy);
         List<Job> saved = new ArrayList<>(batch);
+        List<Job> inserted = new ArrayList<>(written.inserted());
         // Committed for the others. Each job that changed meanwhile is looked at again.
-        for (Job changed : changedMeanwhile) {
+        for (Job changed : written.changedMeanwhile()) {
             saved.remove(changed);
-            recordAfterConflict(changed).ifPresent(saved::add);
+            recordAfterConflict(changed, inserted).ifPresent(saved::add);
+        }
+        if (!inserted.isEmpty()) {
+            onInserted.accept(inserted);
         }
         filters.run(saved);
+    }
+
+    private List<Job> fannedOutBy(List<Job> parents) {
+        List<Job> children = new ArrayList<>();
+        parents.forEach(parent -> children.addAll(fanOuts.of(parent.getId())));
+        return children;
     }
 
     /**
@@ -172,7 +196,7 @@ public final class SucceededJobsWriter implements AutoCloseable {
      * the success is recorded on top of it. Otherwise someone else changed the job first (deleted it from the
      * dashboard, re-ran it as hung), and it keeps that change.
      */
-    private Optional<Job> recordAfterConflict(Job succeeded) {
+    private Optional<Job> recordAfterConflict(Job succeeded, List<Job> inserted) {
         Job current;
         try {
             current = storage.getJobById(succeeded.getId());
@@ -187,10 +211,24 @@ public final class SucceededJobsWriter implements AutoCloseable {
         current.succeeded();
         current.getMetadata().putAll(succeeded.getMetadata()); // the result, as the election put it on the job
         try {
+            // JobRunr's save is a transaction of its own: the children go first, so a success is never without them; if
+            // the save then fails, the next attempt's children are these (the same ids).
+            inserted.addAll(insertAlone(fanOuts.of(succeeded.getId())));
             return Optional.of(storage.save(current));
         } catch (ConcurrentJobModificationException again) {
             LOGGER.info("job {} changed again while its success was being recorded; left as it is", succeeded.getId());
             return Optional.empty();
+        }
+    }
+
+    private List<Job> insertAlone(List<Job> jobs) {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            return rows.insert(connection, jobs); // auto-commit: one statement
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 

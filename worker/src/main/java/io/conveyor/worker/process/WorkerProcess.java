@@ -25,6 +25,7 @@ import io.conveyor.worker.ledger.LedgerTransitions;
 import io.conveyor.worker.ledger.AppliedStateFilters;
 import io.conveyor.worker.ledger.LedgerStatistics;
 import io.conveyor.worker.ledger.SucceededJobsWriter;
+import io.conveyor.worker.ledger.FanOuts;
 import io.conveyor.worker.run.Attempts;
 import io.conveyor.worker.run.FatalJobErrors;
 import io.conveyor.handler.ForkJoinComputePool;
@@ -47,6 +48,7 @@ import io.conveyor.worker.fleet.UnroutableJobs;
 import io.conveyor.worker.fleet.WorkerAnnouncement;
 import io.conveyor.worker.handlers.AllocateHandler;
 import io.conveyor.worker.handlers.BatchSummaryHandler;
+import io.conveyor.worker.handlers.FanOutHandler;
 import io.conveyor.worker.handlers.FailHandler;
 import io.conveyor.worker.handlers.HashFilesHandler;
 import io.conveyor.worker.handlers.NoopHandler;
@@ -99,7 +101,7 @@ public final class WorkerProcess implements AutoCloseable {
     /** The built-in job types. */
     public static final List<JobHandler> BUILT_IN_HANDLERS = List.of(
             new NoopHandler(), new SleepHandler(), new FailHandler(), new PrimesHandler(), new AllocateHandler(),
-            new HashFilesHandler(), new WordCountHandler(), new SortHandler(), new SearchHandler(), new BatchSummaryHandler());
+            new HashFilesHandler(), new WordCountHandler(), new SortHandler(), new SearchHandler(), new BatchSummaryHandler(), new FanOutHandler());
 
     private final UUID serverId = UUID.randomUUID();
     private final WorkerSettings settings;
@@ -157,8 +159,11 @@ public final class WorkerProcess implements AutoCloseable {
 
         this.events = new JobEventPublisher(kafka, settings.name());
         this.timeouts = new JobTimeouts(STUCK_JOB_GRACE, this::replaceForStuckJob);
+        FanOuts fanOuts = new FanOuts();
         JobDispatcher dispatcher = new JobDispatcher(registry, computePool, dataRoot, results, attempts, fatalErrors, timeouts, events::progress,
-                batch -> new BatchMembers(ledger.dataSource(), batch));
+                batch -> new BatchMembers(ledger.dataSource(), batch),
+                plan -> fanOuts.hold(plan.parent(), plan.jobs().stream().map(job -> LedgerWriter.toJob(job, lanes.kindOf(job.type()))).toList(),
+                        plan.continuation()));
         this.jobServer = new ConveyorJobServer(ledger.storageProvider(), ledger.jsonMapper(), new DispatcherActivator(dispatcher),
                 BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
                         .andId(serverId)
@@ -168,7 +173,7 @@ public final class WorkerProcess implements AutoCloseable {
                         .andBackgroundJobServerWorkerPolicy(new DefaultBackgroundJobServerWorkerPolicy(
                                 settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
                 attempts, settings.jobThreads(), settings.waitingJobs(), settings.stopGrace());
-        ElectStateFilterChain election = new ElectStateFilterChain(List.of(retryPolicy, results));
+        ElectStateFilterChain election = new ElectStateFilterChain(List.of(retryPolicy, results, fanOuts));
         List<JobFilter> jobFilters = List.of(election, retryTimer, events, metrics.jobs(), new JobFailureLog());
         jobServer.setJobFilters(jobFilters);
         AppliedStateFilters appliedFilters = new AppliedStateFilters(jobFilters);
@@ -176,7 +181,10 @@ public final class WorkerProcess implements AutoCloseable {
         metrics.watch(jobServer, computePool);
         this.transitions = new LedgerTransitions(ledger.storageProvider(), jobServer.getJobFilters());
         this.succeededJobs = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
-                appliedFilters, liveness::held);
+                appliedFilters, liveness::held, fanOuts, written -> {
+                    events.written(written);
+                    jobsEnqueued();
+                });
         jobServer.useSucceededJobsWriter(succeededJobs);
         lateTransitions.set(transitions);
 
