@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -213,8 +214,12 @@ public final class JobRows {
         return job.getLastJobStateOfType(SchedulableState.class).map(state -> utc(state.getScheduledAt())).orElse(null);
     }
 
-    /** The ledger's timestamp columns hold UTC without a zone (JobRunr binds them with a UTC calendar). */
+    /**
+     * The ledger's timestamp columns hold UTC without a zone, to the microsecond (JobRunr binds them with a UTC calendar).
+     * Rounded here, half up, as the driver rounds JobRunr's own: PostgreSQL would round the nanoseconds of a text value
+     * half to even, a microsecond off JobRunr's row for one instant in a few thousand.
+     */
     private static String utc(Instant instant) {
-        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toString();
+        return LocalDateTime.ofInstant(instant.plusNanos(500).truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC).toString();
     }
 }
