@@ -110,7 +110,7 @@ public final class JobRows {
                 scheduledAt[i] = scheduledAt(job);
                 recurringJobIds[i] = job.getRecurringJobId().orElse(null);
             }
-            Set<String> inserted = new HashSet<>(size * 2);
+            Set<String> inserted;
             try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                 insert.setArray(1, connection.createArrayOf("bpchar", ids));
                 insert.setArray(2, connection.createArrayOf("int4", versionColumn));
@@ -121,11 +121,7 @@ public final class JobRows {
                 insert.setArray(7, connection.createArrayOf("varchar", updatedAt));
                 insert.setArray(8, connection.createArrayOf("varchar", scheduledAt));
                 insert.setArray(9, connection.createArrayOf("varchar", recurringJobIds));
-                try (ResultSet rows = insert.executeQuery()) {
-                    while (rows.next()) {
-                        inserted.add(rows.getString(1));
-                    }
-                }
+                inserted = returnedIds(insert);
             }
             List<Job> skipped = sorted.stream().filter(job -> !inserted.contains(job.getId().toString())).toList();
             versions.rollbackVersions(skipped); // commits the versions of the others
@@ -151,7 +147,6 @@ public final class JobRows {
             updatedAt[i] = utc(job.getUpdatedAt());
             scheduledAt[i] = scheduledAt(job);
         }
-        Set<String> saved = new HashSet<>(size * 2);
         try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
             update.setArray(1, connection.createArrayOf("bpchar", ids));
             update.setArray(2, connection.createArrayOf("int4", versions));
@@ -159,13 +154,19 @@ public final class JobRows {
             update.setArray(4, connection.createArrayOf("varchar", states));
             update.setArray(5, connection.createArrayOf("varchar", updatedAt));
             update.setArray(6, connection.createArrayOf("varchar", scheduledAt));
-            try (ResultSet rows = update.executeQuery()) {
-                while (rows.next()) {
-                    saved.add(rows.getString(1));
-                }
+            return returnedIds(update);
+        }
+    }
+
+    /** Runs a statement that returns the ids of the rows it wrote. */
+    private static Set<String> returnedIds(PreparedStatement statement) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                ids.add(rows.getString(1));
             }
         }
-        return saved;
+        return ids;
     }
 
     /**
