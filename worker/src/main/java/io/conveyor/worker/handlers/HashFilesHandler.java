@@ -18,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -70,18 +69,17 @@ public final class HashFilesHandler implements JobHandler {
         @Override
         public JsonNode part(JobContext context, ObjectNode payload, Path scratch) throws Exception {
             List<DataFile> files = FileParts.filesOf(context, payload);
-            Path temporary = Files.createTempFile(scratch.getParent(), scratch.getFileName() + ".", ".tmp");
-            long bytes;
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary))) {
-                bytes = hashInto(context, files, line -> {
-                    try {
-                        out.write(line);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            }
-            Files.move(temporary, scratch, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            long bytes = AtomicFile.replace(scratch, temporary -> {
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary))) {
+                    return hashInto(context, files, line -> {
+                        try {
+                            out.write(line);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                }
+            });
             return Json.MAPPER.createObjectNode().put("files", files.size()).put("bytes", bytes);
         }
 

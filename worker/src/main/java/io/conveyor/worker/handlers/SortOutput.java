@@ -5,9 +5,7 @@ import io.conveyor.handler.ComputePool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,54 +73,53 @@ final class SortOutput {
 
     private static Written write(int items, BlockText blockText, Path output, ComputePool pool, LongConsumer progress)
             throws IOException, InterruptedException {
-        Path temporary = Files.createTempFile(output.getParent(), "." + output.getFileName() + ".", ".tmp");
         int blocksPerWave = pool.parallelism() * 2;
         // Two sets of buffers: the writer writes one wave's while the pool fills the next one's.
         byte[][][] buffers = {new byte[blocksPerWave][], new byte[blocksPerWave][]};
         CRC32C crc = new CRC32C();
         long[] written = new long[2]; // bytes in all, bytes since the last flush: only the writer thread touches them
         ExecutorService writer = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().name("conveyor-sort-writer").daemon().unstarted(task));
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            Future<?> writing = CompletableFuture.completedFuture(null);
-            int wave = 0;
-            for (int waveStart = 0; waveStart < items; waveStart += BLOCK_ITEMS * blocksPerWave, wave++) {
-                byte[][] slots = buffers[wave % 2];
-                List<Block> blocks = new ArrayList<>();
-                for (int from = waveStart, slot = 0; from < items && slot < blocksPerWave; from += BLOCK_ITEMS, slot++) {
-                    blocks.add(new Block(from, Math.min(items, from + BLOCK_ITEMS), slot));
-                }
-                List<Text> texts = pool.map(blocks, block -> blockText.of(block.from(), block.to(), slots[block.slot()]));
-                for (int b = 0; b < texts.size(); b++) {
-                    slots[b] = texts.get(b).bytes();
+        return AtomicFile.replace(output, temporary -> {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                Future<?> writing = CompletableFuture.completedFuture(null);
+                int wave = 0;
+                for (int waveStart = 0; waveStart < items; waveStart += BLOCK_ITEMS * blocksPerWave, wave++) {
+                    byte[][] slots = buffers[wave % 2];
+                    List<Block> blocks = new ArrayList<>();
+                    for (int from = waveStart, slot = 0; from < items && slot < blocksPerWave; from += BLOCK_ITEMS, slot++) {
+                        blocks.add(new Block(from, Math.min(items, from + BLOCK_ITEMS), slot));
+                    }
+                    List<Text> texts = pool.map(blocks, block -> blockText.of(block.from(), block.to(), slots[block.slot()]));
+                    for (int b = 0; b < texts.size(); b++) {
+                        slots[b] = texts.get(b).bytes();
+                    }
+                    await(writing);
+                    writing = writer.submit(() -> {
+                        for (int b = 0; b < texts.size(); b++) {
+                            Text text = texts.get(b);
+                            crc.update(text.bytes(), 0, text.length());
+                            ByteBuffer buffer = ByteBuffer.wrap(text.bytes(), 0, text.length());
+                            while (buffer.hasRemaining()) {
+                                channel.write(buffer);
+                            }
+                            written[0] += text.length();
+                            written[1] += text.length();
+                            progress.accept(blocks.get(b).to() - blocks.get(b).from());
+                        }
+                        if (written[1] >= FLUSH_BYTES) {
+                            channel.force(false);
+                            written[1] = 0;
+                        }
+                        return null;
+                    });
                 }
                 await(writing);
-                writing = writer.submit(() -> {
-                    for (int b = 0; b < texts.size(); b++) {
-                        Text text = texts.get(b);
-                        crc.update(text.bytes(), 0, text.length());
-                        ByteBuffer buffer = ByteBuffer.wrap(text.bytes(), 0, text.length());
-                        while (buffer.hasRemaining()) {
-                            channel.write(buffer);
-                        }
-                        written[0] += text.length();
-                        written[1] += text.length();
-                        progress.accept(blocks.get(b).to() - blocks.get(b).from());
-                    }
-                    if (written[1] >= FLUSH_BYTES) {
-                        channel.force(false);
-                        written[1] = 0;
-                    }
-                    return null;
-                });
+                channel.force(true);
+                return new Written(written[0], crc.getValue());
+            } finally {
+                writer.shutdownNow();
             }
-            await(writing);
-            channel.force(true);
-            Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return new Written(written[0], crc.getValue());
-        } finally {
-            writer.shutdownNow();
-            Files.deleteIfExists(temporary);
-        }
+        });
     }
 
     /** Waits for the writer's last wave, rethrowing what it threw. */

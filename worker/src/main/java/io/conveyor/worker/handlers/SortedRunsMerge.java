@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -38,48 +37,48 @@ final class SortedRunsMerge {
         Comparator<Run> order = numbers ? Comparator.comparingLong(Run::number) : (a, b) -> Arrays.compareUnsigned(a.line, 0, a.length, b.line, 0, b.length);
         PriorityQueue<Run> heads = new PriorityQueue<>(order);
         List<Run> open = new ArrayList<>();
-        Path temporary = Files.createTempFile(output.getParent(), "." + output.getFileName() + ".", ".tmp");
-        CRC32C crc = new CRC32C();
-        long count = 0;
-        long bytes = 0;
-        long min = 0;
-        long max = 0;
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), BUFFER_BYTES)) {
-            for (Path path : runs) {
-                Run run = new Run(new BufferedInputStream(Files.newInputStream(path), BUFFER_BYTES), numbers);
-                open.add(run);
-                if (run.advance()) {
-                    heads.add(run);
+        return AtomicFile.replace(output, temporary -> {
+            CRC32C crc = new CRC32C();
+            long count = 0;
+            long bytes = 0;
+            long min = 0;
+            long max = 0;
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), BUFFER_BYTES)) {
+                for (Path path : runs) {
+                    Run run = new Run(new BufferedInputStream(Files.newInputStream(path), BUFFER_BYTES), numbers);
+                    open.add(run);
+                    if (run.advance()) {
+                        heads.add(run);
+                    }
+                }
+                while (!heads.isEmpty()) {
+                    if (Thread.interrupted()) {
+                        throw new java.io.InterruptedIOException("the merge was interrupted");
+                    }
+                    Run run = heads.poll();
+                    out.write(run.line, 0, run.length);
+                    out.write('\n');
+                    crc.update(run.line, 0, run.length);
+                    crc.update('\n');
+                    bytes += run.length + 1;
+                    if (numbers) {
+                        min = count == 0 ? run.number : min;
+                        max = run.number;
+                    }
+                    if (++count % 65_536 == 0) {
+                        progress.add(65_536);
+                    }
+                    if (run.advance()) {
+                        heads.add(run);
+                    }
+                }
+            } finally {
+                for (Run run : open) {
+                    run.in.close();
                 }
             }
-            while (!heads.isEmpty()) {
-                if (Thread.interrupted()) {
-                    throw new java.io.InterruptedIOException("the merge was interrupted");
-                }
-                Run run = heads.poll();
-                out.write(run.line, 0, run.length);
-                out.write('\n');
-                crc.update(run.line, 0, run.length);
-                crc.update('\n');
-                bytes += run.length + 1;
-                if (numbers) {
-                    min = count == 0 ? run.number : min;
-                    max = run.number;
-                }
-                if (++count % 65_536 == 0) {
-                    progress.add(65_536);
-                }
-                if (run.advance()) {
-                    heads.add(run);
-                }
-            }
-        } finally {
-            for (Run run : open) {
-                run.in.close();
-            }
-        }
-        Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return new Merged(count, bytes, crc.getValue(), min, max);
+            return new Merged(count, bytes, crc.getValue(), min, max);
+        });
     }
 
     /** One part's file, read a line at a time. */

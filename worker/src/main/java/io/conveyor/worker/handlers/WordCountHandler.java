@@ -18,7 +18,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -84,15 +83,16 @@ public final class WordCountHandler implements JobHandler {
         public JsonNode part(JobContext context, ObjectNode payload, Path scratch) throws Exception {
             List<DataFile> files = FileParts.filesOf(context, payload);
             Map<String, long[]> counts = countAll(context, files);
-            Path temporary = Files.createTempFile(scratch.getParent(), scratch.getFileName() + ".", ".tmp");
-            long words = 0;
-            try (Writer out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                for (Map.Entry<String, long[]> entry : new TreeMap<>(counts).entrySet()) {
-                    out.write(entry.getKey() + "\t" + entry.getValue()[0] + "\n");
-                    words += entry.getValue()[0];
+            long words = AtomicFile.replace(scratch, temporary -> {
+                long written = 0;
+                try (Writer out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
+                    for (Map.Entry<String, long[]> entry : new TreeMap<>(counts).entrySet()) {
+                        out.write(entry.getKey() + "\t" + entry.getValue()[0] + "\n");
+                        written += entry.getValue()[0];
+                    }
                 }
-            }
-            Files.move(temporary, scratch, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                return written;
+            });
             return Json.MAPPER.createObjectNode().put("files", files.size()).put("words", words);
         }
 
