@@ -17,9 +17,11 @@ import java.time.Duration;
  * @param maxPendingBytes {@code CONVEYOR_SUBMIT_MAX_PENDING_BYTES}: the most memory the submissions waiting for Kafka
  *                      may hold, as {@link PendingSubmissions} counts it; a POST beyond it gets 503 at once
  * @param batchMembersLimit {@code CONVEYOR_BATCH_MEMBERS_LIMIT}: the most member jobs in one {@code POST /batches}
+ * @param batchMaxBodyBytes {@code CONVEYOR_BATCH_MAX_BODY_BYTES}: the largest {@code POST /batches} body, which is read
+ *                      as a stream (each member at most {@code maxBodyBytes}); a larger one gets 413
  */
 public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int batchLimit, Duration submitTimeout, String idSecret,
-                          long maxPendingBytes, int batchMembersLimit) {
+                          long maxPendingBytes, int batchMembersLimit, long batchMaxBodyBytes) {
 
     public static final String PORT = "CONVEYOR_API_PORT";
     public static final String DASHBOARD_PORT = "CONVEYOR_DASHBOARD_PORT";
@@ -29,6 +31,7 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
     public static final String ID_SECRET = "CONVEYOR_ID_SECRET";
     public static final String MAX_PENDING_BYTES = "CONVEYOR_SUBMIT_MAX_PENDING_BYTES";
     public static final String BATCH_MEMBERS_LIMIT = "CONVEYOR_BATCH_MEMBERS_LIMIT";
+    public static final String BATCH_MAX_BODY_BYTES = "CONVEYOR_BATCH_MAX_BODY_BYTES";
 
     public static final int PORT_DEFAULT = 8080;
     public static final int DASHBOARD_PORT_DEFAULT = 8000;
@@ -37,6 +40,10 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
     /** A batch with a completion job is made for fan-out: 100,000 members by default (the body limit permitting). */
     public static final int BATCH_MEMBERS_LIMIT_DEFAULT = 100_000;
     static final int MAX_BATCH_MEMBERS_LIMIT = 1_000_000;
+    /** Room for 100,000 members of about 2.5 KiB each; the body streams through a temporary file, not the heap. */
+    public static final long BATCH_MAX_BODY_BYTES_DEFAULT = 256L * 1024 * 1024;
+    /** The body is spilled to the temporary directory's disk while it is checked: bounded by what a disk holds easily. */
+    static final long MAX_BATCH_MAX_BODY_BYTES = 64L * 1024 * 1024 * 1024;
     public static final Duration SUBMIT_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
     /** Fine for one machine; every deployment with several API instances must set its own, the same on all. */
     public static final String ID_SECRET_DEFAULT = "conveyor-dev-id-secret-not-for-production";
@@ -76,9 +83,19 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
             throw new Env.SettingsException(ID_SECRET + " must be at least " + MIN_ID_SECRET_LENGTH + " characters long");
         }
         requireRange(BATCH_MEMBERS_LIMIT, batchMembersLimit, 1, MAX_BATCH_MEMBERS_LIMIT);
+        if (batchMaxBodyBytes < MIN_BODY_BYTES || batchMaxBodyBytes > MAX_BATCH_MAX_BODY_BYTES) {
+            throw new Env.SettingsException(BATCH_MAX_BODY_BYTES + " must be between " + MIN_BODY_BYTES + " and " + MAX_BATCH_MAX_BODY_BYTES
+                    + ", was " + batchMaxBodyBytes);
+        }
         if (maxPendingBytes < MIN_PENDING_BYTES) {
             throw new Env.SettingsException(MAX_PENDING_BYTES + " must be at least " + MIN_PENDING_BYTES + ", was " + maxPendingBytes);
         }
+    }
+
+    /** Settings whose batches with a completion job may have a body of the default size. */
+    public ApiSettings(int port, int dashboardPort, int maxBodyBytes, int batchLimit, Duration submitTimeout, String idSecret, long maxPendingBytes,
+                       int batchMembersLimit) {
+        this(port, dashboardPort, maxBodyBytes, batchLimit, submitTimeout, idSecret, maxPendingBytes, batchMembersLimit, BATCH_MAX_BODY_BYTES_DEFAULT);
     }
 
     /** Settings whose batches with a completion job may have the default number of members. */
@@ -100,7 +117,8 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
                 env.millis(SUBMIT_TIMEOUT_MS, SUBMIT_TIMEOUT_DEFAULT, MIN_SUBMIT_TIMEOUT, MAX_SUBMIT_TIMEOUT),
                 env.string(ID_SECRET, ID_SECRET_DEFAULT),
                 env.longInteger(MAX_PENDING_BYTES, defaultMaxPendingBytes(), MIN_PENDING_BYTES, Long.MAX_VALUE),
-                env.integer(BATCH_MEMBERS_LIMIT, BATCH_MEMBERS_LIMIT_DEFAULT, 1, MAX_BATCH_MEMBERS_LIMIT));
+                env.integer(BATCH_MEMBERS_LIMIT, BATCH_MEMBERS_LIMIT_DEFAULT, 1, MAX_BATCH_MEMBERS_LIMIT),
+                env.longInteger(BATCH_MAX_BODY_BYTES, BATCH_MAX_BODY_BYTES_DEFAULT, MIN_BODY_BYTES, MAX_BATCH_MAX_BODY_BYTES));
     }
 
     /** Whether the id secret is the built-in development value, which several deployments would share. */
@@ -110,13 +128,13 @@ public record ApiSettings(int port, int dashboardPort, int maxBodyBytes, int bat
 
     /** Copies these settings with other ports, e.g. 0 and 0 for tests. */
     public ApiSettings withPorts(int port, int dashboardPort) {
-        return new ApiSettings(port, dashboardPort, maxBodyBytes, batchLimit, submitTimeout, idSecret, maxPendingBytes, batchMembersLimit);
+        return new ApiSettings(port, dashboardPort, maxBodyBytes, batchLimit, submitTimeout, idSecret, maxPendingBytes, batchMembersLimit, batchMaxBodyBytes);
     }
 
     @Override
     public String toString() {
         return "ApiSettings[port=" + port + ", dashboardPort=" + dashboardPort + ", maxBodyBytes=" + maxBodyBytes
-                + ", batchLimit=" + batchLimit + ", batchMembersLimit=" + batchMembersLimit + ", submitTimeout=" + submitTimeout + ", idSecret=***]";
+                + ", batchLimit=" + batchLimit + ", batchMembersLimit=" + batchMembersLimit + ", batchMaxBodyBytes=" + batchMaxBodyBytes + ", submitTimeout=" + submitTimeout + ", idSecret=***]";
     }
 
     private static void requireRange(String variable, int value, int min, int max) {

@@ -59,7 +59,7 @@ final class JsonBodyReader {
         try {
             return READER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new ProblemException(Problem.malformedJson("the request body is not valid JSON: " + withoutSource(e.getOriginalMessage()) + at(e.getLocation())));
+            throw malformed(e);
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from memory cannot fail on I/O", e);
         }
@@ -71,7 +71,7 @@ final class JsonBodyReader {
      * before reading (Java's HttpClient does) then sees a reset instead of the 413. Beyond the limit the body is left
      * unread: the connection closes, as it must for a client that sends that much.
      */
-    private static void discardRest(InputStream in, long upTo) {
+    static void discardRest(InputStream in, long upTo) {
         if (upTo > DISCARD_LIMIT_BYTES) {
             return;
         }
@@ -89,6 +89,11 @@ final class JsonBodyReader {
     private ProblemException tooLarge(String size) {
         return new ProblemException(Problem.tooLarge("the request body is " + size + "; the limit is " + maxBytes
                 + " bytes (" + ApiSettings.MAX_BODY_BYTES + ")"));
+    }
+
+    /** The 400 for a body that is not JSON, saying what Jackson found where. */
+    static ProblemException malformed(JsonProcessingException e) {
+        return new ProblemException(Problem.malformedJson("the request body is not valid JSON: " + withoutSource(e.getOriginalMessage()) + at(e.getLocation())));
     }
 
     /** Jackson names the (redacted) source inside its messages; a client knows what it sent. */

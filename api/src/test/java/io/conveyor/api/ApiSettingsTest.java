@@ -22,6 +22,7 @@ class ApiSettingsTest {
         assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
         assertThat(settings.batchLimit()).isEqualTo(1000);
         assertThat(settings.batchMembersLimit()).isEqualTo(100_000);
+        assertThat(settings.batchMaxBodyBytes()).isEqualTo(256L * 1024 * 1024);
         assertThat(settings.submitTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.usesDefaultIdSecret()).isTrue();
     }
@@ -35,10 +36,11 @@ class ApiSettingsTest {
                 "CONVEYOR_BATCH_LIMIT", "10",
                 "CONVEYOR_SUBMIT_TIMEOUT_MS", "750",
                 "CONVEYOR_ID_SECRET", "sixteen-chars-at-least",
-                "CONVEYOR_BATCH_MEMBERS_LIMIT", "200000")));
+                "CONVEYOR_BATCH_MEMBERS_LIMIT", "200000",
+                "CONVEYOR_BATCH_MAX_BODY_BYTES", "5000000000")));
 
         assertThat(settings).isEqualTo(new ApiSettings(0, 0, 2048, 10, Duration.ofMillis(750), "sixteen-chars-at-least",
-                ApiSettings.defaultMaxPendingBytes(), 200_000));
+                ApiSettings.defaultMaxPendingBytes(), 200_000, 5_000_000_000L));
         assertThat(settings.usesDefaultIdSecret()).isFalse();
     }
 
@@ -52,6 +54,8 @@ class ApiSettingsTest {
             "CONVEYOR_BATCH_LIMIT, 0",
             "CONVEYOR_BATCH_MEMBERS_LIMIT, 0",
             "CONVEYOR_BATCH_MEMBERS_LIMIT, 1000001",
+            "CONVEYOR_BATCH_MAX_BODY_BYTES, 100",
+            "CONVEYOR_BATCH_MAX_BODY_BYTES, 68719476737",
             "CONVEYOR_SUBMIT_TIMEOUT_MS, 5",
             "CONVEYOR_SUBMIT_TIMEOUT_MS, 1.5",
             "CONVEYOR_ID_SECRET, short",

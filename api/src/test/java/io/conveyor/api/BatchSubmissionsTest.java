@@ -25,8 +25,10 @@ class BatchSubmissionsTest {
 
     private static final Instant NOW = Instant.parse("2026-03-04T05:06:07.089Z");
     private static final int MEMBERS_LIMIT = 4;
-    private static final ApiSettings SETTINGS = new ApiSettings(0, 0, ApiSettings.MAX_BODY_BYTES_DEFAULT, ApiSettings.BATCH_LIMIT_DEFAULT,
-            Duration.ofSeconds(1), "unit-test-id-secret", ApiSettings.defaultMaxPendingBytes(), MEMBERS_LIMIT);
+    private static final int MAX_JOB_BYTES = 16 * 1024;
+    private static final long MAX_BATCH_BYTES = 64 * 1024;
+    private static final ApiSettings SETTINGS = new ApiSettings(0, 0, MAX_JOB_BYTES, ApiSettings.BATCH_LIMIT_DEFAULT,
+            Duration.ofSeconds(1), "unit-test-id-secret", ApiSettings.defaultMaxPendingBytes(), MEMBERS_LIMIT, MAX_BATCH_BYTES);
 
     private final RecordingSubmitter submitter = new RecordingSubmitter();
     private final ApiServerTest.LedgerStandIn storage = new ApiServerTest.LedgerStandIn();
@@ -70,6 +72,46 @@ class BatchSubmissionsTest {
         assertThat(then.completes().batch()).isEqualTo(batch);
         assertThat(then.completes().total()).isEqualTo(2);
         assertThat(then.completes().onEnded()).isTrue();
+    }
+
+    @Test
+    void theCompletionJobIsSentAloneOnlyAfterKafkaAcknowledgedEveryMember() {
+        assertThat(http.postJson("/batches", "{\"jobs\":[{\"type\":\"noop\"},{\"type\":\"noop\"}],\"then\":{\"type\":\"noop\"}}").statusCode())
+                .isEqualTo(202);
+
+        List<List<JobSubmission>> calls = submitter.calls();
+        assertThat(calls.getLast()).singleElement().satisfies(then -> assertThat(then.completes()).isNotNull());
+        assertThat(calls.subList(0, calls.size() - 1)).flatMap(call -> call).hasSize(2).extracting(JobSubmission::completes).containsOnlyNulls();
+    }
+
+    @Test
+    void kafkaFailingForTheMembersIs503AndTheCompletionJobIsNeverSent() {
+        submitter.failWith(new KafkaUnavailableException("Kafka did not acknowledge the job within 1000 ms", null));
+
+        assertProblem(http.postJson("/batches", "{\"jobs\":[{\"type\":\"noop\"}],\"then\":{\"type\":\"noop\"}}"), 503);
+
+        assertThat(submitter.submitted()).isEmpty();
+    }
+
+    @Test
+    void aBodyOverTheBatchLimitIs413AndSubmitsNothing() {
+        String payload = "{\"s\":\"" + "x".repeat(MAX_JOB_BYTES / 2) + "\"}";
+        String members = IntStream.range(0, MEMBERS_LIMIT).mapToObj(i -> "{\"type\":\"noop\",\"payload\":" + payload + "}").collect(Collectors.joining(","));
+
+        JsonNode problem = assertProblem(http.postJson("/batches", "{\"then\":{\"type\":\"noop\",\"payload\":" + payload + "},\"jobs\":[" + members + "," + members + "]}"), 413);
+
+        assertThat(problem.path("detail").asText()).contains(ApiSettings.BATCH_MAX_BODY_BYTES);
+        assertThat(submitter.submitted()).isEmpty();
+    }
+
+    @Test
+    void aMemberOverTheLimitOfOneJobIs413NamingItsIndexAndSubmitsNothing() {
+        String big = "{\"type\":\"noop\",\"payload\":{\"s\":\"" + "x".repeat(MAX_JOB_BYTES) + "\"}}";
+
+        JsonNode problem = assertProblem(http.postJson("/batches", "{\"jobs\":[{\"type\":\"noop\"}," + big + "],\"then\":{\"type\":\"noop\"}}"), 413);
+
+        assertThat(problem.path("detail").asText()).contains("job at index 1").contains(ApiSettings.MAX_BODY_BYTES);
+        assertThat(submitter.submitted()).isEmpty();
     }
 
     @Test

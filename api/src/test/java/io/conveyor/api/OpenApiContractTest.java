@@ -163,7 +163,7 @@ class OpenApiContractTest {
         cases.put("POST /batches 400", new Case("POST", "/batches", "{not json", TOKEN, none));
         cases.put("POST /batches 401", new Case("POST", "/batches", batch, null, none));
         cases.put("POST /batches 403", new Case("POST", "/batches", batch, READ_ONLY, none));
-        cases.put("POST /batches 413", new Case("POST", "/batches", tooBig, TOKEN, none));
+        cases.put("POST /batches 413", new Case("POST", "/batches", "{\"jobs\":[" + tooBig + "],\"then\":" + job + "}", TOKEN, none));
         cases.put("POST /batches 422", new Case("POST", "/batches", "{\"jobs\":[],\"then\":" + job + "}", TOKEN, none));
         cases.put("POST /batches 503", new Case("POST", "/batches", batch, TOKEN, kafkaDown));
         cases.put("GET /jobs/{id} 200", new Case("GET", "/jobs/" + stored, null, TOKEN, saveJob));

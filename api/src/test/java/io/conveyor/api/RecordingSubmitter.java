@@ -5,10 +5,10 @@ import io.conveyor.common.JobSubmission;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** An in-memory {@link JobSubmitter} that records what it accepted, or fails as a test tells it to. */
+/** An in-memory {@link JobSubmitter} that records what it accepted, call by call, or fails as a test tells it to. */
 final class RecordingSubmitter implements JobSubmitter {
 
-    private final List<JobSubmission> submitted = new CopyOnWriteArrayList<>();
+    private final List<List<JobSubmission>> calls = new CopyOnWriteArrayList<>();
     private volatile RuntimeException failure;
 
     void failWith(RuntimeException failure) {
@@ -16,7 +16,12 @@ final class RecordingSubmitter implements JobSubmitter {
     }
 
     List<JobSubmission> submitted() {
-        return List.copyOf(submitted);
+        return calls.stream().flatMap(List::stream).toList();
+    }
+
+    /** What each accepted call submitted, in order. */
+    List<List<JobSubmission>> calls() {
+        return List.copyOf(calls);
     }
 
     @Override
@@ -29,6 +34,6 @@ final class RecordingSubmitter implements JobSubmitter {
         if (failure != null) {
             throw failure;
         }
-        submitted.addAll(jobs);
+        calls.add(List.copyOf(jobs));
     }
 }

@@ -132,7 +132,8 @@ final class DevCommand implements Callable<Integer> {
         LOGGER.info("no {} set: starting an embedded Kafka broker", KafkaSettings.BOOTSTRAP);
         EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"));
         started.push(broker);
-        return new KafkaSettings(broker.bootstrapServers(), KafkaSettings.from(env).topics());
+        KafkaSettings configured = KafkaSettings.from(env);
+        return new KafkaSettings(broker.bootstrapServers(), configured.topics(), configured.replication());
     }
 
     private DatabaseSettings database(Env env, Path dataDir) throws IOException {

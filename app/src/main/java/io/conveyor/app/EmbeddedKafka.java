@@ -18,13 +18,35 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
-/** A real single-node Kafka broker (KRaft, broker and controller in one) running inside this JVM, for {@code dev} and tests. */
+/**
+ * A real Kafka broker (KRaft, broker and controller in one) running inside this JVM, for {@code dev} and tests: a
+ * single node, or one node of a cluster whose other nodes run in other JVMs ({@link #startNode}).
+ */
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final String HOST = "127.0.0.1";
+    /**
+     * How long a cluster's controller waits for a silent broker's heartbeat before fencing it and moving its partitions'
+     * leadership to the other replicas (Kafka's default: 9 s, at 2 s heartbeats). Until then nobody writes to the
+     * partitions a killed broker led, so this bounds the pause a broker's death causes: 4 s at 1 s heartbeats leaves
+     * room for a controller election (when the killed node was the quorum's leader, about 2-3 s more) and the clients'
+     * metadata refresh, within the 5 s a submission waits for Kafka, while a broker merely slow for a moment on a busy
+     * machine (GC, a starved CPU) misses three heartbeats before it is fenced.
+     */
+    static final int CLUSTER_BROKER_SESSION_TIMEOUT_MS = 4_000;
+    static final int CLUSTER_BROKER_HEARTBEAT_INTERVAL_MS = 1_000;
+
+    /** A node of a cluster on 127.0.0.1: its node id, the port clients connect to and its controller's port. */
+    public record Node(int id, int port, int controllerPort) {
+
+        String voter() {
+            return id + "@" + HOST + ":" + controllerPort;
+        }
+    }
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
@@ -49,8 +71,21 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Returns once the broker accepts clients.
      */
     public static EmbeddedKafka start(Path dataDir, int port, int controllerPort) {
+        Node node = new Node(1, port, controllerPort);
+        return startNode(dataDir, Uuid.randomUuid().toString(), List.of(node), node.id());
+    }
+
+    /**
+     * Formats {@code dataDir} for cluster {@code clusterId} unless it holds the data of an earlier start, and starts node
+     * {@code nodeId} of {@code cluster}: broker and controller, the controllers of all nodes the voters of the quorum.
+     * Internal topics get {@code min(3, nodes)} replicas and, with three, two in sync. Returns once the broker accepts
+     * clients, which needs a majority of the controllers: start the other nodes meanwhile, in other JVMs.
+     */
+    public static EmbeddedKafka startNode(Path dataDir, String clusterId, List<Node> cluster, int nodeId) {
         long started = System.nanoTime();
-        Properties props = config(dataDir, port, controllerPort);
+        Node self = cluster.stream().filter(node -> node.id() == nodeId).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("node " + nodeId + " is not one of " + cluster));
+        Properties props = config(dataDir, cluster, self);
         try {
             Files.createDirectories(dataDir);
             Path configFile = dataDir.resolve("server.properties");
@@ -59,7 +94,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             // Format only a fresh directory: formatting again, even with --ignore-formatted, rejects the new cluster id.
             if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
-                format(configFile);
+                format(configFile, clusterId);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare Kafka data directory " + dataDir, e);
@@ -73,8 +108,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.awaitShutdown();
             throw e;
         }
-        LOG.info("Embedded Kafka broker ready at {}:{} in {} ms (data in {})", HOST, port, (System.nanoTime() - started) / 1_000_000, dataDir);
-        return new EmbeddedKafka(server, HOST + ":" + port);
+        LOG.info("Embedded Kafka broker {} of {} ready at {}:{} in {} ms (data in {})", nodeId, cluster.size(), HOST, self.port(),
+                (System.nanoTime() - started) / 1_000_000, dataDir);
+        return new EmbeddedKafka(server, HOST + ":" + self.port());
     }
 
     /** The {@code host:port} clients connect to. */
@@ -88,45 +124,52 @@ public final class EmbeddedKafka implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    private static Properties config(Path dataDir, int port, int controllerPort) {
+    private static Properties config(Path dataDir, List<Node> cluster, Node self) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", "1");
-        p.setProperty("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        p.setProperty("node.id", Integer.toString(self.id()));
+        p.setProperty("controller.quorum.voters", String.join(",", cluster.stream().map(Node::voter).toList()));
+        p.setProperty("listeners", "PLAINTEXT://" + HOST + ":" + self.port() + ",CONTROLLER://" + HOST + ":" + self.controllerPort());
+        p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + self.port());
         p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
         p.setProperty("log.dirs", dataDir.resolve("logs").toAbsolutePath().toString());
-        // With one node the defaults (replication factor 3) leave the internal topics unwritable:
+        // The defaults (replication factor 3) leave the internal topics unwritable on fewer nodes:
         // consumer groups and transactions then silently get nothing.
+        int replicas = Math.min(3, cluster.size());
+        String minInsync = replicas == 3 ? "2" : "1";
         for (String topic : new String[]{"offsets.topic", "transaction.state.log", "share.coordinator.state.topic"}) {
-            p.setProperty(topic + ".replication.factor", "1");
+            p.setProperty(topic + ".replication.factor", Integer.toString(replicas));
             p.setProperty(topic + ".num.partitions", "5"); // 50 by default; creating them slows the first group join
         }
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("transaction.state.log.min.isr", minInsync);
+        p.setProperty("share.coordinator.state.topic.min.isr", minInsync);
+        p.setProperty("min.insync.replicas", minInsync);
+        if (cluster.size() > 1) {
+            p.setProperty("broker.session.timeout.ms", Integer.toString(CLUSTER_BROKER_SESSION_TIMEOUT_MS));
+            p.setProperty("broker.heartbeat.interval.ms", Integer.toString(CLUSTER_BROKER_HEARTBEAT_INTERVAL_MS));
+        }
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         // The cleaner allocates this buffer on the heap up front; the default 128 MiB is most of a small heap.
         p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
         return p;
     }
 
-    private static void format(Path configFile) {
+    private static void format(Path configFile, String clusterId) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int status;
         // execute, not main: main calls System.exit.
         try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
             status = StorageTool.execute(new String[]{"format",
-                    "--cluster-id", Uuid.randomUuid().toString(), "--config", configFile.toString()}, out);
+                    "--cluster-id", clusterId, "--config", configFile.toString()}, out);
         }
         if (status != 0) {
             throw new IllegalStateException("formatting Kafka storage failed (" + status + "): " + output.toString(StandardCharsets.UTF_8));
         }
     }
 
-    private static int[] freePorts(int count) {
+    public static int[] freePorts(int count) {
         // All sockets stay open until every port is known, so the OS cannot hand out the same port twice.
         // Another process may still take a port before the broker binds it; on a dev machine or CI runner that is rare.
         ServerSocket[] sockets = new ServerSocket[count];

@@ -2,9 +2,9 @@ package io.conveyor.app;
 
 import io.conveyor.api.ApiSettings;
 import io.conveyor.app.testing.ApiJvm;
+import io.conveyor.app.testing.BrokerCluster;
 import io.conveyor.app.testing.BrokerJvm;
 import io.conveyor.app.testing.ConveyorClient;
-import io.conveyor.app.testing.ConveyorUnderTest;
 import io.conveyor.app.testing.TestDatabase;
 import io.conveyor.app.testing.TestServices;
 import io.conveyor.app.testing.WorkerFleet;
@@ -32,6 +32,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,12 +45,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -70,11 +71,22 @@ import static org.awaitility.Awaitility.await;
  * became at most one job (a 503 is "unknown", not "no"); and no job appeared that nobody submitted. Runs of the
  * {@code counted} type write a row each, so how many jobs really ran more than once (at-least-once) is printed, with
  * the counts and the longest time no submission was accepted.
+ *
+ * <p>A second run puts the broker as deployments run it: three broker JVMs, Conveyor's topics replicated three times
+ * with two in sync, and kills one of them with -9 (the leader of their controllers' quorum, the costliest) while 1,200
+ * jobs flow through one API to three workers: the same checks hold, and it prints the longest pause of submissions
+ * (no 202) and of intake (no job written to the ledger).
  */
 class ChaosIT {
 
     private static final String NAME = "chaos";
+    private static final String HA_NAME = "chaos-ha";
     private static final int JOBS = 2_000;
+    /** Fewer than the first run's: this run has one fault, and the suite's time is shared. */
+    private static final int HA_JOBS = 1_200;
+    private static final int BROKERS = 3;
+    /** Into the paced submissions: jobs flow before, during and after the broker's death. */
+    private static final Duration HA_KILL_AFTER = Duration.ofSeconds(10);
     private static final int CLIENTS = 8;
     /** One submission may start per tick: 2,000 take about a minute unless a fault holds them up. */
     private static final Duration PACE = Duration.ofMillis(25);
@@ -96,8 +108,11 @@ class ChaosIT {
     }
 
     private final long start = System.nanoTime();
+    private final Instant startedAt = Instant.now();
     /** When the killed API was ready again. */
     private volatile long apiBackAt = Long.MAX_VALUE;
+    /** When the broker was killed, on the wall clock: intake times are the workers' wall clock, on this machine. */
+    private volatile Instant brokerKilledAt = Instant.MAX;
     private final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
     private final AtomicInteger workerKills = new AtomicInteger();
 
@@ -105,29 +120,67 @@ class ChaosIT {
     void everyAcceptedJobSucceedsOnceWhileWorkersTheDatabaseTheBrokerAndAnApiBreak() throws Exception {
         Path logDir = Path.of("target", "it-logs", NAME);
         DatabaseSettings database = TestServices.newDatabase(NAME);
-        TestDatabase ledger = new TestDatabase(database);
-        ledger.execute("create table " + CountedRunsHandler.TABLE
-                + " (job_id uuid not null, attempt int not null, pid bigint not null, at timestamptz not null default now())");
+        TestDatabase ledger = ledgerCountingRuns(database);
         try (BrokerJvm broker = BrokerJvm.start(logDir)) {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), new Topics(NAME + "."));
             KafkaTopics.ensureExist(kafka);
-            Map<String, String> apiEnv = new HashMap<>(kafka.asEnvironment());
-            apiEnv.putAll(database.asEnvironment());
-            apiEnv.put(ApiSettings.ID_SECRET, "chaos-test-secret-0123456789");
             try (WorkerFleet fleet = WorkerFleet.start(NAME, 3, kafka, database, Map.of(), List.of(Path.of(CountedRunsHandler.CLASS_PATH_ENTRY)));
-                 ApiJvm first = ApiJvm.start("api-1", logDir, apiEnv);
-                 ApiJvm second = ApiJvm.start("api-2", logDir, apiEnv)) {
+                 ApiJvm first = ApiJvm.start("api-1", logDir, apiEnvironment(kafka, database));
+                 ApiJvm second = ApiJvm.start("api-2", logDir, apiEnvironment(kafka, database))) {
                 List<ConveyorClient> clients = List.of(first.client(REQUEST_TIMEOUT), second.client(REQUEST_TIMEOUT));
                 awaitFleet(fleet, clients);
+                ScheduledExecutorService killing = Executors.newSingleThreadScheduledExecutor();
                 try {
-                    AtomicReferenceArray<Submission> submissions = run(broker, first, fleet, ledger, clients);
-                    try {
-                        settle(kafka, ledger, submissions);
-                    } catch (ConditionTimeoutException e) {
-                        // A job lost or stuck: the check names the submissions it concerns and prints the counts.
-                        note("not settled within " + SETTLE.toMinutes() + " min: " + e.getMessage());
-                    }
-                    check(submissions, ledger, fleet);
+                    killing.scheduleAtFixedRate(() -> killAWorker(fleet, clients.getLast()),
+                            WORKER_KILLS.toMillis(), WORKER_KILLS.toMillis(), TimeUnit.MILLISECONDS);
+                    AtomicReferenceArray<Submission> submissions = submitWhile(JOBS, clients, () -> faults(broker, first, ledger));
+                    killing.shutdownNow();
+                    note("submissions answered, " + workerKills.get() + " workers killed");
+                    settleAndCheck(kafka, ledger, submissions, fleet);
+
+                    assertThat(workerKills.get()).as("workers killed").isGreaterThanOrEqualTo(5);
+                    assertThat(IntStream.range(0, JOBS).mapToObj(submissions::get)
+                            .filter(submission -> submission.api() == 0 && submission.outcome() == Outcome.ACCEPTED)
+                            .mapToLong(Submission::answeredAt).max().orElseThrow())
+                            .as("the restarted API accepted jobs again").isGreaterThan(apiBackAt);
+                } finally {
+                    killing.shutdownNow();
+                    events.forEach(event -> System.out.println("[chaos] " + event));
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyAcceptedJobSucceedsOnceWhileOneOfThreeReplicatedBrokersIsKilled() throws Exception {
+        Path logDir = Path.of("target", "it-logs", HA_NAME);
+        DatabaseSettings database = TestServices.newDatabase(HA_NAME);
+        TestDatabase ledger = ledgerCountingRuns(database);
+        try (BrokerCluster brokers = BrokerCluster.start(logDir, BROKERS)) {
+            KafkaSettings kafka = new KafkaSettings(brokers.bootstrapServers(), new Topics(HA_NAME + "."));
+            KafkaTopics.ensureExist(kafka);
+            assertThat(replicasOfTheJobsTopic(kafka)).as("replicas of the jobs topic's partitions").containsOnly(BROKERS);
+            try (WorkerFleet fleet = WorkerFleet.start(HA_NAME, 3, kafka, database, Map.of(), List.of(Path.of(CountedRunsHandler.CLASS_PATH_ENTRY)));
+                 ApiJvm api = ApiJvm.start("api", logDir, apiEnvironment(kafka, database))) {
+                List<ConveyorClient> clients = List.of(api.client(REQUEST_TIMEOUT));
+                awaitFleet(fleet, clients);
+                try {
+                    AtomicReferenceArray<Submission> submissions = submitWhile(HA_JOBS, clients, () -> CompletableFuture.runAsync(() -> {
+                        int leader = brokers.quorumLeader();
+                        note("broker " + leader + " (the quorum's leader) killed");
+                        brokerKilledAt = Instant.now();
+                        brokers.broker(leader).kill();
+                        brokers.awaitFenced(leader);
+                        note("broker " + leader + " fenced, broker " + brokers.quorumLeader() + " leads the quorum");
+                    }, after(HA_KILL_AFTER)));
+                    note("submissions answered");
+                    settleAndCheck(kafka, ledger, submissions, fleet);
+
+                    List<Instant> intake = intakeTimes(ledger);
+                    Pause intakePause = Pause.longest(intake);
+                    System.out.printf("[chaos] one of %d brokers killed: longest pause of submissions %s, of intake %s%n", BROKERS,
+                            Pause.longest(acceptedTimes(submissions)).around(brokerKilledAt), intakePause.around(brokerKilledAt));
+                    assertThat(intake.getLast()).as("jobs written to the ledger after the broker's death").isAfter(brokerKilledAt);
                 } finally {
                     events.forEach(event -> System.out.println("[chaos] " + event));
                 }
@@ -135,24 +188,73 @@ class ChaosIT {
         }
     }
 
-    /** Submits every job while the faults happen; returns once every submission was answered and the last fault is over. */
-    private AtomicReferenceArray<Submission> run(BrokerJvm broker, ApiJvm doomedApi, WorkerFleet fleet, TestDatabase ledger,
-                                                 List<ConveyorClient> clients) throws Exception {
-        AtomicReferenceArray<Submission> submissions = new AtomicReferenceArray<>(JOBS);
+    private static TestDatabase ledgerCountingRuns(DatabaseSettings database) throws SQLException {
+        TestDatabase ledger = new TestDatabase(database);
+        ledger.execute("create table " + CountedRunsHandler.TABLE
+                + " (job_id uuid not null, attempt int not null, pid bigint not null, at timestamptz not null default now())");
+        return ledger;
+    }
+
+    private static Map<String, String> apiEnvironment(KafkaSettings kafka, DatabaseSettings database) {
+        Map<String, String> env = new HashMap<>(kafka.asEnvironment());
+        env.putAll(database.asEnvironment());
+        env.put(ApiSettings.ID_SECRET, "chaos-test-secret-0123456789");
+        return env;
+    }
+
+    private static List<Integer> replicasOfTheJobsTopic(KafkaSettings kafka) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            String jobs = kafka.topics().jobs();
+            return admin.describeTopics(List.of(jobs)).allTopicNames().get(30, TimeUnit.SECONDS).get(jobs).partitions().stream()
+                    .map(partition -> partition.replicas().size()).toList();
+        }
+    }
+
+    /**
+     * Submits {@code jobs} jobs, paced, while {@code faults} happen; returns once every submission was answered and the
+     * faults are over. The last {@value #AFTER_THE_FAULTS} are let go only then, so that the run goes on past them.
+     */
+    private AtomicReferenceArray<Submission> submitWhile(int jobs, List<ConveyorClient> clients, Supplier<CompletableFuture<Void>> faults)
+            throws Exception {
+        AtomicReferenceArray<Submission> submissions = new AtomicReferenceArray<>(jobs);
         Semaphore permits = new Semaphore(0);
         AtomicInteger paced = new AtomicInteger();
         AtomicInteger next = new AtomicInteger();
-        ScheduledExecutorService schedule = Executors.newScheduledThreadPool(2);
+        ScheduledExecutorService pacing = Executors.newSingleThreadScheduledExecutor();
         ExecutorService submitting = Executors.newFixedThreadPool(CLIENTS);
         try {
-            schedule.scheduleAtFixedRate(() -> {
-                if (paced.getAndIncrement() < JOBS - AFTER_THE_FAULTS) {
+            pacing.scheduleAtFixedRate(() -> {
+                if (paced.getAndIncrement() < jobs - AFTER_THE_FAULTS) {
                     permits.release();
                 }
             }, 0, PACE.toMillis(), TimeUnit.MILLISECONDS);
-            ScheduledFuture<?> kills = schedule.scheduleAtFixedRate(() -> killAWorker(fleet, clients.getLast()),
-                    WORKER_KILLS.toMillis(), WORKER_KILLS.toMillis(), TimeUnit.MILLISECONDS);
-            CompletableFuture<Void> faults = CompletableFuture
+            CompletableFuture<Void> faultsOver = faults.get().whenComplete((done, failed) -> permits.release(AFTER_THE_FAULTS + CLIENTS));
+            List<Future<?>> clientsDone = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                clientsDone.add(submitting.submit(() -> {
+                    for (permits.acquire(); ; permits.acquire()) {
+                        int n = next.getAndIncrement();
+                        if (n >= jobs) {
+                            return null;
+                        }
+                        submissions.set(n, submit(n, clients));
+                    }
+                }));
+            }
+            faultsOver.get(5, TimeUnit.MINUTES);
+            for (Future<?> client : clientsDone) {
+                client.get(5, TimeUnit.MINUTES);
+            }
+        } finally {
+            pacing.shutdownNow();
+            submitting.shutdownNow(); // done, unless the run failed: then no client may wait for a permit forever
+        }
+        return submissions;
+    }
+
+    /** The first run's faults, one after the other: the ledger's sessions, the broker, the ledger's sessions, an API. */
+    private CompletableFuture<Void> faults(BrokerJvm broker, ApiJvm doomedApi, TestDatabase ledger) {
+        return CompletableFuture
                     .runAsync(() -> terminateConnections(ledger), after(Duration.ofSeconds(5)))
                     .thenRunAsync(() -> {
                         note("broker killed");
@@ -167,31 +269,7 @@ class ChaosIT {
                         doomedApi.restart();
                         apiBackAt = System.nanoTime();
                         note(doomedApi.name() + " ready again");
-                    }, after(Duration.ofSeconds(5)))
-                    .whenComplete((done, failed) -> permits.release(AFTER_THE_FAULTS + CLIENTS));
-            List<Future<?>> clientsDone = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                clientsDone.add(submitting.submit(() -> {
-                    for (permits.acquire(); ; permits.acquire()) {
-                        int n = next.getAndIncrement();
-                        if (n >= JOBS) {
-                            return null;
-                        }
-                        submissions.set(n, submit(n, clients));
-                    }
-                }));
-            }
-            faults.get(5, TimeUnit.MINUTES);
-            for (Future<?> client : clientsDone) {
-                client.get(5, TimeUnit.MINUTES);
-            }
-            kills.cancel(false);
-            note("submissions answered, " + workerKills.get() + " workers killed");
-        } finally {
-            schedule.shutdownNow();
-            submitting.shutdownNow(); // done, unless the run failed: then no client may wait for a permit forever
-        }
-        return submissions;
+                    }, after(Duration.ofSeconds(5)));
     }
 
     private static Executor after(Duration delay) {
@@ -284,7 +362,7 @@ class ChaosIT {
     }
 
     private void awaitFleet(WorkerFleet fleet, List<ConveyorClient> clients) {
-        await().atMost(ConveyorUnderTest.WORKER_START).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        fleet.awaitUp(() -> {
             List<Long> pids = fleet.supervisor().pids();
             assertThat(pids).as("the fleet's worker processes").hasSize(3);
             List<String> registered = registeredWorkers(clients.getFirst());
@@ -300,8 +378,19 @@ class ChaosIT {
      * Waits until nothing can change any more: the workers took every record from the jobs topic into the ledger
      * (the group's committed offsets are at the partitions' ends) and no job in the ledger waits or runs.
      */
+    private void settleAndCheck(KafkaSettings kafka, TestDatabase ledger, AtomicReferenceArray<Submission> submissions, WorkerFleet fleet)
+            throws SQLException {
+        try {
+            settle(kafka, ledger, submissions);
+        } catch (ConditionTimeoutException e) {
+            // A job lost or stuck: the check names the submissions it concerns and prints the counts.
+            note("not settled within " + SETTLE.toMinutes() + " min: " + e.getMessage());
+        }
+        check(submissions, ledger, fleet);
+    }
+
     private void settle(KafkaSettings kafka, TestDatabase ledger, AtomicReferenceArray<Submission> submissions) {
-        List<UUID> accepted = IntStream.range(0, JOBS).mapToObj(submissions::get)
+        List<UUID> accepted = IntStream.range(0, submissions.length()).mapToObj(submissions::get)
                 .filter(submission -> submission.outcome() == Outcome.ACCEPTED).map(Submission::id).toList();
         try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             // A question that fails (the broker or the database slow to answer on a busy machine) is asked again.
@@ -329,19 +418,19 @@ class ChaosIT {
         return lag;
     }
 
+    /** What every run must hold, whatever its faults; prints the counts. */
     private void check(AtomicReferenceArray<Submission> submissions, TestDatabase ledger, WorkerFleet fleet) throws SQLException {
+        int submitted = submissions.length();
         Map<String, List<LedgerJob>> byLabel = ledgerJobs(ledger).stream().collect(Collectors.groupingBy(LedgerJob::label));
-        Map<Outcome, Long> outcomes = IntStream.range(0, JOBS).mapToObj(submissions::get)
+        Map<Outcome, Long> outcomes = IntStream.range(0, submitted).mapToObj(submissions::get)
                 .collect(Collectors.groupingBy(Submission::outcome, Collectors.counting()));
         long unknownPresent = 0;
         List<String> wrong = new ArrayList<>();
-        List<Long> acceptedAt = new ArrayList<>();
-        for (int n = 0; n < JOBS; n++) {
+        for (int n = 0; n < submitted; n++) {
             Submission submission = submissions.get(n);
             List<LedgerJob> jobs = byLabel.getOrDefault("chaos-" + n, List.of());
             switch (submission.outcome()) {
                 case ACCEPTED -> {
-                    acceptedAt.add(submission.answeredAt());
                     if (jobs.size() != 1 || !jobs.getFirst().id().equals(submission.id()) || !jobs.getFirst().state().equals("SUCCEEDED")) {
                         wrong.add("accepted " + submission + " is in the ledger as " + jobs);
                     }
@@ -364,11 +453,10 @@ class ChaosIT {
 
         System.out.printf("[chaos] accepted=%d succeeded=%d ranTwice=%d 503=%d unknownPresent=%d longestPause=%.1fs%n",
                 outcomes.getOrDefault(Outcome.ACCEPTED, 0L), succeeded, ranTwice, outcomes.getOrDefault(Outcome.REFUSED_503, 0L),
-                unknownPresent, longestPause(acceptedAt) / 1e9);
-        System.out.printf("[chaos] %d submissions: %s; %d workers killed, %d restarts by the supervisor; %d s in all%n", JOBS, outcomes,
+                unknownPresent, Pause.longest(acceptedTimes(submissions)).seconds());
+        System.out.printf("[chaos] %d submissions: %s; %d workers killed, %d restarts by the supervisor; %d s in all%n", submitted, outcomes,
                 workerKills.get(), fleet.supervisor().restarts(), (System.nanoTime() - start) / 1_000_000_000);
 
-        assertThat(workerKills.get()).as("workers killed").isGreaterThanOrEqualTo(5);
         assertThat(wrong.size()).as("submissions whose job the ledger does not hold as it should, first ones: %s",
                 wrong.subList(0, Math.min(20, wrong.size()))).isZero();
         assertThat(outcomes.getOrDefault(Outcome.HUNG, 0L)).as("requests that hung").isZero();
@@ -376,19 +464,50 @@ class ChaosIT {
         assertThat(notOnce.size()).as("jobs whose history does not hold exactly one SUCCEEDED, first ones: %s",
                 notOnce.subList(0, Math.min(20, notOnce.size()))).isZero();
         assertThat(countedWithoutRun).as("counted jobs that succeeded without a run on record").isZero();
-        assertThat(IntStream.range(0, JOBS).mapToObj(submissions::get)
-                .filter(submission -> submission.api() == 0 && submission.outcome() == Outcome.ACCEPTED)
-                .mapToLong(Submission::answeredAt).max().orElseThrow())
-                .as("the restarted API accepted jobs again").isGreaterThan(apiBackAt);
     }
 
-    private static long longestPause(List<Long> acceptedAt) {
-        List<Long> sorted = acceptedAt.stream().sorted().toList();
-        long longest = 0;
-        for (int i = 1; i < sorted.size(); i++) {
-            longest = Math.max(longest, sorted.get(i) - sorted.get(i - 1));
+    /** When each accepted submission was answered, on the wall clock (its nanoTime answer moved by the test's start). */
+    private List<Instant> acceptedTimes(AtomicReferenceArray<Submission> submissions) {
+        return IntStream.range(0, submissions.length()).mapToObj(submissions::get)
+                .filter(submission -> submission.outcome() == Outcome.ACCEPTED)
+                .map(submission -> startedAt.plusNanos(submission.answeredAt() - start)).toList();
+    }
+
+    /** When each job was written to the ledger: its first state's time, which the intake sets as it writes the job. */
+    private static List<Instant> intakeTimes(TestDatabase ledger) throws SQLException {
+        List<Instant> times = new ArrayList<>();
+        try (Connection connection = ledger.connect();
+             Statement select = connection.createStatement();
+             ResultSet rows = select.executeQuery("select jobAsJson::jsonb #>> '{jobHistory,0,createdAt}' from jobrunr_jobs")) {
+            while (rows.next()) {
+                times.add(Instant.parse(rows.getString(1)));
+            }
         }
-        return longest;
+        return times.stream().sorted().toList();
+    }
+
+    /** The longest time between two events of a run, and when it began. */
+    private record Pause(Instant from, Duration length) {
+
+        static Pause longest(List<Instant> times) {
+            List<Instant> sorted = times.stream().sorted().toList();
+            Pause longest = new Pause(sorted.getFirst(), Duration.ZERO);
+            for (int i = 1; i < sorted.size(); i++) {
+                Duration gap = Duration.between(sorted.get(i - 1), sorted.get(i));
+                if (gap.compareTo(longest.length()) > 0) {
+                    longest = new Pause(sorted.get(i - 1), gap);
+                }
+            }
+            return longest;
+        }
+
+        double seconds() {
+            return length.toMillis() / 1e3;
+        }
+
+        String around(Instant fault) {
+            return String.format("%.1f s (from %+.1f s of the kill)", seconds(), Duration.between(fault, from).toMillis() / 1e3);
+        }
     }
 
     private static List<LedgerJob> ledgerJobs(TestDatabase ledger) throws SQLException {

@@ -2,6 +2,7 @@ package io.conveyor.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.conveyor.api.ApiSettings;
 import io.conveyor.app.ComposeFile.PortMapping;
@@ -9,6 +10,7 @@ import io.conveyor.app.testing.DockerServices;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.Env;
 import io.conveyor.common.KafkaSettings;
+import io.conveyor.common.TopicReplication;
 import io.conveyor.worker.process.WorkerSettings;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,21 +45,110 @@ class ComposeFileTest {
     private static final String PROMETHEUS = "prometheus";
     private static final String GRAFANA = "grafana";
     private static final Pattern METRIC = Pattern.compile("conveyor_[a-z_]+");
-    private static final List<String> CONVEYOR_SERVICES = List.of(API, WORKER);
+    private static final String API_HA = "api-ha";
+    private static final String WORKER_HA = "worker-ha";
+    private static final List<String> HA_BROKERS = List.of("kafka-1", "kafka-2", "kafka-3");
+    private static final List<String> CONVEYOR_SERVICES = List.of(API, WORKER, API_HA, WORKER_HA);
+    /** What a service of the ha profile may differ in from its single-broker twin. */
+    private static final List<String> HA_DIFFERENCES = List.of("environment", "depends_on", "profiles", "networks");
     /** {@code PLAINTEXT://kafka:9092} */
     private static final Pattern LISTENER = Pattern.compile("([A-Z_]+)://([^:,]*):(\\d+)");
 
     private final ComposeFile compose = ComposeFile.load();
 
     @Test
-    void hasKafkaPostgresApiAndWorkerAndPrometheusAndGrafanaInTheMonitoringProfile() {
-        assertThat(compose.serviceNames()).containsExactlyInAnyOrder(KAFKA, POSTGRES, API, WORKER, PROMETHEUS, GRAFANA);
+    void hasKafkaPostgresApiAndWorkerAndPrometheusAndGrafanaInTheMonitoringProfileAndThreeBrokersInTheHaProfile() {
+        assertThat(compose.serviceNames()).containsExactlyInAnyOrder(KAFKA, POSTGRES, API, WORKER, PROMETHEUS, GRAFANA,
+                "kafka-1", "kafka-2", "kafka-3", API_HA, WORKER_HA);
         for (String service : List.of(KAFKA, POSTGRES, API, WORKER)) {
             assertThat(compose.service(service).has("profiles")).as("%s starts without a profile", service).isFalse();
         }
         for (String service : List.of(PROMETHEUS, GRAFANA)) {
             assertThat(compose.service(service).path("profiles").toString()).as("profiles of %s", service).isEqualTo("[\"monitoring\"]");
         }
+        for (String service : List.of("kafka-1", "kafka-2", "kafka-3", API_HA, WORKER_HA)) {
+            assertThat(compose.service(service).path("profiles").toString()).as("profiles of %s", service).isEqualTo("[\"ha\"]");
+        }
+    }
+
+    /** Three KRaft nodes, each broker and controller, voters of one quorum, each advertising the name it has on the network. */
+    @Test
+    void theHaProfileRunsThreeKraftNodesOfOneQuorum() {
+        Map<String, String> first = compose.environment(HA_BROKERS.getFirst());
+        String controllerListener = first.get("KAFKA_CONTROLLER_LISTENER_NAMES");
+        StringBuilder voters = new StringBuilder();
+        for (int i = 0; i < HA_BROKERS.size(); i++) {
+            String broker = HA_BROKERS.get(i);
+            Map<String, String> kafka = compose.environment(broker);
+            String controllerPort = listeners(kafka.get("KAFKA_LISTENERS")).get(controllerListener).split(":")[1];
+            voters.append(i == 0 ? "" : ",").append(kafka.get("KAFKA_NODE_ID")).append('@').append(broker).append(':').append(controllerPort);
+
+            assertThat(kafka.get("KAFKA_NODE_ID")).as("node id of %s", broker).isEqualTo(Integer.toString(i + 1));
+            assertThat(kafka.get("CLUSTER_ID")).as("cluster id of %s", broker).isEqualTo(first.get("CLUSTER_ID"));
+            assertThat(kafka.get("KAFKA_PROCESS_ROLES").split(",")).as("roles of %s", broker).containsExactlyInAnyOrder("broker", "controller");
+            assertThat(listeners(kafka.get("KAFKA_ADVERTISED_LISTENERS")).values()).as("what %s advertises", broker)
+                    .containsExactly(broker + ":" + listeners(kafka.get("KAFKA_LISTENERS")).get("PLAINTEXT").split(":")[1]);
+            assertThat(compose.volumes(broker)).as("volumes of %s", broker).containsValue(kafka.get("KAFKA_LOG_DIRS"));
+            assertThat(compose.topLevelVolumes()).containsAll(compose.volumes(broker).keySet());
+            assertThat(compose.service(broker).path("image").asText()).isEqualTo(compose.service(KAFKA).path("image").asText());
+            assertThat(compose.healthcheckTest(broker)).as("healthcheck of %s", broker).isEqualTo(compose.healthcheckTest(KAFKA));
+        }
+        for (String broker : HA_BROKERS) {
+            assertThat(compose.environment(broker).get("KAFKA_CONTROLLER_QUORUM_VOTERS")).as("voters of %s", broker).isEqualTo(voters.toString());
+        }
+        assertThat(HA_BROKERS.stream().map(broker -> compose.volumes(broker).keySet()).distinct()).as("each broker's own data volume").hasSize(3);
+    }
+
+    /** Every topic, Conveyor's and Kafka's own, on all three brokers, a write on two of them before it is acknowledged. */
+    @Test
+    void theHaBrokersKeepThreeReplicasOfEveryTopicAndTwoInSync() {
+        for (String broker : HA_BROKERS) {
+            assertThat(compose.environment(broker)).as("environment of %s", broker).contains(
+                    entry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3"),
+                    entry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3"),
+                    entry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2"),
+                    entry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3"),
+                    entry("KAFKA_MIN_INSYNC_REPLICAS", "2"),
+                    entry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false"));
+        }
+        for (String service : List.of(API_HA, WORKER_HA)) {
+            TopicReplication replication = KafkaSettings.from(new Env(compose.environment(service))).replication();
+            assertThat(replication.onCluster(HA_BROKERS.size())).as("replication of the topics %s creates", service)
+                    .isEqualTo(TopicReplication.FOLLOW_THE_CLUSTER.onCluster(HA_BROKERS.size()))
+                    .isEqualTo(new TopicReplication.Replicas((short) 3, OptionalInt.of(2)));
+            assertThat(replication.factor()).as("%s states the factor: a broker late at the first start must not make it 2 for good", service)
+                    .hasValue(HA_BROKERS.size());
+        }
+    }
+
+    /** api-ha and worker-ha are api and worker, but for their brokers: the rest of this test holds for both. */
+    @Test
+    void theHaRolesAreTheSingleBrokerOnesOnAllThreeBrokers() {
+        String bootstrap = String.join(",", HA_BROKERS.stream()
+                .map(broker -> listeners(compose.environment(broker).get("KAFKA_ADVERTISED_LISTENERS")).get("PLAINTEXT")).toList());
+        for (Map.Entry<String, String> twins : Map.of(API_HA, API, WORKER_HA, WORKER).entrySet()) {
+            String ha = twins.getKey();
+            String single = twins.getValue();
+            Map<String, String> environment = new LinkedHashMap<>(compose.environment(ha));
+
+            assertThat(environment.remove(KafkaSettings.BOOTSTRAP)).as("%s: bootstrap", ha).isEqualTo(bootstrap);
+            environment.keySet().removeAll(List.of(TopicReplication.FACTOR, TopicReplication.MIN_INSYNC_REPLICAS));
+            Map<String, String> singleEnvironment = new LinkedHashMap<>(compose.environment(single));
+            singleEnvironment.remove(KafkaSettings.BOOTSTRAP);
+            assertThat(environment).as("%s: the rest of its environment", ha).isEqualTo(singleEnvironment);
+            assertThat(withoutHaDifferences(ha)).as("%s but for its environment, dependencies, profile and network", ha)
+                    .isEqualTo(withoutHaDifferences(single));
+            assertThat(compose.dependsOn(ha)).as("%s waits for", ha).containsOnlyKeys(List.of(POSTGRES, "kafka-1", "kafka-2", "kafka-3"));
+            // Prometheus of the monitoring profile scrapes the names api and worker.
+            assertThat(compose.service(ha).path("networks").path("default").path("aliases").toString()).as("%s: network aliases", ha)
+                    .isEqualTo("[\"" + single + "\"]");
+        }
+    }
+
+    private JsonNode withoutHaDifferences(String service) {
+        ObjectNode copy = compose.service(service).deepCopy();
+        copy.remove(HA_DIFFERENCES);
+        return copy;
     }
 
     /** Prometheus scrapes the API's port and every worker container's metrics port, from files the repository holds. */
@@ -135,6 +227,10 @@ class ComposeFileTest {
 
         assertThat(KafkaSettings.from(worker)).isEqualTo(KafkaSettings.from(api));
         assertThat(DatabaseSettings.from(worker)).isEqualTo(DatabaseSettings.from(api));
+        Env apiHa = new Env(compose.environment(API_HA));
+        Env workerHa = new Env(compose.environment(WORKER_HA));
+        assertThat(KafkaSettings.from(workerHa)).isEqualTo(KafkaSettings.from(apiHa));
+        assertThat(DatabaseSettings.from(workerHa)).isEqualTo(DatabaseSettings.from(api));
     }
 
     @Test

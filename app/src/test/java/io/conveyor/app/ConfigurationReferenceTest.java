@@ -6,6 +6,7 @@ import io.conveyor.app.ConfigurationVariables.Variable;
 import io.conveyor.app.ReadmeConfiguration.Row;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
+import io.conveyor.common.TopicReplication;
 import io.conveyor.worker.process.WorkerSettings;
 import io.conveyor.worker.process.WorkerSupervisor;
 import org.junit.jupiter.api.Test;
@@ -27,17 +28,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConfigurationReferenceTest {
 
     /** The roles that read the variables each class declares (a role's children inherit its environment). */
-    private static final Map<Class<?>, Set<String>> ROLES = Map.of(
-            KafkaSettings.class, Set.of("api", "worker", "dev"),
-            DatabaseSettings.class, Set.of("api", "worker", "dev"),
-            ApiSettings.class, Set.of("api", "dev"),
-            WorkerSettings.class, Set.of("worker"),
-            WorkerSupervisor.class, Set.of("worker"),
-            WorkerCommand.class, Set.of("worker"),
-            DevCommand.class, Set.of("dev"),
-            LogFormat.class, Set.of("api", "worker", "dev"),
-            ApiAuthSettings.class, Set.of("api", "dev"),
-            JobCommands.class, Set.of("submit", "status", "list", "cancel", "retry", "watch", "workers"));
+    private static final Map<Class<?>, Set<String>> ROLES = Map.ofEntries(
+            Map.entry(KafkaSettings.class, Set.of("api", "worker", "dev")),
+            Map.entry(TopicReplication.class, Set.of("api", "worker", "dev")),
+            Map.entry(DatabaseSettings.class, Set.of("api", "worker", "dev")),
+            Map.entry(ApiSettings.class, Set.of("api", "dev")),
+            Map.entry(WorkerSettings.class, Set.of("worker")),
+            Map.entry(WorkerSupervisor.class, Set.of("worker")),
+            Map.entry(WorkerCommand.class, Set.of("worker")),
+            Map.entry(DevCommand.class, Set.of("dev")),
+            Map.entry(LogFormat.class, Set.of("api", "worker", "dev")),
+            Map.entry(ApiAuthSettings.class, Set.of("api", "dev")),
+            Map.entry(JobCommands.class, Set.of("submit", "status", "list", "cancel", "retry", "watch", "workers")));
     /** Defaults the README states in words because they depend on the machine: the words, and how many per core. */
     private static final Map<String, Map.Entry<String, Integer>> MACHINE_DEPENDENT_DEFAULTS = Map.of(
             WorkerSettings.JOB_THREADS, Map.entry("cores", 1),

@@ -4,6 +4,7 @@ import io.conveyor.api.ApiAuthSettings;
 import io.conveyor.api.ApiSettings;
 import io.conveyor.common.DatabaseSettings;
 import io.conveyor.common.KafkaSettings;
+import io.conveyor.common.TopicReplication;
 import io.conveyor.common.Topics;
 import io.conveyor.worker.process.WorkerSettings;
 import io.conveyor.worker.process.WorkerSupervisor;
@@ -39,7 +40,7 @@ final class ConfigurationVariables {
      * Every class that names a variable in a constant. A class missing here is caught by comparing with
      * {@link #namedInMainSources()}, which reads the sources instead.
      */
-    static final List<Class<?>> DECLARING_CLASSES = List.of(KafkaSettings.class, DatabaseSettings.class, ApiSettings.class,
+    static final List<Class<?>> DECLARING_CLASSES = List.of(KafkaSettings.class, TopicReplication.class, DatabaseSettings.class, ApiSettings.class,
             WorkerSettings.class, WorkerSupervisor.class, WorkerCommand.class, DevCommand.class, LogFormat.class, ApiAuthSettings.class, JobCommands.class);
 
     /** Set by a supervisor in each worker JVM it forks; a user never sets it. */

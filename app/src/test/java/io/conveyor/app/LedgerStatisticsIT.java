@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A jobs table that grows fast gets fresh planner statistics within seconds, not at autovacuum's next look (switched
- * off here, so only {@link LedgerStatistics} can gather them).
+ * A jobs table that grows fast gets fresh planner statistics within seconds, and one that piles up dead rows a vacuum,
+ * not at autovacuum's next look (switched off here, so only {@link LedgerStatistics} can do either).
  */
 class LedgerStatisticsIT {
 
@@ -44,6 +44,30 @@ class LedgerStatisticsIT {
             execute("insert into jobrunr_jobs (id, version, jobAsJson, jobSignature, state, createdAt, updatedAt) "
                     + "select gen_random_uuid()::text, 1, '{}', 'bench.noop()', 'SUCCEEDED', now(), now() from generate_series(1, 6000)");
             await().atMost(Duration.ofSeconds(60)).until(() -> analyzedRows() >= 6000);
+        }
+    }
+
+    @Test
+    void vacuumsTheJobsTableOnceItsDeadRowsPileUp() throws SQLException {
+        execute("alter table jobrunr_jobs set (autovacuum_enabled = false)");
+        execute("insert into jobrunr_jobs (id, version, jobAsJson, jobSignature, state, createdAt, updatedAt) "
+                + "select gen_random_uuid()::text, 1, '{}', 'bench.noop()', 'ENQUEUED', now(), now() from generate_series(1, 6000)");
+        // Every job's way: ENQUEUED, PROCESSING, SUCCEEDED, two dead row versions each (12,000).
+        execute("update jobrunr_jobs set state = 'PROCESSING', version = 2");
+        execute("update jobrunr_jobs set state = 'SUCCEEDED', version = 3");
+        assertThat(vacuums()).as("vacuums before").isZero();
+
+        try (LedgerStatistics ignored = new LedgerStatistics(ledger.dataSource())) {
+            // The server reports a backend's counters on its own schedule (within a minute): bounded generously.
+            await().atMost(Duration.ofMinutes(3)).until(() -> vacuums() > 0);
+        }
+    }
+
+    private long vacuums() throws SQLException {
+        try (Connection connection = ledger.dataSource().getConnection(); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("select vacuum_count from pg_stat_user_tables where relid = 'jobrunr_jobs'::regclass")) {
+            row.next();
+            return row.getLong(1);
         }
     }
 

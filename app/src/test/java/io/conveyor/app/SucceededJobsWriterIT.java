@@ -132,6 +132,32 @@ class SucceededJobsWriterIT {
         assertThat(told).containsExactlyInAnyOrderElementsOf(children);
     }
 
+    @Test
+    void writesTheJobsASucceededJobFannedOutWhenJobRunrsHeartbeatSavedItsSuccessFirst() {
+        Job parent = runningNoop();
+        ledger.storageProvider().save(parent);
+        // JobRunr's periodic update of running jobs picked the job while it ran, and saved the same object once it had
+        // succeeded on its thread, before the writer's batch did: the ledger has this run's success already.
+        Job heartbeat = ledger.storageProvider().getJobById(parent.getId());
+        heartbeat.succeeded();
+        ledger.storageProvider().save(heartbeat);
+        FanOuts fanOuts = new FanOuts();
+        List<Job> children = List.of(enqueuedNoop(), enqueuedNoop());
+        fanOuts.hold(parent.getId(), children, new Continuation(UUID.randomUUID(), UUID.randomUUID(), 2));
+        List<Job> told = new CopyOnWriteArrayList<>();
+
+        SucceededJobsWriter writer = new SucceededJobsWriter(ledger.storageProvider(), ledger.dataSource(), new JobMapper(ledger.jsonMapper()),
+                new AppliedStateFilters(List.of(new Announcements())), () -> true, fanOuts, told::addAll);
+        writer.write(parent.succeeded());
+        writer.close();
+
+        assertThat(committedState(parent.getId())).isEqualTo(StateName.SUCCEEDED);
+        children.forEach(child -> assertThat(committedState(child.getId())).as("a child of the recorded job").isEqualTo(StateName.ENQUEUED));
+        assertThat(told).containsExactlyInAnyOrderElementsOf(children);
+        assertThat(committedWhenAnnounced).containsEntry(parent.getId(), StateName.SUCCEEDED);
+        assertThat(announcedTwice).isEmpty();
+    }
+
     private static Job runningNoop() {
         return new Job(UUID.randomUUID(), 0, new JobDetails(new LedgerJobRequest("noop", "{}")),
                 List.<JobState>of(new EnqueuedState(), new ProcessingState(SERVER, "writer-test")), new ConcurrentHashMap<>());

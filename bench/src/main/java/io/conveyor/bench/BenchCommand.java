@@ -44,6 +44,9 @@ public final class BenchCommand implements Callable<Integer> {
     static final int WORKER_JVMS_DEFAULT = 2;
     static final int BATCH_CLIENTS_DEFAULT = 2;
     static final String OUTPUT_DEFAULT = "docs/BENCHMARKS.md";
+    static final long SOAK_JOBS_DEFAULT = 1_000_000;
+    static final long SOAK_EVERY_DEFAULT = 100_000;
+    static final int SOAK_RETENTION_DEFAULT = 30;
     /** The longest wait for a measurement's jobs to finish: generous, so that only a stuck system trips it. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
@@ -97,6 +100,18 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Run only these parts (${COMPLETION-CANDIDATES}); the table is then written only where --output says.")
     private java.util.Set<BenchRun.Part> only;
 
+    @Option(names = "--soak", paramLabel = "N", arity = "0..1", fallbackValue = "" + SOAK_JOBS_DEFAULT,
+            description = "Instead of the comparison: a soak of N noop jobs (default " + SOAK_JOBS_DEFAULT + ") through dev's topology, printing each JVM's RSS"
+                    + " and the ledger's rows and size every --soak-every jobs, then whether RSS stayed within +20 %% and the ledger bounded.")
+    private Long soak;
+
+    @Option(names = "--soak-every", paramLabel = "N", description = "Jobs between the soak's checkpoints (default " + SOAK_EVERY_DEFAULT + ").")
+    private long soakEvery = SOAK_EVERY_DEFAULT;
+
+    @Option(names = "--soak-retention", paramLabel = "SECONDS", description = "The workers' retention in the soak, both steps (default "
+            + SOAK_RETENTION_DEFAULT + "): succeeded jobs are deleted after it and removed after it again.")
+    private int soakRetention = SOAK_RETENTION_DEFAULT;
+
     @Option(names = "--output", paramLabel = "FILE", description = "Where to write the table (default " + OUTPUT_DEFAULT + ", if its folder exists; '-' not to write).")
     private String output = OUTPUT_DEFAULT;
 
@@ -105,16 +120,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (soak != null) {
+            return soak();
+        }
         Settings settings = settings();
         Instant began = Instant.now();
         String loadBefore = MachineInfo.loadAverage();
         Path dir = Files.createTempDirectory("conveyor-bench-");
         System.out.printf("conveyor bench: %s; logs in %s; load average %s%n", settings.describe(), dir, loadBefore);
-        Thread stopHook = new Thread(this::stopAll, "conveyor-bench-stop");
-        Runtime.getRuntime().addShutdownHook(stopHook);
-        try {
-            BenchDatabases databases = new BenchDatabases(DatabaseSettings.from(Env.system()));
-            started.push(databases);
+        return withDatabases(databases -> {
             List<String> machine = MachineInfo.describe(databases.serverVersion());
             List<SystemUnderBench> systems = startSystems(settings, databases, dir);
             DatabaseSettings conveyorDatabase = ((ConveyorUnderBench) systems.getFirst()).database();
@@ -125,11 +139,57 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println();
             System.out.println(generated);
             write(generated);
+            return 0;
+        });
+    }
+
+    /** {@code --soak}: prints the checkpoints as they come, then the table and the verdicts (0 when both hold, else 1). */
+    private int soak() throws Exception {
+        if (soak < 1 || soakEvery < 1 || soakRetention < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--soak, --soak-every and --soak-retention must be at least 1");
+        }
+        Soak.Settings settings = new Soak.Settings(soak, soakEvery, Duration.ofSeconds(soakRetention), workerJvms, threads,
+                heap != null ? heap : Env.system().string(WorkerCommand.HEAP, WorkerCommand.HEAP_DEFAULT), batchClients);
+        Path dir = Files.createTempDirectory("conveyor-soak-");
+        String loadBefore = MachineInfo.loadAverage();
+        System.out.printf("conveyor bench --soak: %s; logs in %s; load average %s%n", settings.describe(), dir, loadBefore);
+        return withDatabases(databases -> {
+            List<String> machine = MachineInfo.describe(databases.serverVersion());
+            Soak run = Soak.start(settings, databases.create("bench_soak"), dir);
+            started.push(run);
+            SoakReport report = run.run();
+            String autovacuum = run.autovacuumNote();
+            System.out.println();
+            System.out.println(settings.describe());
+            machine.forEach(line -> System.out.println("- " + line));
+            System.out.printf("- load average before %s, after %s%n", loadBefore, MachineInfo.loadAverage());
+            System.out.printf("- %s%n%n", autovacuum);
+            System.out.println(report.markdown());
+            return report.rssWithinLimit().orElse(true) && report.ledgerBounded() ? 0 : 1;
+        });
+    }
+
+    /** What a run does with the benchmark's databases; returns the exit code. */
+    @FunctionalInterface
+    private interface BenchBody {
+        int run(BenchDatabases databases) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} with the benchmark's databases, then stops everything it started (also on Ctrl-C: a shutdown
+     * hook), so that no broker, API or worker JVM outlives the benchmark.
+     */
+    private int withDatabases(BenchBody body) throws Exception {
+        Thread stopHook = new Thread(this::stopAll, "conveyor-bench-stop");
+        Runtime.getRuntime().addShutdownHook(stopHook);
+        try {
+            BenchDatabases databases = new BenchDatabases(DatabaseSettings.from(Env.system()));
+            started.push(databases);
+            return body.run(databases);
         } finally {
             stopAll();
             Runtime.getRuntime().removeShutdownHook(stopHook);
         }
-        return 0;
     }
 
     private List<SystemUnderBench> startSystems(Settings settings, BenchDatabases databases, Path dir) throws InterruptedException {

@@ -46,6 +46,7 @@ final class ConveyorUnderBench implements SystemUnderBench {
     private final int workerJvms;
     private final int threads;
     private final int batchClients;
+    private final BenchPoster poster = new BenchPoster();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final URI jobs;
     private final URI batch;
@@ -185,20 +186,7 @@ final class ConveyorUnderBench implements SystemUnderBench {
     }
 
     private JsonNode post(URI uri, String body) {
-        HttpRequest request = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30)).build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 202) {
-                throw new IllegalStateException("POST " + uri.getPath() + " answered " + response.statusCode() + ": " + response.body());
-            }
-            return JobSubmissionJson.MAPPER.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException("POST " + uri.getPath() + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return poster.post(uri, body);
     }
 
     static void joinAll(List<Thread> threads) {
@@ -239,6 +227,7 @@ final class ConveyorUnderBench implements SystemUnderBench {
         api.close();
         ledger.close();
         http.close();
+        poster.close();
         kafka.close();
     }
 }

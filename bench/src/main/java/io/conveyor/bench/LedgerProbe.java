@@ -13,6 +13,8 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -39,12 +41,61 @@ final class LedgerProbe implements AutoCloseable {
         return probe;
     }
 
+    /** Opens the ledger as a deployment has it: autovacuum on (the soak measures what retention and vacuum keep). */
+    static LedgerProbe openAsDeployed(DatabaseSettings database, String poolName, int connections) {
+        return new LedgerProbe(Ledger.open(database, poolName, connections));
+    }
+
     Ledger ledger() {
         return ledger;
     }
 
     long count(StateName state) {
         return queryLong("select count(*) from jobrunr_jobs where state = ?", state.name());
+    }
+
+    /**
+     * Jobs that ever succeeded: those SUCCEEDED now, plus JobRunr's all-time counter of those that retention moved on
+     * (both read in one statement, and retention changes both in one transaction).
+     */
+    long succeededEver() {
+        return queryLong("select (select count(*) from jobrunr_jobs where state = 'SUCCEEDED') + coalesce((select cast(trim(value) as bigint) "
+                + "from jobrunr_metadata where id = ?), 0)", "succeeded-jobs-counter-cluster");
+    }
+
+    /** The jobs table's rows by state, in no order. */
+    Map<String, Long> rowsByState() {
+        Map<String, Long> rows = new HashMap<>();
+        try (Connection connection = ledger.dataSource().getConnection(); Statement statement = connection.createStatement();
+             ResultSet counts = statement.executeQuery("select state, count(*) from jobrunr_jobs group by state")) {
+            while (counts.next()) {
+                rows.put(counts.getString(1), counts.getLong(2));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /** The jobs table's size on disk with its indexes and TOAST, in bytes. */
+    long tableBytes() {
+        return queryLong("select pg_total_relation_size(?::regclass)", "jobrunr_jobs");
+    }
+
+    /** The server's {@code autovacuum} setting ({@code on} or {@code off}). */
+    String autovacuum() {
+        try (Connection connection = ledger.dataSource().getConnection(); Statement statement = connection.createStatement();
+             ResultSet setting = statement.executeQuery("show autovacuum")) {
+            setting.next();
+            return setting.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /** Rows waiting in the deletions' outbox, whose events the workers have not relayed yet (the workers create it). */
+    long outboxRows() {
+        return queryLong("select count(*) from conveyor_deleted_jobs");
     }
 
     /** When the last job reached {@code state} (its {@code updatedAt}), or null if none did. */
@@ -103,9 +154,11 @@ final class LedgerProbe implements AutoCloseable {
         }
     }
 
-    private long queryLong(String sql, String parameter) {
+    private long queryLong(String sql, String... parameters) {
         try (Connection connection = ledger.dataSource().getConnection(); PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setString(1, parameter);
+            for (int i = 0; i < parameters.length; i++) {
+                select.setString(i + 1, parameters[i]);
+            }
             try (ResultSet row = select.executeQuery()) {
                 row.next();
                 return row.getLong(1);

@@ -3,6 +3,7 @@ package io.conveyor.common;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Reads settings from environment variables, rejecting a bad value with a message that names the variable.
@@ -32,6 +33,11 @@ public final class Env {
 
     public int integer(String name, int defaultValue, int min, int max) {
         return (int) longInteger(name, defaultValue, min, max);
+    }
+
+    /** The whole number {@code name} holds, between {@code min} and {@code max}; empty when unset. */
+    public OptionalInt optionalInteger(String name, int min, int max) {
+        return optional(name).isEmpty() ? OptionalInt.empty() : OptionalInt.of(integer(name, min, min, max));
     }
 
     public long longInteger(String name, long defaultValue, long min, long max) {

@@ -1,9 +1,12 @@
 package io.conveyor.common;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -23,6 +26,11 @@ import java.util.UUID;
 public record JobEvent(UUID id, String type, String state, Instant at, int attempt, String worker, String error, JsonNode result,
                        JsonNode progress, boolean ends) {
 
+    /** The project's mapper's factory: its codec writes the result and progress trees as their {@code toString()} does. */
+    private static final JsonFactory WRITER = JobSubmissionJson.MAPPER.getFactory();
+    /** About a SUCCEEDED event without a result. */
+    private static final int EXPECTED_BYTES = 256;
+
     /** A progress report of a running job, published as a PROCESSING event that carries it. */
     public static JobEvent progress(UUID id, String type, int attempt, String worker, long done, long total) {
         JsonNode progress = JobSubmissionJson.MAPPER.createObjectNode().put("done", done).put("total", total)
@@ -30,29 +38,42 @@ public record JobEvent(UUID id, String type, String state, Instant at, int attem
         return new JobEvent(id, type, "PROCESSING", Instant.now(), attempt, worker, null, null, progress, false);
     }
 
+    /**
+     * The event's JSON, written field by field with a streaming generator: the worker writes one for every state change
+     * of every job, and building a tree first cost half as much again. The text is what the tree's {@code toString()}
+     * wrote ({@code JobEventTest}).
+     */
     public byte[] toJson() {
-        ObjectNode json = JobSubmissionJson.MAPPER.createObjectNode()
-                .put("id", id.toString())
-                .put("type", type)
-                .put("state", state)
-                .put("at", at.toString())
-                .put("attempt", attempt);
-        if (worker != null) {
-            json.put("worker", worker);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(EXPECTED_BYTES);
+        try (JsonGenerator json = WRITER.createGenerator(bytes)) {
+            json.writeStartObject();
+            json.writeStringField("id", id.toString());
+            json.writeStringField("type", type);
+            json.writeStringField("state", state);
+            json.writeStringField("at", at.toString());
+            json.writeNumberField("attempt", attempt);
+            if (worker != null) {
+                json.writeStringField("worker", worker);
+            }
+            if (error != null) {
+                json.writeStringField("error", error);
+            }
+            if (result != null) {
+                json.writeFieldName("result");
+                json.writeTree(result);
+            }
+            if (progress != null) {
+                json.writeFieldName("progress");
+                json.writeTree(progress);
+            }
+            if (ends) {
+                json.writeBooleanField("ends", true);
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the event of job " + id, e); // into memory: not expected
         }
-        if (error != null) {
-            json.put("error", error);
-        }
-        if (result != null) {
-            json.set("result", result);
-        }
-        if (progress != null) {
-            json.set("progress", progress);
-        }
-        if (ends) {
-            json.put("ends", true);
-        }
-        return json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return bytes.toByteArray();
     }
 
     public static JobEvent fromJson(byte[] bytes) throws IOException {

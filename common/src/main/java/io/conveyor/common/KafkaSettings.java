@@ -1,5 +1,6 @@
 package io.conveyor.common;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -7,8 +8,9 @@ import java.util.Map;
  *
  * @param bootstrapServers {@code CONVEYOR_KAFKA_BOOTSTRAP}, host:port[,host:port...]
  * @param topics           topic names under {@code CONVEYOR_TOPIC_PREFIX}
+ * @param replication      how Conveyor's topics are replicated when it creates them
  */
-public record KafkaSettings(String bootstrapServers, Topics topics) {
+public record KafkaSettings(String bootstrapServers, Topics topics, TopicReplication replication) {
 
     public static final String BOOTSTRAP = "CONVEYOR_KAFKA_BOOTSTRAP";
     public static final String TOPIC_PREFIX = "CONVEYOR_TOPIC_PREFIX";
@@ -20,9 +22,17 @@ public record KafkaSettings(String bootstrapServers, Topics topics) {
         }
     }
 
+    /** Topics replicated as the cluster allows ({@link TopicReplication#FOLLOW_THE_CLUSTER}). */
+    public KafkaSettings(String bootstrapServers, Topics topics) {
+        this(bootstrapServers, topics, TopicReplication.FOLLOW_THE_CLUSTER);
+    }
+
     /** These settings as the environment variables that produce them, e.g. for a forked worker JVM. */
     public Map<String, String> asEnvironment() {
-        return Map.of(BOOTSTRAP, bootstrapServers, TOPIC_PREFIX, topics.prefix());
+        Map<String, String> env = new HashMap<>(replication.asEnvironment());
+        env.put(BOOTSTRAP, bootstrapServers);
+        env.put(TOPIC_PREFIX, topics.prefix());
+        return Map.copyOf(env);
     }
 
     public static KafkaSettings from(Env env) {
@@ -32,6 +42,6 @@ public record KafkaSettings(String bootstrapServers, Topics topics) {
         } catch (IllegalArgumentException e) {
             throw new Env.SettingsException(TOPIC_PREFIX + ": " + e.getMessage());
         }
-        return new KafkaSettings(env.string(BOOTSTRAP, BOOTSTRAP_DEFAULT), topics);
+        return new KafkaSettings(env.string(BOOTSTRAP, BOOTSTRAP_DEFAULT), topics, TopicReplication.from(env));
     }
 }

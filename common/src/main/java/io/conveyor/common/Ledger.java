@@ -2,6 +2,7 @@ package io.conveyor.common;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.conveyor.common.jobjson.ConveyorJobJson;
 import org.jobrunr.storage.StorageProvider;
 import org.jobrunr.storage.sql.common.SqlStorageProviderFactory;
 import org.jobrunr.jobs.mappers.JobMapper;
@@ -32,10 +33,13 @@ public final class Ledger implements AutoCloseable {
         this.storageProvider.setJobMapper(new JobMapper(jsonMapper));
     }
 
-    /** The JSON mapper of the ledger's jobs, for a part that needs one before the ledger is open. */
+    /**
+     * The JSON mapper of the ledger's jobs, for a part that needs one before the ledger is open: Conveyor's codec of its
+     * own job shape, over JobRunr's Jackson mapper for everything else (see {@link ConveyorJobJson}).
+     */
     public static JsonMapper newJsonMapper() {
         // Named explicitly: JobRunr would otherwise pick whichever Jackson it finds first on the classpath.
-        return new JacksonJsonMapper();
+        return ConveyorJobJson.withInstalledParameters(new JacksonJsonMapper());
     }
 
     /**

@@ -21,27 +21,34 @@ import static org.awaitility.Awaitility.await;
  */
 public final class ApiJvm implements AutoCloseable {
 
-    /** How long an API JVM may take to start and find Kafka and the ledger, on a busy machine. */
-    private static final Duration START = Duration.ofSeconds(90);
-    private static final String HEAP = "256m";
+    /** How long an API JVM may take to start and find Kafka and the ledger, on a starved 2-core machine. */
+    private static final Duration START = Duration.ofMinutes(3);
+    private static final String DEFAULT_HEAP = "256m";
 
     private final String name;
     private final Path logDir;
     private final Map<String, String> env;
+    private final String heap;
     private final int port;
     private final int dashboardPort;
     private volatile Process process;
 
-    private ApiJvm(String name, Path logDir, Map<String, String> env, int port, int dashboardPort) {
+    private ApiJvm(String name, Path logDir, Map<String, String> env, String heap, int port, int dashboardPort) {
         this.name = name;
         this.logDir = logDir;
         this.env = env;
+        this.heap = heap;
         this.port = port;
         this.dashboardPort = dashboardPort;
     }
 
     /** Starts an API with {@code env} (Kafka, database, secret...) on free ports; returns once it is ready. */
     public static ApiJvm start(String name, Path logDir, Map<String, String> env) {
+        return start(name, logDir, env, DEFAULT_HEAP);
+    }
+
+    /** As {@link #start(String, Path, Map)}, with a maximum heap of {@code heap} (as {@code -Xmx} takes it). */
+    public static ApiJvm start(String name, Path logDir, Map<String, String> env, String heap) {
         try {
             Files.createDirectories(logDir);
             int port;
@@ -53,7 +60,7 @@ public final class ApiJvm implements AutoCloseable {
             Map<String, String> all = new HashMap<>(env);
             all.put(ApiSettings.PORT, Integer.toString(port));
             all.put(ApiSettings.DASHBOARD_PORT, Integer.toString(dashboardPort));
-            ApiJvm api = new ApiJvm(name, logDir, Map.copyOf(all), port, dashboardPort);
+            ApiJvm api = new ApiJvm(name, logDir, Map.copyOf(all), heap, port, dashboardPort);
             api.launch();
             return api;
         } catch (IOException e) {
@@ -90,7 +97,7 @@ public final class ApiJvm implements AutoCloseable {
     }
 
     private void launch() {
-        ProcessBuilder builder = new ProcessBuilder(JavaCommand.forRole(HEAP, "api"));
+        ProcessBuilder builder = new ProcessBuilder(JavaCommand.forRole(heap, "api"));
         builder.environment().putAll(env);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".log").toFile()));
         try {
@@ -99,10 +106,16 @@ public final class ApiJvm implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         ConveyorClient client = client(Duration.ofSeconds(10));
-        await().atMost(START).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(process.isAlive()).as("API %s is running (see its log)", name).isTrue();
-            assertThat(client.get("/health/ready").statusCode()).as("readiness of API " + name).isEqualTo(200);
-        });
+        try {
+            await().atMost(START).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(process.isAlive()).as("API %s is running (see its log)", name).isTrue();
+                assertThat(client.get("/health/ready").statusCode()).as("readiness of API " + name).isEqualTo(200);
+            });
+        } catch (AssertionError | RuntimeException notReady) {
+            // An API that never got ready must not outlive the test and hold its ports and Kafka connections.
+            process.destroyForcibly();
+            throw notReady;
+        }
     }
 
     @Override

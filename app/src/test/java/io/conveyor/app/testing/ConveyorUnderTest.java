@@ -90,7 +90,7 @@ public final class ConveyorUnderTest implements AutoCloseable {
      * without {@code CONVEYOR_WORKER_NAME} gives its workers the default name, which ends with the pid.
      */
     public void awaitRegistered(WorkerFleet fleet, int processes) {
-        await().atMost(WORKER_START).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        fleet.awaitUp(() -> {
             List<Long> pids = fleet.supervisor().pids();
             assertThat(pids).as("the fleet's worker processes").hasSize(processes);
             Set<String> registered = registeredWorkers();

@@ -11,6 +11,7 @@ import org.jobrunr.server.BackgroundJobServer;
 import org.jobrunr.server.BackgroundJobServerConfiguration;
 import org.jobrunr.server.JobActivator;
 import org.jobrunr.server.JobSteward;
+import org.jobrunr.server.concurrent.ConcurrentJobModificationResolver;
 import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.server.strategy.WorkDistributionStrategy;
 import org.jobrunr.storage.StorageProvider;
@@ -40,6 +41,8 @@ import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
  * <li>look at each claimed job before it runs: hand a retry back if another worker should take it, and note which
  * attempt this is for the handler;</li>
  * <li>record succeeded jobs in batches ({@link BatchingJobPerformer});</li>
+ * <li>accept that JobRunr's periodic update of running jobs loses to the end of a run it was saving
+ * ({@link EndedRunConflictResolver}), instead of counting it towards stopping the server;</li>
  * <li>stop a job that the API cancelled, at once ({@link #cancelRunning});</li>
  * <li>tell a stop that Conveyor asked for ({@link #shutDown()}) from one JobRunr decided on by itself: its server
  * zookeeper stops the server at the first heartbeat that fails, e.g. while the ledger database is unreachable, and
@@ -180,6 +183,12 @@ public final class ConveyorJobServer extends BackgroundJobServer {
     @Override
     protected JobSteward createJobSteward() {
         return new LaneCountingJobSteward(this);
+    }
+
+    /** Called by JobRunr's constructor, after it made the steward. */
+    @Override
+    protected ConcurrentJobModificationResolver createConcurrentJobModificationResolver() {
+        return new EndedRunConflictResolver(this);
     }
 
     /** JobRunr's own claim asks for nothing: {@link LaneClaim} claims, per lane. The worker count is both lanes'. */

@@ -39,6 +39,8 @@ public final class LivenessLock implements AutoCloseable {
     /** Prepared with each connection, so that writing the last words on a full heap allocates little. */
     private volatile PreparedStatement deathNote;
     private volatile boolean running = true;
+    /** Set once the worker's JVM broke ({@link #dying}): from then on the watchdog leaves the connection alone (see {@link #watch}). */
+    private volatile boolean dying;
     /** Whether the lock's connection worked at the watchdog's last check: the worker's view of the ledger database. */
     private volatile boolean held = true;
     private boolean failureReported; // watchdog thread only
@@ -97,6 +99,11 @@ public final class LivenessLock implements AutoCloseable {
         }
     }
 
+    /** The worker's JVM broke and it is about to leave its note: the watchdog no longer touches the connection. */
+    public void dying() {
+        dying = true;
+    }
+
     /** Whether the lock's connection works now. */
     private boolean isHeld() {
         try {
@@ -114,11 +121,16 @@ public final class LivenessLock implements AutoCloseable {
         return held;
     }
 
+    /**
+     * Checks the connection and takes the lock again on a new one if it broke; not once the worker is dying: a check
+     * that fails on its thrashing heap (a timeout, an error half way through) would close the connection, free the lock
+     * and let the rescuer find the worker dead before its note is written.
+     */
     private void watch() {
         while (running) {
             try {
                 Thread.sleep(CHECK_PERIOD);
-                if (running && !isHeld()) {
+                if (running && !dying && !isHeld()) {
                     held = false;
                     reacquire();
                 }
@@ -149,7 +161,9 @@ public final class LivenessLock implements AutoCloseable {
     public void close() {
         running = false;
         watchdog.interrupt();
-        closeQuietly(connection);
+        if (!dying) { // a dying worker's lock is freed by its end, after its note: never before (the rescuer reads notes once it is free)
+            closeQuietly(connection);
+        }
     }
 
     private static void closeQuietly(Connection connection) {

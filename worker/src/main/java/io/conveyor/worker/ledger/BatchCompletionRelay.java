@@ -3,6 +3,7 @@ package io.conveyor.worker.ledger;
 import io.conveyor.common.BatchCompletion;
 import io.conveyor.common.LedgerSignals;
 import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.states.JobState;
 import org.jobrunr.jobs.states.ScheduledState;
 import org.jobrunr.jobs.states.StateName;
 import org.slf4j.Logger;
@@ -16,11 +17,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Carries out the decisions {@link BatchLedger} made: a batch's completion job, which waits SCHEDULED (for a time that
@@ -33,6 +37,12 @@ import java.util.function.Supplier;
  * it: a worker killed in between leaves the mark undone, the next one finds the job no longer waiting and just marks
  * it. So a decision is carried out once, never lost, and {@code then} never runs twice.
  * <p>
+ * A save that loses to a concurrent change of the same job (the API's cancel, the dashboard, another worker: its
+ * versioned update then finds another version and changes no row) is not the end of the decision: the job is read
+ * again and, if it still waits (a member: has still not ended), changed again, up to {@value #ATTEMPTS} times in a
+ * round. A job still contended after them keeps its batch unmarked for the next round; one that no longer waits was
+ * settled by the other writer, and the batch is marked.
+ * <p>
  * A cancelled batch's members that have not ended are cancelled here too, as {@code POST /jobs/{id}/cancel} does
  * (DELETED with the reason {@value #CANCELLED}; a running one's worker told by {@code NOTIFY}): the API's cancel
  * stops those in the ledger at that moment, this stops those that were still in Kafka, whose insert marks the batch
@@ -43,6 +53,8 @@ public final class BatchCompletionRelay implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(BatchCompletionRelay.class);
     private static final Duration INTERVAL = Duration.ofMillis(500);
     private static final int BATCH = 100;
+    /** How often one round tries a change that keeps losing to concurrent ones before leaving it to the next round. */
+    static final int ATTEMPTS = 5;
     /** When a completion job is SCHEDULED for: never, in effect; the relay enqueues it. */
     static final Instant NEVER = Instant.parse("9999-01-01T00:00:00Z");
     /** The reason of a waiting completion job's SCHEDULED state, followed by the batch's id. */
@@ -87,9 +99,9 @@ public final class BatchCompletionRelay implements AutoCloseable {
         RelayRounds.run(this::relayBatch, BATCH, INTERVAL, LOGGER, "could not carry out the decided batches");
     }
 
-    /** Carries out one round of decided batches; returns how many it took. */
+    /** Carries out one round of decided batches; returns how many it marked carried out. */
     int relayBatch() throws SQLException {
-        cancelMembersOfCancelledBatches();
+        Set<UUID> membersLeft = cancelMembersOfCancelledBatches();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -101,8 +113,11 @@ public final class BatchCompletionRelay implements AutoCloseable {
                     while (rows.next()) {
                         UUID batch = rows.getObject(1, UUID.class);
                         UUID then = UUID.fromString(rows.getString(2).trim());
-                        enqueued |= carryOut(batch, then, rows.getString(3), rows.getString(4), rows.getString(5));
-                        done.add(batch);
+                        Outcome outcome = carryOut(batch, then, rows.getString(3), rows.getString(4), rows.getString(5));
+                        enqueued |= outcome.changed() && BatchLedger.DECISION_RUN.equals(rows.getString(3));
+                        if (!outcome.contended() && !membersLeft.contains(batch)) {
+                            done.add(batch);
+                        }
                     }
                 }
                 if (!done.isEmpty()) {
@@ -123,30 +138,66 @@ public final class BatchCompletionRelay implements AutoCloseable {
         }
     }
 
-    /** Changes the completion job if it still waits; true if it was enqueued now. */
-    private boolean carryOut(UUID batch, UUID then, String decision, String culprit, String culpritState) {
+    /** Changes the completion job if it still waits. */
+    private Outcome carryOut(UUID batch, UUID then, String decision, String culprit, String culpritState) {
         boolean run = BatchLedger.DECISION_RUN.equals(decision);
         String reason = BatchLedger.DECISION_CANCEL.equals(decision) ? CANCELLED
                 : "batch " + batch + ": member " + (culprit == null ? "?" : culprit.trim()) + " ended " + culpritState + ", so its completion job does not run";
-        boolean changed = transitions.get().change(then, BatchCompletionRelay::isWaiting, job -> {
+        Outcome outcome = changeWhile(then, BatchCompletionRelay::isWaiting, job -> {
             if (run) {
                 job.enqueue();
             } else {
                 job.delete(reason);
             }
             return job;
-        }).isPresent();
-        if (changed) {
+        });
+        if (outcome.changed()) {
             LOGGER.info("batch {} decided ({}): its completion job {} is {}", batch, decision, then, run ? "enqueued" : "deleted");
+        } else if (outcome.contended()) {
+            LOGGER.warn("batch {} decided ({}): its completion job {} changed concurrently {} times; trying again in the next round", batch, decision, then, ATTEMPTS);
         }
-        return changed && run;
+        return outcome;
+    }
+
+    /**
+     * Changes the job while {@code applies} holds: after a save lost to a concurrent change, the job is read again and
+     * the change decided again on what it is now, up to {@value #ATTEMPTS} times.
+     */
+    private Outcome changeWhile(UUID id, Predicate<Job> applies, UnaryOperator<Job> change) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Optional<Job> current = transitions.get().read(id);
+            if (current.isEmpty() || !applies.test(current.get())) {
+                return Outcome.SETTLED;
+            }
+            Optional<Job> saved = transitions.get().save(change.apply(current.get()));
+            if (saved.isPresent()) {
+                return new Outcome(saved.get(), false);
+            }
+            LOGGER.debug("job {} changed between its read and its save (attempt {}); reading it again", id, attempt);
+        }
+        return Outcome.CONTENDED;
+    }
+
+    /**
+     * What became of a change: {@code saved} is the job as changed, or null if it did not apply (any more: another
+     * writer settled it) or every attempt lost ({@code contended}).
+     */
+    private record Outcome(Job saved, boolean contended) {
+        static final Outcome SETTLED = new Outcome(null, false);
+        static final Outcome CONTENDED = new Outcome(null, true);
+
+        boolean changed() {
+            return saved != null;
+        }
     }
 
     /**
      * First, holding no lock on the batches: cancelling a member changes its state, whose trigger updates its batch's
      * row, which the round below holds locked. Two workers may both cancel a member: the versioned save lets one win.
+     *
+     * @return the batches with a member still contended: not marked carried out in this round
      */
-    private void cancelMembersOfCancelledBatches() throws SQLException {
+    private Set<UUID> cancelMembersOfCancelledBatches() throws SQLException {
         List<UUID> cancelled = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("select id from conveyor_batches "
@@ -156,26 +207,38 @@ public final class BatchCompletionRelay implements AutoCloseable {
                 cancelled.add(rows.getObject(1, UUID.class));
             }
         }
+        Set<UUID> membersLeft = new HashSet<>();
         for (UUID batch : cancelled) {
-            cancelMembers(batch);
+            if (!cancelMembers(batch)) {
+                membersLeft.add(batch);
+            }
         }
+        return membersLeft;
     }
 
-    /** Cancels the members that have not ended, a page at a time, until a page changes none (those left end or run on). */
-    private void cancelMembers(UUID batch) throws SQLException {
+    /**
+     * Cancels the members that have not ended, a page at a time, until a page changes none (those left ended meanwhile
+     * or kept changing concurrently); false if one kept changing, so that the next round tries it again.
+     */
+    private boolean cancelMembers(UUID batch) throws SQLException {
         int cancelled;
+        boolean contended;
         do {
             cancelled = 0;
+            contended = false;
             for (UUID member : notEnded(batch)) {
-                Optional<Job> deleted = transitions.get().change(member, job -> !ENDED.contains(job.getState()), job -> job.delete(CANCELLED));
-                if (deleted.isPresent()) {
+                Outcome deleted = changeWhile(member, job -> !ENDED.contains(job.getState()), job -> job.delete(CANCELLED));
+                contended |= deleted.contended();
+                if (deleted.changed()) {
                     cancelled++;
-                    if (deleted.get().getJobStates().get(deleted.get().getJobStates().size() - 2).getName() == StateName.PROCESSING) {
+                    List<JobState> states = deleted.saved().getJobStates();
+                    if (states.get(states.size() - 2).getName() == StateName.PROCESSING) {
                         LedgerSignals.send(dataSource, LedgerSignals.JOBS_CANCELLED, member.toString());
                     }
                 }
             }
         } while (cancelled > 0);
+        return !contended;
     }
 
     private List<UUID> notEnded(UUID batch) throws SQLException {

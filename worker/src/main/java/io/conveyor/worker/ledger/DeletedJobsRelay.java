@@ -20,13 +20,13 @@ import java.util.concurrent.Future;
 
 /**
  * Publishes the DELETED event of every job deleted in the ledger, whoever deleted it: the API's cancel (of a job in
- * the ledger, or of one still in Kafka), the dashboard (which runs in the API process and has no producer), JobRunr's
- * retention of succeeded jobs, a row removed by hand. A trigger on JobRunr's table copies each such job, in the
+ * the ledger, or of one still in Kafka), the dashboard (which runs in the API process and has no producer), the
+ * retention of succeeded jobs ({@link LedgerRetention}), a row removed by hand. A trigger on JobRunr's table copies each such job, in the
  * transaction that deleted it, into an outbox table ({@code conveyor_deleted_jobs}); every worker relays the outbox
  * once a second ({@code for update skip locked}, so two workers never send the same row at once) and removes a row
  * only after Kafka acknowledged its event. At least once, like every event; none is lost while a worker runs.
  * The worker that relays a job's deletion is also the one that counts it ({@link JobMetrics#deleted}): deletions are
- * made by the API, the dashboard or JobRunr's retention, never by a worker's own state filters.
+ * made by the API, the dashboard or the retention, never by a worker's own state filters.
  */
 public final class DeletedJobsRelay implements AutoCloseable {
 

@@ -207,9 +207,12 @@ public final class JobRows {
      */
     public static void reusePlans(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.execute("set local plan_cache_mode = force_generic_plan");
+            statement.execute(REUSE_PLANS);
         }
     }
+
+    /** The statement of {@link #reusePlans}, for a transaction that sets more of its own in the same round trip. */
+    public static final String REUSE_PLANS = "set local plan_cache_mode = force_generic_plan";
 
     private static String scheduledAt(Job job) {
         return job.getLastJobStateOfType(SchedulableState.class).map(state -> utc(state.getScheduledAt())).orElse(null);

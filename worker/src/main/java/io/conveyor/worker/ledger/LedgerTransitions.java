@@ -33,16 +33,23 @@ public final class LedgerTransitions {
      * @return the saved job, or empty if it was gone, no longer applied, or changed concurrently
      */
     public Optional<Job> change(UUID jobId, Predicate<Job> applies, UnaryOperator<Job> change) {
-        Job job;
+        return read(jobId).filter(applies).flatMap(job -> save(change.apply(job)));
+    }
+
+    /** The job as the ledger holds it now (its state and version), or empty if it is gone. */
+    public Optional<Job> read(UUID jobId) {
         try {
-            job = storage.getJobById(jobId);
+            return Optional.of(storage.getJobById(jobId));
         } catch (JobNotFoundException | org.jobrunr.storage.JobNotFoundException e) {
             return Optional.empty();
         }
-        return applies.test(job) ? save(change.apply(job)) : Optional.empty();
     }
 
-    /** Elects, saves and announces a job already changed in memory; empty if another writer got there first. */
+    /**
+     * Elects, saves and announces a job already changed in memory; empty if another writer got there first: JobRunr's
+     * update names the version it read, so one that finds the row at another version changes no row and throws
+     * {@link ConcurrentJobModificationException}.
+     */
     public Optional<Job> save(Job job) {
         filters.runOnStateElectionFilter(job);
         try {

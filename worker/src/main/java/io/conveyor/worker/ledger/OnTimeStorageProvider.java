@@ -1,6 +1,7 @@
 package io.conveyor.worker.ledger;
 
 import org.jobrunr.jobs.Job;
+import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.storage.RecurringJobsResult;
 import org.jobrunr.storage.navigation.AmountRequest;
 import org.jobrunr.storage.sql.postgres.PostgresStorageProvider;
@@ -22,6 +23,14 @@ import java.util.List;
  * poll because nobody announced them. Here the master takes only jobs overdue by {@link #GRACE}: the ones whose timer
  * was lost with its worker, which it remains the fallback for. Nor does it see recurring jobs: the workers make their
  * jobs on time.
+ *
+ * <p>Nor does JobRunr's master keep the retention of finished jobs: {@link LedgerRetention} does, in bounded batches.
+ * JobRunr's one maintenance task moves old SUCCEEDED jobs to DELETED page after page within a time box of 95 % of the
+ * poll interval, and its permanent delete of old DELETED jobs, the next task of the same run, is skipped whenever the
+ * box is used up: under steady load it never ran, and the ledger grew without bound. Both steps racing would also make
+ * JobRunr's step fail on the jobs Conveyor's moved first (DELETED in the ledger as in its hands: a conflict its
+ * resolver does not accept, counted towards stopping the server). So JobRunr's step finds no succeeded jobs to move and
+ * deletes none for good here; its settings still show the retention in force on the dashboard.
  */
 public final class OnTimeStorageProvider extends PostgresStorageProvider {
 
@@ -62,6 +71,18 @@ public final class OnTimeStorageProvider extends PostgresStorageProvider {
     /** Whether they changed since the read whose {@link RecurringJobsResult#getLastModifiedHash()} is given: one sum. */
     public boolean recurringJobDefinitionsChangedSince(long lastModifiedHash) {
         return super.recurringJobsUpdated(lastModifiedHash);
+    }
+
+    /** None SUCCEEDED (JobRunr's retention asks for those only): {@link LedgerRetention} moves them. */
+    @Override
+    public List<Job> getJobList(StateName state, Instant updatedBefore, AmountRequest amountRequest) {
+        return state == StateName.SUCCEEDED ? List.of() : super.getJobList(state, updatedBefore, amountRequest);
+    }
+
+    /** None for DELETED (JobRunr's retention deletes those only, in one unbounded statement): {@link LedgerRetention} does. */
+    @Override
+    public int deleteJobsPermanently(StateName state, Instant updatedBefore) {
+        return state == StateName.DELETED ? 0 : super.deleteJobsPermanently(state, updatedBefore);
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -191,10 +190,13 @@ public final class SucceededJobsWriter implements AutoCloseable {
     }
 
     /**
-     * A job whose save met a newer version in the ledger. If that version is still the same run on the same worker,
-     * the newer save was JobRunr's own periodic update of running jobs (a heartbeat) racing with the end of the job:
-     * the success is recorded on top of it. Otherwise someone else changed the job first (deleted it from the
-     * dashboard, re-ran it as hung), and it keeps that change.
+     * A job whose save met a newer version in the ledger. If that version is still the same run, JobRunr's own periodic
+     * update of running jobs (a heartbeat) raced with the end of the job: it picked the job while it ran and saved that
+     * same object, before or after it succeeded here. Saved before, the ledger has the run still PROCESSING: the success
+     * is recorded on top of it. Saved after, the ledger has this very success, with its result, but not the jobs it
+     * fanned out, nor were the filters sure to run (the heartbeat runs them only if all of its saves went through): those
+     * are done here. Otherwise someone else changed the job first (deleted it from the dashboard, re-ran it as hung), and
+     * it keeps that change.
      */
     private Optional<Job> recordAfterConflict(Job succeeded, List<Job> inserted) {
         Job current;
@@ -203,10 +205,14 @@ public final class SucceededJobsWriter implements AutoCloseable {
         } catch (JobNotFoundException | org.jobrunr.scheduling.exceptions.JobNotFoundException e) {
             return Optional.empty(); // deleted for good
         }
-        UUID ranOn = succeeded.getLastJobStateOfType(ProcessingState.class).map(ProcessingState::getServerId).orElse(null);
-        if (current.getState() != StateName.PROCESSING || !current.<ProcessingState>getJobState().getServerId().equals(ranOn)) {
+        if (!sameRun(current, succeeded) || !(current.hasState(StateName.PROCESSING) || current.hasState(StateName.SUCCEEDED))) {
             LOGGER.info("job {} was changed by someone else meanwhile (now {}); its SUCCEEDED state is not recorded", succeeded.getId(), current.getState());
             return Optional.empty();
+        }
+        if (current.hasState(StateName.SUCCEEDED)) {
+            // One transaction of the heartbeat's recorded the success, so the children come just after it, not with it.
+            inserted.addAll(insertAlone(fanOuts.of(succeeded.getId())));
+            return Optional.of(succeeded); // the applied filters run at most once: the job's state changes are taken once
         }
         current.succeeded();
         current.getMetadata().putAll(succeeded.getMetadata()); // the result, as the election put it on the job
@@ -219,6 +225,14 @@ public final class SucceededJobsWriter implements AutoCloseable {
             LOGGER.info("job {} changed again while its success was being recorded; left as it is", succeeded.getId());
             return Optional.empty();
         }
+    }
+
+    /** Whether the ledger's latest run of the job is the run that succeeded here (the same start on the same server). */
+    private static boolean sameRun(Job current, Job succeeded) {
+        Optional<ProcessingState> ours = succeeded.getLastJobStateOfType(ProcessingState.class);
+        Optional<ProcessingState> theirs = current.getLastJobStateOfType(ProcessingState.class);
+        return ours.isPresent() && theirs.isPresent() && ours.get().getServerId().equals(theirs.get().getServerId())
+                && ours.get().getCreatedAt().equals(theirs.get().getCreatedAt());
     }
 
     private List<Job> insertAlone(List<Job> jobs) {

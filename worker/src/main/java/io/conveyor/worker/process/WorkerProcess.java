@@ -19,6 +19,7 @@ import io.conveyor.worker.ledger.ElectStateFilterChain;
 import io.conveyor.worker.ledger.JobEventPublisher;
 import io.conveyor.worker.ledger.JobFailureLog;
 import io.conveyor.worker.ledger.JobResults;
+import io.conveyor.worker.ledger.LedgerRetention;
 import io.conveyor.worker.ledger.LedgerSchema;
 import io.conveyor.worker.ledger.OnTimeStorageProvider;
 import io.conveyor.worker.ledger.LedgerTransitions;
@@ -127,26 +128,37 @@ public final class WorkerProcess implements AutoCloseable {
     private final JobIntake intake;
     private final DeadLetters deadLetters;
     private final DeletedJobsRelay deletedJobs;
+    private final LedgerRetention retention;
     private final BatchCompletionRelay batchCompletions;
     private final JobServerKeeper jobServerKeeper;
     private final KafkaReachability kafkaReachability;
     private final WorkerHealth health;
     private final WorkerMetrics metrics = new WorkerMetrics();
     private final AtomicBoolean exiting = new AtomicBoolean();
+    private final FatalJobErrors fatalErrors = new FatalJobErrors();
 
     private WorkerProcess(WorkerSettings settings, KafkaSettings kafka, DatabaseSettings database, Clock clock) throws SQLException {
         this.settings = settings;
         DataRoot dataRoot = openDataRoot(settings);
         KafkaTopics.ensureExist(kafka);
         // Connections: one per compute job thread for failures, plus JobRunr's own tasks, claims, intake, rescuer,
-        // signalling and the deleted jobs' relay. Waiting jobs share a few more: they need one only to record a failure
-        // (successes go in batches).
-        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 7,
+        // signalling, the deleted jobs' relay and the retention. Waiting jobs share a few more: they need one only to record
+        // a failure (successes go in batches).
+        this.ledger = Ledger.open(database, "conveyor-worker", settings.jobThreads() + Math.min(settings.waitingJobs(), 8) + 8,
                 OnTimeStorageProvider::new);
         this.liveness = LivenessLock.acquire(database, serverId); // before the server registers: never seen alive without it
         BackgroundPartDeaths.endProcessOnDeath(settings.name(), this::exit);
-        FatalJobErrors fatalErrors = new FatalJobErrors();
-        fatalErrors.leaveNotesWith(liveness::leaveDeathNote);
+        fatalErrors.leaveNotesWith(new FatalJobErrors.DeathNote() {
+            @Override
+            public void jvmBroke() {
+                liveness.dying();
+            }
+
+            @Override
+            public void leave(UUID jobId, String cause) throws SQLException {
+                liveness.leaveDeathNote(jobId, cause);
+            }
+        });
         fatalErrors.installAsDefaultHandler(); // after: a broken JVM halts at once, whichever thread met it
         this.computePool = new ForkJoinComputePool(settings.computeThreads());
         HandlerRegistry registry = HandlerRegistry.withBuiltInsAndServiceLoader(BUILT_IN_HANDLERS);
@@ -170,6 +182,10 @@ public final class WorkerProcess implements AutoCloseable {
                         .andName(settings.name())
                         .andPollIntervalInSeconds(settings.pollIntervalSeconds())
                         .andInterruptJobsAwaitDurationOnStopBackgroundJobServer(settings.stopGrace())
+                        // Kept by Conveyor's LedgerRetention, not JobRunr's master (OnTimeStorageProvider); given here so that
+                        // the dashboard shows the retention in force.
+                        .andDeleteSucceededJobsAfter(settings.deleteSucceededAfter())
+                        .andPermanentlyDeleteDeletedJobsAfter(settings.deleteDeletedAfter())
                         .andBackgroundJobServerWorkerPolicy(new DefaultBackgroundJobServerWorkerPolicy(
                                 settings.jobThreads(), BackgroundJobServerThreadType.PlatformThreads)),
                 attempts, settings.jobThreads(), settings.waitingJobs(), settings.stopGrace());
@@ -190,6 +206,9 @@ public final class WorkerProcess implements AutoCloseable {
 
         LedgerSchema.prepare(ledger.dataSource());
         this.deletedJobs = DeletedJobsRelay.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), events, metrics.jobs());
+        // After the relay's triggers exist: every job that retention moves to DELETED gets its event.
+        this.retention = LedgerRetention.start(ledger.dataSource(), new JobMapper(ledger.jsonMapper()), settings.deleteSucceededAfter(),
+                settings.deleteDeletedAfter(), clock);
         // Announced before the first claim: a job this worker takes is never one the fleet did not know it runs.
         this.announcement = WorkerAnnouncement.announce(ledger.dataSource(), serverId, settings.name(), registry.types(), settings.queues(),
                 settings.jobThreads() + settings.waitingJobs(), () -> jobServer.running(JobKind.COMPUTE) + jobServer.running(JobKind.WAITS),
@@ -336,6 +355,9 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** Ends this process because a part of it stopped for good: drains what it can, then exits with {@code code}. */
     private void exit(int code, String reason) {
+        if (fatalErrors.broken()) {
+            return; // a part died of the broken JVM: FatalJobErrors halts it once the note is written; a close would free the lock first
+        }
         if (!exiting.compareAndSet(false, true)) {
             LOGGER.error("worker {} (exiting already): {}", settings.name(), reason);
             return;
@@ -390,6 +412,7 @@ public final class WorkerProcess implements AutoCloseable {
         }
         announcement.close();
         retryTimer.close();
+        retention.close();
         deletedJobs.close();
         batchCompletions.close();
         events.close();

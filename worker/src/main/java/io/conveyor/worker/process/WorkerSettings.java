@@ -45,11 +45,16 @@ import java.util.OptionalInt;
  * @param queues              {@code CONVEYOR_QUEUES}: the queues whose jobs this process takes
  * @param unroutableAfter     {@code CONVEYOR_UNROUTABLE_AFTER}: a job that no live worker can run fails after waiting this
  *                            long; empty: it waits for one however long
+ * @param deleteSucceededAfter {@code CONVEYOR_DELETE_SUCCEEDED_AFTER_SECONDS}: retention moves a job SUCCEEDED this long
+ *                            ago to DELETED
+ * @param deleteDeletedAfter  {@code CONVEYOR_DELETE_DELETED_AFTER_SECONDS}: retention removes a job DELETED this long ago
+ *                            from the ledger for good
  */
 public record WorkerSettings(String name, int jobThreads, int computeThreads, int pollIntervalSeconds, int intakeMaxRecords,
                              Backoff retryBackoff, int quarantineKills, Duration stopGrace, Duration hangTimeout, Path dataDir,
                              OptionalInt metricsPort, int waitingJobs, Map<String, JobKind> jobKinds, Map<String, Integer> typeLimits,
-                             Duration priorityAging, List<String> queues, Optional<Duration> unroutableAfter) {
+                             Duration priorityAging, List<String> queues, Optional<Duration> unroutableAfter,
+                             Duration deleteSucceededAfter, Duration deleteDeletedAfter) {
 
     public static final String NAME = "CONVEYOR_WORKER_NAME";
     public static final String JOB_THREADS = "CONVEYOR_WORKER_THREADS";
@@ -70,6 +75,14 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
     public static final Duration PRIORITY_AGING_DEFAULT = Duration.ofSeconds(60);
     public static final String QUEUES = "CONVEYOR_QUEUES";
     public static final String UNROUTABLE_AFTER = "CONVEYOR_UNROUTABLE_AFTER";
+    public static final String DELETE_SUCCEEDED_AFTER_SECONDS = "CONVEYOR_DELETE_SUCCEEDED_AFTER_SECONDS";
+    /** JobRunr's own default: 36 hours. */
+    public static final int DELETE_SUCCEEDED_AFTER_SECONDS_DEFAULT = 36 * 3600;
+    public static final String DELETE_DELETED_AFTER_SECONDS = "CONVEYOR_DELETE_DELETED_AFTER_SECONDS";
+    /** JobRunr's own default: 72 hours. */
+    public static final int DELETE_DELETED_AFTER_SECONDS_DEFAULT = 72 * 3600;
+    /** The longest retention in seconds: ten years. */
+    static final int RETENTION_MAX = 3650 * 86_400;
     /** The longest {@code CONVEYOR_UNROUTABLE_AFTER} in seconds: a year. */
     static final int UNROUTABLE_AFTER_MAX = 366 * 86_400;
 
@@ -115,6 +128,8 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
             throw new Env.SettingsException(QUEUES + " must name at least one queue");
         }
         dataDir = dataDir.toAbsolutePath().normalize();
+        requireRetention(DELETE_SUCCEEDED_AFTER_SECONDS, deleteSucceededAfter);
+        requireRetention(DELETE_DELETED_AFTER_SECONDS, deleteDeletedAfter);
     }
 
     public static WorkerSettings from(Env env) {
@@ -137,7 +152,9 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
                 typeLimits(env.string(TYPE_LIMITS, "")),
                 Duration.ofSeconds(env.integer(PRIORITY_AGING_SECONDS, (int) PRIORITY_AGING_DEFAULT.toSeconds(), 1, 86_400)),
                 queues(env.string(QUEUES, JobSubmission.DEFAULT_QUEUE)),
-                unroutableAfter(env.string(UNROUTABLE_AFTER, "never")));
+                unroutableAfter(env.string(UNROUTABLE_AFTER, "never")),
+                Duration.ofSeconds(env.integer(DELETE_SUCCEEDED_AFTER_SECONDS, DELETE_SUCCEEDED_AFTER_SECONDS_DEFAULT, 1, RETENTION_MAX)),
+                Duration.ofSeconds(env.integer(DELETE_DELETED_AFTER_SECONDS, DELETE_DELETED_AFTER_SECONDS_DEFAULT, 1, RETENTION_MAX)));
     }
 
     /** {@code never}, or whole seconds from 1 to a year. */
@@ -245,6 +262,12 @@ public record WorkerSettings(String name, int jobThreads, int computeThreads, in
             host = "localhost";
         }
         return "worker-" + host + "-" + ProcessHandle.current().pid();
+    }
+
+    private static void requireRetention(String variable, Duration retention) {
+        if (retention == null || retention.compareTo(Duration.ofSeconds(1)) < 0 || retention.compareTo(Duration.ofSeconds(RETENTION_MAX)) > 0) {
+            throw new Env.SettingsException(variable + " must be between 1 and " + RETENTION_MAX + " seconds, was " + retention);
+        }
     }
 
     private static void requireRange(String variable, int value, int min, int max) {

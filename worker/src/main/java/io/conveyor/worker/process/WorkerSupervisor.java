@@ -103,25 +103,30 @@ public final class WorkerSupervisor implements AutoCloseable {
             try {
                 while (!stopping) {
                     long startedAt = System.nanoTime();
-                    process = start();
-                    if (stopping) {
-                        terminate(); // close() ran while this child was starting
-                    }
-                    int exit = process.waitFor();
-                    if (stopping) {
-                        LOGGER.info("worker {} (pid {}) stopped with exit code {}", index, process.pid(), exit);
-                        break;
+                    String ending;
+                    try {
+                        process = start();
+                        if (stopping) {
+                            terminate(); // close() ran while this child was starting
+                        }
+                        int exit = process.waitFor();
+                        if (stopping) {
+                            LOGGER.info("worker {} (pid {}) stopped with exit code {}", index, process.pid(), exit);
+                            break;
+                        }
+                        ending = "(pid " + process.pid() + ") exited with code " + exit;
+                    } catch (IOException e) {
+                        // A fork refused for a moment (no memory, too many processes) is no reason to run one worker fewer for good.
+                        ending = "could not be started (" + e.getMessage() + ")";
                     }
                     if (Duration.ofNanos(System.nanoTime() - startedAt).compareTo(STABLE_AFTER) > 0) {
                         delay = FIRST_RESTART_DELAY;
                     }
                     restarts.incrementAndGet();
-                    LOGGER.warn("worker {} (pid {}) exited with code {}; restarting it in {} ms", index, process.pid(), exit, delay.toMillis());
+                    LOGGER.warn("worker {} {}; restarting it in {} ms", index, ending, delay.toMillis());
                     Thread.sleep(delay); // the restart back-off itself, not a wait for an outcome
                     delay = delay.multipliedBy(2).compareTo(MAX_RESTART_DELAY) > 0 ? MAX_RESTART_DELAY : delay.multipliedBy(2);
                 }
-            } catch (IOException e) {
-                LOGGER.error("could not start worker {}: {}", index, e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {

@@ -4,7 +4,10 @@ package io.conveyor.worker.run;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -32,13 +35,25 @@ public final class FatalJobErrors {
     public static final int EXIT_CODE = 3;
     private static final Logger LOGGER = LoggerFactory.getLogger(FatalJobErrors.class);
     /** How long the recording thread keeps trying: the culprit may still hold the heap until its own allocation fails. */
-    private static final Duration RECORD_GRACE = Duration.ofSeconds(30);
+    private static final long RECORD_GRACE_NANOS = Duration.ofSeconds(30).toNanos();
     /** How long another thread that met the error waits for the recording thread to halt the JVM. */
-    private static final Duration HALT_GRACE = RECORD_GRACE.plusSeconds(15);
-    private static final String RECORD_FAILED = "could not leave the note naming the job that broke this JVM; it will be re-run as if its worker had merely died";
-    /** Printed as constants: on a full heap a message built at the time may fail to print. */
-    private static final String NO_CULPRIT = "the JVM broke and no running job had allocated 1 MiB: none is blamed";
-    private static final String NOTED = "the job that broke this JVM is noted for the rescuer";
+    private static final long HALT_GRACE_NANOS = RECORD_GRACE_NANOS + Duration.ofSeconds(15).toNanos();
+    /**
+     * What the dying JVM prints, encoded in advance and written straight to file descriptor 2: on a full heap building a
+     * line, or printing one through {@code System.err} (its lock, buffers and encoder), can fail, and a worker that exits
+     * without a word hides which way it went.
+     */
+    private static final byte[] RECORD_FAILED = line("could not leave the note naming the job that broke this JVM; it will be re-run as if its worker had merely died");
+    private static final byte[] NO_CULPRIT = line("the JVM broke and no running job had allocated 1 MiB: none is blamed");
+    private static final byte[] NOTED = line("the job that broke this JVM is noted for the rescuer");
+    private static final byte[] NOT_HALTED = line("the thread noting the job that broke this JVM did not halt it in time");
+    private static final byte[] BROKE = line("the JVM broke: noting the job that broke it before the worker exits");
+    private static final byte[] WAITING = line("another thread met the JVM's error too: it waits for the note before the worker exits");
+    private static final byte[] TRY_FAILED = line("a try at the note failed; trying again");
+    private static final byte[] EXIT_OUT_OF_MEMORY = line("worker exits: the JVM hit an OutOfMemoryError");
+    private static final byte[] EXIT_STACK_OVERFLOW = line("worker exits: the JVM hit a StackOverflowError");
+    private static final byte[] EXIT_BROKEN = line("worker exits: the JVM hit a VirtualMachineError");
+    private static final FileOutputStream STDERR = new FileOutputStream(FileDescriptor.err);
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     /**
@@ -49,21 +64,38 @@ public final class FatalJobErrors {
      * blaming nobody lets the culprit run once more elsewhere.
      */
     private static final long CULPRIT_ALLOCATION = 1L << 20;
+    /** How long the recording thread waits for the culprit to let go of the heap before it writes the note anyway. */
+    private static final long LET_GO_GRACE_NANOS = Duration.ofSeconds(10).toNanos();
     /** The job running on each job thread and how much that thread had allocated when it started. */
     private final Map<Thread, RunningJob> running = new ConcurrentHashMap<>();
     private final AtomicBoolean handling = new AtomicBoolean();
+    /** The thread that won {@link #handling}: the one that writes the note, and the only one that may halt before it is written. */
+    private volatile Thread recorder;
+    /** Set once the note was written, or could not be: from then on any thread may halt the JVM. */
+    private volatile boolean recorded;
     /** Released when the JVM breaks, so that the record has room on a full heap before the culprit lets go of its own. */
     @SuppressWarnings("unused")
     private volatile byte[] reserve = new byte[4 << 20];
     private volatile DeathNote deathNote;
 
     /** Where the dying worker's last words go: the job that broke its JVM, and how. */
-    @FunctionalInterface
     public interface DeathNote {
+        /** The JVM broke: called once, before the culprit is sought; must not allocate. */
+        void jvmBroke();
+
         void leave(UUID jobId, String cause) throws Exception;
     }
 
-    private record RunningJob(UUID jobId, long allocatedAtStart) {
+    private static final class RunningJob {
+        final UUID jobId;
+        final long allocatedAtStart;
+        /** Set once the job's thread met the error: its handler has unwound, and what it held is garbage. */
+        volatile boolean letGo;
+
+        RunningJob(UUID jobId, long allocatedAtStart) {
+            this.jobId = jobId;
+            this.allocatedAtStart = allocatedAtStart;
+        }
     }
 
     public void leaveNotesWith(DeathNote deathNote) {
@@ -74,7 +106,8 @@ public final class FatalJobErrors {
     public void installAsDefaultHandler() {
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
-            if (error instanceof VirtualMachineError broken) {
+            VirtualMachineError broken = brokenBy(error);
+            if (broken != null) {
                 jvmBroke(null, broken);
             } else if (previous != null) {
                 previous.uncaughtException(thread, error);
@@ -82,6 +115,27 @@ public final class FatalJobErrors {
                 LOGGER.error("uncaught exception in {}", thread.getName(), error);
             }
         });
+    }
+
+    /**
+     * The {@link VirtualMachineError} that {@code error} is or was caused by, if any: libraries wrap what their threads
+     * meet (Kafka's clients an {@link OutOfMemoryError} in a {@code KafkaException}), and a part dying of a wrapped one must
+     * not end the process as an ordinary death, by a graceful close that frees the liveness lock before the note is written.
+     */
+    static VirtualMachineError brokenBy(Throwable error) {
+        Throwable cause = error;
+        for (int depth = 0; cause != null && depth < 16; depth++) { // bounded: a cycle of causes must not hang the handler
+            if (cause instanceof VirtualMachineError broken) {
+                return broken;
+            }
+            cause = cause.getCause();
+        }
+        return null;
+    }
+
+    /** Whether the JVM broke: it halts once the note is written, and nothing else may end the process meanwhile. */
+    public boolean broken() {
+        return handling.get();
     }
 
     /** The job {@code jobId} starts on this thread: counted from here should the heap fill. */
@@ -101,15 +155,25 @@ public final class FatalJobErrors {
 
     private void jvmBroke(UUID jobOfThisThread, VirtualMachineError error) {
         try {
-            if (!handling.compareAndSet(false, true)) {
-                // another thread records the culprit and halts the JVM; holding nothing, this one waits for that
-                parkUntil(System.nanoTime() + HALT_GRACE.toNanos());
-                exit(error);
+            RunningJob mine = running.get(Thread.currentThread()); // a lookup allocates nothing
+            if (mine != null) {
+                mine.letGo = true;
             }
-            reserve = null;
-            recordCulprit(jobOfThisThread, error, System.nanoTime() + RECORD_GRACE.toNanos());
+        } catch (Throwable ignored) {
+            // then the recording thread waits its grace for this one
+        }
+        if (!handling.compareAndSet(false, true)) {
+            say(WAITING); // another thread writes the note; holding nothing, this one waits for it in exit
+            exit(error);
+        }
+        recorder = Thread.currentThread();
+        try {
+            say(BROKE);
+            recordCulprit(jobOfThisThread, error, System.nanoTime() + RECORD_GRACE_NANOS);
         } catch (Throwable whileHandling) {
-            // even this can fail on a full heap: halt rather than leave a broken JVM running
+            // recordCulprit throws nothing; halt rather than leave a broken JVM running should that ever change
+        } finally {
+            recorded = true;
         }
         exit(error);
     }
@@ -117,23 +181,40 @@ public final class FatalJobErrors {
     /**
      * Finds the culprit and leaves the note, trying again until the deadline: on a full heap every step (even looking
      * at the running jobs) may fail until the culprit's own allocation fails and its stack unwinds.
+     *
+     * <p>The note is written only once the culprit let go of the heap (its thread met the error too), or after
+     * {@link #LET_GO_GRACE_NANOS}: a culprit that still allocates takes whatever the writing frees, the reserve included, and
+     * an {@link OutOfMemoryError} in the middle of the JDBC write can leave the session's protocol state half sent.
      */
     private void recordCulprit(UUID jobOfThisThread, VirtualMachineError error, long deadline) {
+        long letGoDeadline = System.nanoTime() + LET_GO_GRACE_NANOS;
+        try {
+            deathNote.jvmBroke();
+        } catch (Throwable ignored) {
+            // the note is still worth trying
+        }
         while (true) {
             try {
-                UUID culprit = error instanceof OutOfMemoryError ? heaviestAllocator().orElse(jobOfThisThread) : jobOfThisThread;
+                RunningJob heaviest = error instanceof OutOfMemoryError ? heaviest() : null;
+                UUID culprit = heaviest != null ? heaviest.jobId : jobOfThisThread;
                 if (culprit == null) {
-                    printQuietly(NO_CULPRIT);
+                    say(NO_CULPRIT);
                     return;
                 }
+                if (heaviest != null && !heaviest.letGo && System.nanoTime() - letGoDeadline < 0) {
+                    parkUntil(System.nanoTime() + 10_000_000L);
+                    continue;
+                }
+                reserve = null;
                 deathNote.leave(culprit, error.toString());
-                printQuietly(NOTED);
+                say(NOTED);
                 return;
             } catch (Throwable failed) {
-                System.gc(); // the heap may still be full: give the collector what the culprit let go of
+                say(TRY_FAILED);
+                gcQuietly(); // the heap may still be full: give the collector what the culprit let go of
             }
             if (System.nanoTime() - deadline >= 0) {
-                printQuietly(RECORD_FAILED);
+                say(RECORD_FAILED);
                 return;
             }
             parkUntil(System.nanoTime() + 100_000_000L);
@@ -142,38 +223,73 @@ public final class FatalJobErrors {
 
     /** The running job whose thread allocated the most since it started, if that is at least {@link #CULPRIT_ALLOCATION}. */
     Optional<UUID> heaviestAllocator() {
-        UUID heaviest = null;
+        RunningJob heaviest = heaviest();
+        return heaviest == null ? Optional.empty() : Optional.of(heaviest.jobId);
+    }
+
+    private RunningJob heaviest() {
+        RunningJob heaviest = null;
         long most = CULPRIT_ALLOCATION;
         for (Map.Entry<Thread, RunningJob> entry : running.entrySet()) {
             long now = THREADS.getThreadAllocatedBytes(entry.getKey().threadId()); // -1 for a virtual thread: not counted
-            long start = entry.getValue().allocatedAtStart();
+            long start = entry.getValue().allocatedAtStart;
             if (now >= 0 && start >= 0 && now - start >= most) {
                 most = now - start;
-                heaviest = entry.getValue().jobId();
+                heaviest = entry.getValue();
             }
         }
-        return Optional.ofNullable(heaviest);
+        return heaviest;
     }
 
-    /** Waits without allocating (a latch's wait queues a node, which fails on a full heap). */
+    /** Waits without allocating (a latch's wait queues a node, which fails on a full heap), and never throws. */
     private static void parkUntil(long deadlineNanos) {
         while (System.nanoTime() - deadlineNanos < 0) {
-            LockSupport.parkNanos(10_000_000L);
+            try {
+                LockSupport.parkNanos(10_000_000L);
+            } catch (Throwable onFullHeap) {
+                // a virtual thread's park can need heap: wait on, as a busy loop if need be
+            }
         }
     }
 
-    /** Prints without allocating much, and never throws: the heap may be full. */
-    private static void printQuietly(String line) {
+    private static void gcQuietly() {
         try {
-            System.err.println(line);
+            System.gc();
+        } catch (Throwable ignored) {
+            // only a hint
+        }
+    }
+
+    private static byte[] line(String text) {
+        return (text + System.lineSeparator()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes a line encoded in advance, allocating nothing (a native write from a stack buffer), and never throws. */
+    private static void say(byte[] line) {
+        try {
+            STDERR.write(line);
         } catch (Throwable ignored) {
             // nothing more can be done
         }
     }
 
-    private static void exit(Throwable error) {
+    /**
+     * Halts the JVM; a thread other than the recorder first waits (at most {@link #HALT_GRACE_NANOS}) for the note, whichever
+     * way it came here: halting while the recorder writes would lose the note, and the rescuer would count the culprit's
+     * kill as a bystander's death.
+     */
+    private void exit(VirtualMachineError error) {
+        if (Thread.currentThread() != recorder) {
+            long deadline = System.nanoTime() + HALT_GRACE_NANOS;
+            while (!recorded && System.nanoTime() - deadline < 0) {
+                parkUntil(System.nanoTime() + 10_000_000L); // throws nothing, so no error cuts the wait short
+            }
+            if (!recorded) {
+                say(NOT_HALTED);
+            }
+        }
         try {
-            System.err.println("worker exits: the JVM hit " + error);
+            say(error instanceof OutOfMemoryError ? EXIT_OUT_OF_MEMORY : error instanceof StackOverflowError ? EXIT_STACK_OVERFLOW : EXIT_BROKEN);
         } finally {
             Runtime.getRuntime().halt(EXIT_CODE);
         }

@@ -55,6 +55,23 @@ class WorkerSettingsTest {
     }
 
     @Test
+    void retentionKeepsJobRunrsDefaultsUnlessSetInSeconds() {
+        WorkerSettings defaults = WorkerSettings.from(new Env(Map.of()));
+        assertThat(defaults.deleteSucceededAfter()).isEqualTo(Duration.ofHours(36));
+        assertThat(defaults.deleteDeletedAfter()).isEqualTo(Duration.ofHours(72));
+        WorkerSettings set = WorkerSettings.from(new Env(Map.of(WorkerSettings.DELETE_SUCCEEDED_AFTER_SECONDS, "60",
+                WorkerSettings.DELETE_DELETED_AFTER_SECONDS, "3600")));
+        assertThat(set.deleteSucceededAfter()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(set.deleteDeletedAfter()).isEqualTo(Duration.ofHours(1));
+        for (String variable : new String[]{WorkerSettings.DELETE_SUCCEEDED_AFTER_SECONDS, WorkerSettings.DELETE_DELETED_AFTER_SECONDS}) {
+            for (String bad : new String[]{"0", "-5", "1h", "400000000"}) {
+                assertThatThrownBy(() -> WorkerSettings.from(new Env(Map.of(variable, bad))))
+                        .as(variable + "=" + bad).isInstanceOf(Env.SettingsException.class).hasMessageContaining(variable);
+            }
+        }
+    }
+
+    @Test
     void theWaitingLaneHoldsSixteenJobsPerCoreByDefault() {
         assertThat(WorkerSettings.from(new Env(Map.of())).waitingJobs()).isEqualTo(16 * Runtime.getRuntime().availableProcessors());
         assertThatThrownBy(() -> WorkerSettings.from(new Env(Map.of(WorkerSettings.WAITING_JOBS, "0"))))

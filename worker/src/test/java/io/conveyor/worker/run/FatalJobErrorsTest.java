@@ -40,6 +40,20 @@ class FatalJobErrorsTest {
         small.join();
     }
 
+    @Test
+    void anErrorCausedByAVirtualMachineErrorBreaksTheJvmAsThatErrorWould() {
+        OutOfMemoryError outOfMemory = new OutOfMemoryError("Java heap space");
+        RuntimeException wrappedTwice = new RuntimeException("poll failed", new IllegalStateException(outOfMemory));
+        RuntimeException loop = new RuntimeException("a");
+        IllegalStateException other = new IllegalStateException("b", loop);
+        loop.initCause(other);
+
+        assertThat(FatalJobErrors.brokenBy(outOfMemory)).isSameAs(outOfMemory);
+        assertThat(FatalJobErrors.brokenBy(wrappedTwice)).isSameAs(outOfMemory);
+        assertThat(FatalJobErrors.brokenBy(new IllegalStateException("no VM error", new java.io.IOException()))).isNull();
+        assertThat(FatalJobErrors.brokenBy(loop)).as("a cycle of causes ends the search").isNull();
+    }
+
     /** A platform thread that runs job {@code jobId}, allocating {@code bytes} in 64 KiB pieces it lets go of at once. */
     private Thread runJob(UUID jobId, long bytes, CountDownLatch ready, CountDownLatch done) {
         return Thread.ofPlatform().start(() -> {
