@@ -6,10 +6,12 @@ import io.conveyor.app.JavaCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,6 +26,7 @@ public final class ApiJvm implements AutoCloseable {
     /** How long an API JVM may take to start and find Kafka and the ledger, on a starved 2-core machine. */
     private static final Duration START = Duration.ofMinutes(3);
     private static final String DEFAULT_HEAP = "256m";
+    private static final int LOG_TAIL_LINES = 60;
 
     private final String name;
     private final Path logDir;
@@ -109,12 +112,24 @@ public final class ApiJvm implements AutoCloseable {
         try {
             await().atMost(START).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
                 assertThat(process.isAlive()).as("API %s is running (see its log)", name).isTrue();
-                assertThat(client.get("/health/ready").statusCode()).as("readiness of API " + name).isEqualTo(200);
+                HttpResponse<String> ready = client.get("/health/ready");
+                assertThat(ready.statusCode()).as("readiness of API %s (%s)", name, ready.body()).isEqualTo(200);
             });
         } catch (AssertionError | RuntimeException notReady) {
             // An API that never got ready must not outlive the test and hold its ports and Kafka connections.
             process.destroyForcibly();
+            System.out.println("[" + name + "] not ready; the end of its log:\n" + logTail());
             throw notReady;
+        }
+    }
+
+    /** The last lines of this API's log, for a test that fails because the API did not get ready. */
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logDir.resolve(name + ".log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(its log could not be read: " + e + ")";
         }
     }
 
