@@ -133,11 +133,11 @@ class SucceededJobsWriterIT {
     }
 
     @Test
-    void writesTheJobsASucceededJobFannedOutWhenJobRunrsHeartbeatSavedItsSuccessFirst() {
+    void writesTheJobsASucceededJobFannedOutWhenTheLedgerHadItsSuccessAlone() {
         Job parent = runningNoop();
         ledger.storageProvider().save(parent);
-        // JobRunr's periodic update of running jobs picked the job while it ran, and saved the same object once it had
-        // succeeded on its thread, before the writer's batch did: the ledger has this run's success already.
+        // The ledger has this run's success already, without its children (as JobRunr's periodic update of running jobs
+        // could save it before the steward kept it off ending runs): the children still come.
         Job heartbeat = ledger.storageProvider().getJobById(parent.getId());
         heartbeat.succeeded();
         ledger.storageProvider().save(heartbeat);

@@ -44,9 +44,11 @@ import static org.awaitility.Awaitility.await;
  * JobRunr's periodic update of running jobs (its steward's heartbeat, every poll interval) losing to the end of a run it
  * is saving, on a real ledger and a real, started job server: the heartbeat picks the job while it runs, and before its
  * UPDATE is sent the job succeeds and the worker's {@link SucceededJobsWriter} records that (here at the very moment the
- * heartbeat prepares its statement, where under load it happens by chance). JobRunr's default resolver took each such
- * loss for a problematic exception, and after six heartbeats in a row that lost, JobRunr stopped the job server.
- * Here the success stands and the server keeps running.
+ * heartbeat prepares its statement, on the heartbeat's own thread: a job's own thread can no longer end its run while
+ * the heartbeat saves it, see {@link HeartbeatEndingRunIT}, but another thread of the worker can still end a run in
+ * memory once its end is recorded). JobRunr's default resolver took each such loss for a problematic exception, and
+ * after six heartbeats in a row that lost, JobRunr stopped the job server. Here the success stands and the server
+ * keeps running.
  */
 class EndedRunConflictIT {
 

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
 
@@ -41,8 +42,9 @@ import static org.jobrunr.storage.Paging.AmountBasedList.ascOnUpdatedAt;
  * <li>look at each claimed job before it runs: hand a retry back if another worker should take it, and note which
  * attempt this is for the handler;</li>
  * <li>record succeeded jobs in batches ({@link BatchingJobPerformer});</li>
- * <li>accept that JobRunr's periodic update of running jobs loses to the end of a run it was saving
- * ({@link EndedRunConflictResolver}), instead of counting it towards stopping the server;</li>
+ * <li>keep JobRunr's periodic update of running jobs (its heartbeat) off the runs that are ending, whose end only
+ * their own thread saves (see {@code LaneCountingJobSteward}), and accept that it loses to a run ended here by another
+ * thread ({@link EndedRunConflictResolver}), instead of counting that towards stopping the server;</li>
  * <li>stop a job that the API cancelled, at once ({@link #cancelRunning});</li>
  * <li>tell a stop that Conveyor asked for ({@link #shutDown()}) from one JobRunr decided on by itself: its server
  * zookeeper stops the server at the first heartbeat that fails, e.g. while the ledger database is unreachable, and
@@ -313,11 +315,31 @@ public final class ConveyorJobServer extends BackgroundJobServer {
     /**
      * JobRunr's job steward, except that jobs are counted per lane by the server, from the moment a claimed job is
      * handed to its lane until its performer ends ({@link #jobEnded}), so that two claims in a row never take more
-     * jobs than a lane has room for. JobRunr's steward still keeps the jobs in progress and updates them periodically.
+     * jobs than a lane has room for, and that its heartbeat never saves the end of a run. JobRunr's steward still keeps
+     * the jobs in progress and updates them periodically.
      */
     private static final class LaneCountingJobSteward extends JobSteward {
 
         private final ConveyorJobServer server;
+        /**
+         * Keeps the heartbeat (the steward's periodic run: JobRunr's {@code UpdateJobsInProgressTask} saves the very job
+         * objects of the runs in progress, raising their {@code updatedAt}) off the runs that are ending. The heartbeat
+         * picks each job ({@code updateProcessing()}, which skips one no longer PROCESSING), runs the election filters
+         * and then saves them all; JobRunr locks each job for that save only. A job's thread that changed the state in
+         * between (JobRunr's performer: {@code stopProcessing}, then {@code succeeded()} or {@code failed(..)}) had its
+         * end saved by the heartbeat, in a transaction of the heartbeat's: a SUCCEEDED parent without the jobs it fanned
+         * out, which the {@code SucceededJobsWriter} inserts only in the transaction of its own save of that success,
+         * so a worker killed before that transaction lost them for good (the parent, SUCCEEDED, never runs again); a
+         * failure elected and saved on the heartbeat's thread while its own thread elected it too.
+         *
+         * <p>So the heartbeat holds the write lock for its whole run, and a job's thread the read lock while it takes
+         * its job off the runs in progress, which it does before it changes the job's state: it waits for a heartbeat
+         * that may be saving its job, and a later heartbeat no longer sees it. Job threads share the read lock: they
+         * wait only for a heartbeat's save (one per poll interval; while the ledger is unreachable, up to its connection
+         * timeout), never for each other. The heartbeat may wait for a ledger connection while it holds the lock; a
+         * job's thread holds none while it takes its job off, so the two never wait for each other in a circle.
+         */
+        private final ReentrantReadWriteLock heartbeat = new ReentrantReadWriteLock();
 
         LaneCountingJobSteward(ConveyorJobServer server) {
             super(server);
@@ -330,6 +352,28 @@ public final class ConveyorJobServer extends BackgroundJobServer {
             Instant cancelledAt = server.recentCancels.get(job.getId());
             if (cancelledAt != null && job.getJobState().getCreatedAt().isBefore(cancelledAt)) {
                 stop(job, thread);
+            }
+        }
+
+        /** The heartbeat, which saves only jobs whose threads have not begun to end them (see {@link #heartbeat}). */
+        @Override
+        public void run() {
+            heartbeat.writeLock().lock();
+            try {
+                super.run();
+            } finally {
+                heartbeat.writeLock().unlock();
+            }
+        }
+
+        /** Takes the job off the runs in progress once no heartbeat is saving it; its thread then changes its state. */
+        @Override
+        public void stopProcessing(Job job) {
+            heartbeat.readLock().lock();
+            try {
+                super.stopProcessing(job);
+            } finally {
+                heartbeat.readLock().unlock();
             }
         }
 

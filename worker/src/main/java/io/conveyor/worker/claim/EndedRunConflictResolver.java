@@ -21,14 +21,18 @@ import java.util.UUID;
  *
  * <p>That is JobRunr's periodic update of running jobs (the steward's {@code UpdateJobsInProgressTask}, every poll
  * interval) racing with a run that ended while it saved: it picked the job while it ran, and saves that very object,
- * which the job's thread meanwhile made SUCCEEDED (or FAILED, SCHEDULED) and handed to its own save, the
- * {@code SucceededJobsWriter}'s batch for a success. Both raise the object's version, and whichever of the two UPDATEs
- * comes second finds the row changed. When the heartbeat is second, JobRunr's default resolver accepts none of these
- * pairs (SUCCEEDED here and in the ledger it takes for a job run twice), so the task failed with a "problematic
- * exception", counted towards the few after which JobRunr stops the whole job server. Yet nothing is lost: the
- * heartbeat only refreshes a running job's {@code updatedAt} and progress, and the end is recorded by whoever ended the
- * run, which deals with its own conflicts (the writer records a success on top of a heartbeat that came first). So the
- * ledger's newer version stands, and JobRunr's default still decides every other conflict, a job running here among them.
+ * which was ended meanwhile and its end saved by whoever ended it. Both raise the object's version, and whichever of
+ * the two UPDATEs comes second finds the row changed. When the heartbeat is second, JobRunr's default resolver accepts
+ * none of the pairs of a job's own end (SUCCEEDED here and in the ledger it takes for a job run twice), so the task
+ * failed with a "problematic exception", counted towards the few after which JobRunr stops the whole job server. Yet
+ * nothing is lost: the heartbeat only refreshes a running job's {@code updatedAt} and progress, and the end is recorded
+ * by whoever ended the run, which deals with its own conflicts. So the ledger's newer version stands, and JobRunr's
+ * default still decides every other conflict, a job running here among them.
+ *
+ * <p>A job's own thread no longer ends its run while the heartbeat saves it: the steward keeps the two apart, so that
+ * the heartbeat never saves an end itself (see {@code ConveyorJobServer}'s steward). What is left here is a run ended
+ * in memory by another thread of this worker, after the ledger recorded its end: a stuck run abandoned
+ * ({@link ConveyorJobServer#abandon}).
  */
 final class EndedRunConflictResolver implements ConcurrentJobModificationResolver {
 

@@ -190,13 +190,14 @@ public final class SucceededJobsWriter implements AutoCloseable {
     }
 
     /**
-     * A job whose save met a newer version in the ledger. If that version is still the same run, JobRunr's own periodic
-     * update of running jobs (a heartbeat) raced with the end of the job: it picked the job while it ran and saved that
-     * same object, before or after it succeeded here. Saved before, the ledger has the run still PROCESSING: the success
-     * is recorded on top of it. Saved after, the ledger has this very success, with its result, but not the jobs it
-     * fanned out, nor were the filters sure to run (the heartbeat runs them only if all of its saves went through): those
-     * are done here. Otherwise someone else changed the job first (deleted it from the dashboard, re-ran it as hung), and
-     * it keeps that change.
+     * A job whose save met a newer version in the ledger. If that version is still the same run, a save of this same
+     * object got to the ledger while the object's version says it did not: a transaction reported failed after the
+     * database committed it puts the object's version back ({@code JobListVersioner}), be it this writer's batch (then
+     * tried again) or JobRunr's own periodic update of running jobs (a heartbeat). A heartbeat saved the run still
+     * PROCESSING (it never saves an ending run, see {@code ConveyorJobServer}'s steward): the success is recorded on top
+     * of it. A batch of this writer's saved this very success, with its result and the jobs it fanned out, but its
+     * filters did not run: they run here. Otherwise someone else changed the job first (deleted it from the dashboard,
+     * re-ran it as hung), and it keeps that change.
      */
     private Optional<Job> recordAfterConflict(Job succeeded, List<Job> inserted) {
         Job current;
@@ -210,7 +211,8 @@ public final class SucceededJobsWriter implements AutoCloseable {
             return Optional.empty();
         }
         if (current.hasState(StateName.SUCCEEDED)) {
-            // One transaction of the heartbeat's recorded the success, so the children come just after it, not with it.
+            // An earlier try of this batch committed them with the success, and this insert finds them there; it stays
+            // so that a success ever recorded alone still gets its children.
             inserted.addAll(insertAlone(fanOuts.of(succeeded.getId())));
             return Optional.of(succeeded); // the applied filters run at most once: the job's state changes are taken once
         }
