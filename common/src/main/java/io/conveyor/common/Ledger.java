@@ -15,7 +15,8 @@ import java.util.function.Function;
 
 /**
  * The JobRunr ledger in PostgreSQL, opened the same way by every role: one connection pool, one JSON mapper,
- * and JobRunr's storage provider over them (JobRunr creates or migrates its tables on first use).
+ * and JobRunr's storage provider over them (JobRunr creates or migrates its tables on first use, one process at a time:
+ * {@link LedgerMigrations}).
  */
 public final class Ledger implements AutoCloseable {
 
@@ -76,7 +77,7 @@ public final class Ledger implements AutoCloseable {
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            return new Ledger(dataSource, storage);
+            return LedgerMigrations.oneAtATime(settings, () -> new Ledger(dataSource, storage));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
