@@ -5,11 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 import java.util.function.Supplier;
 
 /**
@@ -40,7 +38,7 @@ final class LedgerMigrations {
 
     /** Runs {@code migrate} (what makes the storage provider) while no other Conveyor process does the same. */
     static <T> T oneAtATime(DatabaseSettings settings, Supplier<T> migrate) {
-        try (Connection connection = connect(settings); Statement statement = connection.createStatement()) {
+        try (Connection connection = Ledger.connect(settings, "conveyor-ledger-migrations"); Statement statement = connection.createStatement()) {
             statement.execute("select pg_advisory_lock(" + LOCK + ")");
             removeDuplicateRecords(statement);
             return migrate.get();
@@ -60,16 +58,5 @@ final class LedgerMigrations {
         if (removed > 0) {
             LOGGER.warn("removed {} duplicate rows from jobrunr_migrations (migrations recorded twice by processes that migrated at once)", removed);
         }
-    }
-
-    private static Connection connect(DatabaseSettings settings) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", settings.user());
-        properties.setProperty("password", settings.password());
-        String seconds = Long.toString(Ledger.CONNECTION_TIMEOUT.toSeconds());
-        properties.setProperty("connectTimeout", seconds);
-        properties.setProperty("loginTimeout", seconds);
-        properties.setProperty("ApplicationName", "conveyor-ledger-migrations");
-        return DriverManager.getConnection(settings.jdbcUrl(), properties);
     }
 }
