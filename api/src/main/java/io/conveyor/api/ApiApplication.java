@@ -87,7 +87,7 @@ public final class ApiApplication implements AutoCloseable {
         ApiMetrics metrics = null;
         EventHub events = null;
         try {
-            ledger = LateLedger.open(database, "conveyor-api", LEDGER_POOL_SIZE, opened -> JobControl.prepareLedger(opened.dataSource()));
+            ledger = openLedger(database);
             submitter = KafkaJobSubmitter.create(kafka, settings);
             kafkaProbe = new KafkaProbe(kafka);
             metrics = new ApiMetrics(new Metrics(), ledger.storageProvider(), kafkaProbe::intakeLag);
@@ -111,6 +111,15 @@ public final class ApiApplication implements AutoCloseable {
             closeQuietly(ledger);
             throw e;
         }
+    }
+
+    /**
+     * The API's ledger: the tables it reads are made before anyone reads it, the job list's indexes are built afterwards
+     * in the background (readiness and reads never wait for them).
+     */
+    static LateLedger openLedger(DatabaseSettings database) {
+        return LateLedger.open(database, "conveyor-api", LEDGER_POOL_SIZE, opened -> JobControl.prepareLedger(opened.dataSource()),
+                opened -> JobListIndexes.buildInBackground(() -> opened.connectAlone("conveyor-api-list-indexes")));
     }
 
     /** Ready while Kafka answers (submissions) and the ledger does (reads, the dashboard). */

@@ -69,9 +69,8 @@ public final class JobControl {
         return idempotent;
     }
 
-    /** Creates the indexes the list needs, where the ledger lacks them (see {@link JobListQuery#INDEXES}). */
+    /** Creates the tables of the workers' announcements that the API reads, where the ledger lacks them. */
     public static void prepareLedger(DataSource dataSource) {
-        JobListQuery.createIndexes(dataSource);
         try {
             WorkerAnnouncements.prepare(dataSource);
         } catch (SQLException e) {

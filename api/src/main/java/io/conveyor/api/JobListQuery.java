@@ -1,8 +1,6 @@
 package io.conveyor.api;
 
 import org.jobrunr.jobs.states.StateName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -26,7 +23,8 @@ import java.util.regex.Pattern;
  * the id alone: ids derived from an idempotency key are not time-ordered. The cursor is the (createdAt, id) of the last
  * job of a page, so the next page is the jobs below it (keyset paging): jobs that arrive meanwhile are newer and fall
  * before the first page, never into a later one, and nothing is skipped or repeated. Ids are compared in the "C"
- * collation whatever the database's. No filter, or a state filter, reads an index range ({@link #INDEXES}), about
+ * collation whatever the database's. No filter, or a state filter, reads an index range ({@link #INDEXES}, which
+ * {@link JobListIndexes} builds), about
  * as many rows as the page shows; a label filter reads one range of each label position's index (columns and indexes
  * a worker's {@code LedgerSchema} adds), about as many rows again; a type filter reads the newest jobs until a page
  * matches.
@@ -35,7 +33,6 @@ final class JobListQuery {
 
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
-    private static final Logger LOGGER = LoggerFactory.getLogger(JobListQuery.class);
     private static final String TYPE = "(jobasjson::json ->> 'jobName')";
     /** JobRunr keeps at most 3 labels per job. */
     private static final int LABEL_POSITIONS = 3;
@@ -50,9 +47,13 @@ final class JobListQuery {
      * the state, if given) and reads until a page matches: fast for common types, slow for rare ones. Labels have
      * columns of their own, filled once when a job is inserted, and indexes that cost a job without labels nothing.
      */
-    static final List<String> INDEXES = List.of(
-            "create index concurrently if not exists conveyor_jobs_newest_idx on jobrunr_jobs (createdat, " + ID + ")",
-            "create index concurrently if not exists conveyor_jobs_state_newest_idx on jobrunr_jobs (state, createdat, " + ID + ")");
+    static final List<Index> INDEXES = List.of(
+            new Index("conveyor_jobs_newest_idx", "jobrunr_jobs (createdat, " + ID + ")"),
+            new Index("conveyor_jobs_state_newest_idx", "jobrunr_jobs (state, createdat, " + ID + ")"));
+
+    /** An index of the list: its name, and what follows {@code on} in its definition. */
+    record Index(String name, String on) {
+    }
 
     private static String label(int position) {
         return "(jobasjson::json -> 'labels' ->> " + position + ")";
@@ -89,21 +90,6 @@ final class JobListQuery {
             }
         }
         return labelColumns;
-    }
-
-    /**
-     * Creates the indexes the list needs where the ledger lacks them. A failure is logged, not fatal: without them the
-     * list is slow, not wrong (and another API instance may be building the same index at the same moment).
-     */
-    static void createIndexes(DataSource dataSource) {
-        for (String index : INDEXES) {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                connection.setAutoCommit(true); // "concurrently" cannot run inside a transaction
-                statement.execute(index);
-            } catch (SQLException e) {
-                LOGGER.warn("could not create a job list index ({}): {}", index, e.getMessage());
-            }
-        }
     }
 
     Result find(Page page) {

@@ -35,16 +35,22 @@ final class LateLedger implements AutoCloseable {
     private final StorageProvider storageProvider;
     private final DataSource dataSource;
     private final JsonMapper jsonMapper = Ledger.newJsonMapper();
+    private final AtomicReference<AutoCloseable> background = new AtomicReference<>();
+    private final Function<Ledger, AutoCloseable> whenOpen;
     private final Thread opener;
-    private volatile boolean warned;
+    /** Why the last attempt failed: each new reason is logged once (the first, and a cause that changed). */
+    private volatile String lastFailure;
     private volatile boolean closed;
 
     /**
-     * @param opened run on the ledger once it is open, before any reader sees it (the API's indexes)
+     * @param opened   run on the ledger once it is open, before any reader sees it (tables the API reads)
+     * @param whenOpen started once the ledger is open and seen, and closed with it: work that readers need not wait
+     *                 for (the job list's indexes)
      */
-    LateLedger(Supplier<Ledger> open, Consumer<Ledger> opened) {
+    LateLedger(Supplier<Ledger> open, Consumer<Ledger> opened, Function<Ledger, AutoCloseable> whenOpen) {
         this.storageProvider = late(StorageProvider.class, Ledger::storageProvider, () -> new StorageException(NOT_YET));
         this.dataSource = late(DataSource.class, Ledger::dataSource, () -> new SQLException(NOT_YET));
+        this.whenOpen = whenOpen;
         if (tryOpen(open, opened)) {
             this.opener = null;
             return;
@@ -61,8 +67,9 @@ final class LateLedger implements AutoCloseable {
         });
     }
 
-    static LateLedger open(DatabaseSettings database, String poolName, int poolSize, Consumer<Ledger> opened) {
-        return new LateLedger(() -> Ledger.open(database, poolName, poolSize), opened);
+    static LateLedger open(DatabaseSettings database, String poolName, int poolSize, Consumer<Ledger> opened,
+                           Function<Ledger, AutoCloseable> whenOpen) {
+        return new LateLedger(() -> Ledger.open(database, poolName, poolSize), opened, whenOpen);
     }
 
     private boolean tryOpen(Supplier<Ledger> open, Consumer<Ledger> opened) {
@@ -70,24 +77,43 @@ final class LateLedger implements AutoCloseable {
         try {
             candidate = open.get();
         } catch (RuntimeException e) {
-            if (!warned) {
-                warned = true;
-                LOGGER.warn("the ledger database cannot be reached ({}); accepting jobs, answering 503 to reads until it can", e.getMessage());
-            }
+            failed("the ledger database cannot be opened (" + e.getMessage() + "); accepting jobs, answering 503 to reads until it can");
             return false;
         }
         try {
             opened.accept(candidate);
         } catch (RuntimeException e) {
-            LOGGER.warn("the ledger database answered but could not be prepared ({}); trying again", e.toString());
+            failed("the ledger database answered but could not be prepared (" + e + "); trying again");
             candidate.close();
             return false;
         }
         ledger.set(candidate);
-        if (closed) {
-            candidate.close(); // the API stopped while this attempt was under way
+        background.set(whenOpen.apply(candidate));
+        if (closed) { // the API stopped while this attempt was under way
+            closeBackground();
+            candidate.close();
         }
         return true;
+    }
+
+    /** Logs why an attempt failed unless the last one failed the same way (an API retries every second). */
+    private void failed(String reason) {
+        if (!reason.equals(lastFailure)) {
+            lastFailure = reason;
+            LOGGER.warn(reason);
+        }
+    }
+
+    private void closeBackground() {
+        AutoCloseable started = background.getAndSet(null);
+        if (started == null) {
+            return;
+        }
+        try {
+            started.close();
+        } catch (Exception e) {
+            LOGGER.warn("could not stop {}: {}", started, e.toString());
+        }
     }
 
     /** JobRunr's storage of the ledger; until the ledger is open, every call but the dashboard's first throws {@link StorageException}. */
@@ -148,6 +174,7 @@ final class LateLedger implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closeBackground();
         Ledger open = ledger.get();
         if (open != null) {
             open.close();

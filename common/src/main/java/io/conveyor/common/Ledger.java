@@ -10,23 +10,30 @@ import org.jobrunr.utils.mapper.JsonMapper;
 import org.jobrunr.utils.mapper.jackson.JacksonJsonMapper;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.function.Function;
 
 /**
  * The JobRunr ledger in PostgreSQL, opened the same way by every role: one connection pool, one JSON mapper,
- * and JobRunr's storage provider over them (JobRunr creates or migrates its tables on first use).
+ * and JobRunr's storage provider over them (JobRunr creates or migrates its tables on first use, one process at a time:
+ * {@link LedgerMigrations}).
  */
 public final class Ledger implements AutoCloseable {
 
     /** How long a caller waits for a free connection before the ledger counts as unavailable. */
     public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
 
+    private final DatabaseSettings settings;
     private final HikariDataSource dataSource;
     private final JsonMapper jsonMapper;
     private final StorageProvider storageProvider;
 
-    private Ledger(HikariDataSource dataSource, Function<DataSource, StorageProvider> storage) {
+    private Ledger(DatabaseSettings settings, HikariDataSource dataSource, Function<DataSource, StorageProvider> storage) {
+        this.settings = settings;
         this.dataSource = dataSource;
         this.jsonMapper = newJsonMapper();
         this.storageProvider = storage.apply(dataSource);
@@ -76,11 +83,30 @@ public final class Ledger implements AutoCloseable {
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            return new Ledger(dataSource, storage);
+            return LedgerMigrations.oneAtATime(settings, () -> new Ledger(settings, dataSource, storage));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
+    }
+
+    /**
+     * A connection of its own to the ledger database, outside the pool, for a task that holds one long or whose session
+     * locks must go with it: the caller closes it.
+     */
+    public Connection connectAlone(String applicationName) throws SQLException {
+        return connect(settings, applicationName);
+    }
+
+    static Connection connect(DatabaseSettings settings, String applicationName) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", settings.user());
+        properties.setProperty("password", settings.password());
+        String seconds = Long.toString(CONNECTION_TIMEOUT.toSeconds());
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
+        properties.setProperty("ApplicationName", applicationName);
+        return DriverManager.getConnection(settings.jdbcUrl(), properties);
     }
 
     public HikariDataSource dataSource() {
