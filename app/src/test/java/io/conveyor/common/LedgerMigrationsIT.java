@@ -72,6 +72,24 @@ class LedgerMigrationsIT {
         assertThat(scriptsRecordedMoreThanOnce(database)).isEmpty();
     }
 
+    /**
+     * A process killed while it migrated leaves JobRunr's lock row behind, no longer refreshed: JobRunr refused to start
+     * past 20 s ("Database migrations have timed out") until the row was deleted by hand; now the ledger opens.
+     */
+    @Test
+    void aLedgerWhoseMigratingProcessDiedOpens() throws Exception {
+        DatabaseSettings database = TestServices.newDatabase("migrations-dead-lock");
+        Ledger.open(database, "first", 2).close();
+        TestDatabase ledger = new TestDatabase(database);
+        ledger.execute("insert into jobrunr_migrations values ('00000000-0000-0000-0000-000000000000', '" + JOBRUNR_LOCK_ROW + "', '"
+                + java.time.Instant.now().minus(Duration.ofMinutes(1)).truncatedTo(java.time.temporal.ChronoUnit.MICROS) + "')");
+
+        try (Ledger reopened = Ledger.open(database, "again", 2)) {
+            assertThat(reopened.storageProvider()).isNotNull();
+        }
+        assertThat(ledger.query("select count(*) from jobrunr_migrations where script = '" + JOBRUNR_LOCK_ROW + "'")).isEqualTo("0");
+    }
+
     private static Supplier<Ledger> opening(CyclicBarrier together, Supplier<Ledger> open) {
         return () -> {
             try {
