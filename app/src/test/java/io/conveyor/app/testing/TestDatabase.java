@@ -1,6 +1,9 @@
 package io.conveyor.app.testing;
 
 import io.conveyor.common.DatabaseSettings;
+import org.jobrunr.jobs.states.StateName;
+
+import javax.sql.DataSource;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,6 +24,19 @@ public final class TestDatabase {
 
     public TestDatabase(DatabaseSettings settings) {
         this.settings = settings;
+    }
+
+    /** The state of job {@code id} as the ledger behind {@code dataSource} has committed it; null if it holds no such job. */
+    public static StateName committedState(DataSource dataSource, UUID id) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("select state from jobrunr_jobs where id = ?")) {
+            select.setString(1, id.toString());
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? StateName.valueOf(row.getString(1)) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Connection connect() throws SQLException {

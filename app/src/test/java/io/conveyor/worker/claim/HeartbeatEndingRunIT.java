@@ -1,5 +1,6 @@
 package io.conveyor.worker.claim;
 
+import io.conveyor.app.testing.TestDatabase;
 import io.conveyor.app.testing.TestServices;
 import io.conveyor.common.Continuation;
 import io.conveyor.common.Ledger;
@@ -22,9 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -168,15 +166,7 @@ class HeartbeatEndingRunIT {
     }
 
     private StateName committedState(UUID id) {
-        try (Connection connection = ledger.dataSource().getConnection();
-             PreparedStatement select = connection.prepareStatement("select state from jobrunr_jobs where id = ?")) {
-            select.setString(1, id.toString());
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? StateName.valueOf(row.getString(1)) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestDatabase.committedState(ledger.dataSource(), id);
     }
 
     /**
