@@ -68,7 +68,7 @@ public final class BatchingJobPerformer extends BackgroundJobPerformer {
             return;
         }
         new JobPerformingFilters(job, server.getJobFilters()).runOnStateElectionFilter();
-        server.succeededJobsWriter().write(job); // set before the server starts
+        server.queueSuccess(job);
     }
 
     /**

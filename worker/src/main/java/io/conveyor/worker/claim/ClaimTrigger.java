@@ -10,9 +10,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one thread that claims work for this worker: turns "jobs are waiting" and "a job ended" signals into immediate
+ * The thread that claims work for this worker: turns "jobs are waiting" and "a job ended" signals into immediate
  * claims ({@link LaneClaim}), and claims at each poll interval even without a signal (a lost notification, a retry
- * that JobRunr's master enqueued). Signals that arrive while a claim runs are coalesced into one more claim; a claim
+ * that JobRunr's master enqueued). (The succeeded jobs' writer claims too, for the places its jobs freed, when the
+ * claim's turn is free: {@link Turnover}.) Signals that arrive while a claim runs are coalesced into one more claim; a claim
  * that found jobs is followed by another while room remains, so a deep queue fills every free place at once.
  */
 public final class ClaimTrigger implements AutoCloseable {
@@ -75,7 +76,8 @@ public final class ClaimTrigger implements AutoCloseable {
     }
 
     /**
-     * Stops claiming, and waits (up to {@link #CLOSE_WAIT}) for a claim under way to end: the worker hands back its
+     * Stops claiming, the thread's and the writer's ({@link LaneClaim#close}), and waits (up to {@link #CLOSE_WAIT}) for a
+     * claim under way to end: the worker hands back its
      * PROCESSING jobs once this returns, and a claim that committed after that hand-back left its jobs PROCESSING on a
      * server that was gone from JobRunr's table, where no rescuer looks (seen in {@code RoutingIT}'s rolling upgrade
      * on a busy machine: 32 jobs stuck until JobRunr's orphan check, four poll intervals later).
@@ -92,5 +94,6 @@ public final class ClaimTrigger implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        claim.close(CLOSE_WAIT);
     }
 }

@@ -67,6 +67,7 @@ public final class ConveyorJobServer extends BackgroundJobServer {
     private volatile ExecutorService waitingLane;
     private volatile RetryElsewhere retryElsewhere;
     private volatile SucceededJobsWriter succeededJobsWriter;
+    private volatile Turnover turnover;
     private volatile Runnable onWorkerFree = () -> { };
     private volatile ElectStateFilter election = (job, state) -> { };
     private volatile Runnable onStoppedUnasked = () -> { };
@@ -108,8 +109,22 @@ public final class ConveyorJobServer extends BackgroundJobServer {
         return election;
     }
 
-    SucceededJobsWriter succeededJobsWriter() {
-        return succeededJobsWriter;
+    /**
+     * Claims for the places of succeeded jobs in the transaction of their successes ({@link Turnover}); set after the
+     * writer, before the server starts. Without it every ended job signals the claim thread.
+     */
+    public void useTurnover(Turnover turnover) {
+        this.turnover = turnover;
+        succeededJobsWriter.rideWith(turnover);
+    }
+
+    /** Queues a job whose SUCCEEDED state is elected for the succeeded jobs' writer. */
+    void queueSuccess(Job job) {
+        Turnover claimsWithSuccesses = turnover;
+        if (claimsWithSuccesses != null) {
+            claimsWithSuccesses.successQueued(job); // before the writer can see it
+        }
+        succeededJobsWriter.write(job);
     }
 
     /**
@@ -282,13 +297,19 @@ public final class ConveyorJobServer extends BackgroundJobServer {
         }
     }
 
-    /** Called by the performer when a job's run ended, whatever the outcome. */
+    /**
+     * Called by the performer when a job's run ended, whatever the outcome: frees its place, and signals unless the
+     * writer of its success will claim for that place.
+     */
     void jobEnded(Job job) {
         busy(LedgerJobRequest.laneOf(job)).decrementAndGet();
-        onWorkerFree.run();
+        Turnover claimsWithSuccesses = turnover;
+        if (claimsWithSuccesses == null || !claimsWithSuccesses.placeFreed(job)) {
+            onWorkerFree.run();
+        }
     }
 
-    /** Runs each time a job of this server ends; set before the server starts. */
+    /** Runs each time a job of this server ends, unless its place is claimed for with its success; set before the server starts. */
     public void onWorkerFree(Runnable listener) {
         this.onWorkerFree = listener;
     }

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Claims enqueued jobs for this worker, as many of each lane as that lane has room for, in one transaction: the lane's
@@ -29,6 +31,11 @@ import java.util.Map;
  * PROCESSING transition and election filters, and an optimistic-locked save of them all in one statement ({@link JobRows}), as JobRunr's claim does but for the one statement; the
  * applied filters (events) run after the commit. JobRunr's claim cannot tell the lanes apart: it takes the oldest
  * jobs whatever they are, so a worker whose per-core pool is full would still take compute jobs for its waiting lane.
+ *
+ * <p>A claim runs in a transaction of its own ({@link #claim}, the claim thread's) or in the succeeded jobs' writer's
+ * ({@link Turnover}). Either way one claim at a time holds the claim's turn from the lanes' room to the hand-over of
+ * what it claimed: the room is the lanes' free places less the jobs handed to them, so two claims that computed it
+ * before either handed its jobs over would both fill the same places.
  */
 public final class LaneClaim {
 
@@ -41,6 +48,8 @@ public final class LaneClaim {
     private final ClaimOrder order;
     private final JobRows rows;
     private final AppliedStateFilters appliedFilters;
+    private final ReentrantLock turn = new ReentrantLock();
+    private volatile boolean closed;
 
     /**
      * @param types       the job types this worker has handlers for: it claims no other
@@ -58,48 +67,102 @@ public final class LaneClaim {
         this.order = new ClaimOrder(types, queues, typeLimits, agingPeriod, clock);
     }
 
-    /** Claims what the lanes have room for and hands it to the server; returns how many jobs started. */
+    /** Claims what the lanes have room for, in a transaction of its own, and hands it to the server; returns how many jobs started. */
     int claim() {
-        if (!server.isRunning()) {
-            return 0;
+        turn.lock();
+        try {
+            if (closed || !server.isRunning() || !hasRoom()) {
+                return 0;
+            }
+            return handOver(claimInOneTransaction());
+        } finally {
+            turn.unlock();
         }
+    }
+
+    /**
+     * Takes the claim's turn if no other claim holds it, for a claim in someone else's transaction: then {@link #claimIn},
+     * and {@link #handOver} once that transaction committed or {@link #endTurn} if it did not. False, holding nothing, if
+     * another claim runs now, or claims stopped.
+     */
+    boolean tryTurn() {
+        if (!turn.tryLock()) {
+            return false;
+        }
+        if (closed || !server.isRunning()) {
+            turn.unlock();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Holding the turn: selects what the lanes have room for now and saves it PROCESSING in the transaction of
+     * {@code connection}; returns the jobs saved, to be handed over once it committed.
+     */
+    List<Job> claimIn(Connection connection) throws SQLException {
         int computeRoom = server.room(JobKind.COMPUTE);
         int waitingRoom = server.room(JobKind.WAITS);
         if (computeRoom <= 0 && waitingRoom <= 0) {
-            return 0;
+            return List.of();
         }
-        List<Job> claimed;
-        try {
-            claimed = claimInOneTransaction(computeRoom, waitingRoom);
-        } catch (SQLException e) {
-            throw new StorageException(e);
+        List<Job> jobs = select(connection, computeRoom, waitingRoom);
+        if (jobs.isEmpty()) {
+            return jobs;
         }
-        claimed.forEach(server::processJob);
-        return claimed.size();
+        jobs.forEach(job -> job.startProcessingOn(server));
+        jobs.forEach(this::elect);
+        return save(connection, jobs);
     }
 
-    private List<Job> claimInOneTransaction(int computeRoom, int waitingRoom) throws SQLException {
+    /**
+     * Holding the turn, after the commit of the claim's transaction: runs the applied filters (events) of the saved jobs
+     * and hands those still PROCESSING to their lanes. Returns how many jobs it handed over.
+     */
+    int handOver(List<Job> saved) {
+        appliedFilters.run(saved);
+        List<Job> processing = saved.stream().filter(job -> job.hasState(StateName.PROCESSING)).toList();
+        processing.forEach(server::processJob);
+        return processing.size();
+    }
+
+    private boolean hasRoom() {
+        return server.room(JobKind.COMPUTE) > 0 || server.room(JobKind.WAITS) > 0;
+    }
+
+    /** Ends the turn {@link #tryTurn} took: once the claim's jobs were handed over, or its transaction did not commit. */
+    void endTurn() {
+        turn.unlock();
+    }
+
+    /** Stops claiming; waits (up to {@code atMost}) for a claim under way to hand its jobs over or fail. */
+    void close(Duration atMost) {
+        closed = true;
+        try {
+            if (turn.tryLock(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                turn.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private List<Job> claimInOneTransaction() {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 begin(connection);
-                List<Job> jobs = select(connection, computeRoom, waitingRoom);
-                if (jobs.isEmpty()) {
-                    connection.commit();
-                    return jobs;
-                }
-                jobs.forEach(job -> job.startProcessingOn(server));
-                jobs.forEach(this::elect);
-                List<Job> saved = save(connection, jobs);
+                List<Job> saved = claimIn(connection);
                 connection.commit();
-                appliedFilters.run(saved);
-                return saved.stream().filter(job -> job.hasState(StateName.PROCESSING)).toList();
+                return saved;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
             } finally {
                 connection.setAutoCommit(true);
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 

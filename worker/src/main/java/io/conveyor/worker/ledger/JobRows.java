@@ -172,14 +172,16 @@ public final class JobRows {
     /**
      * As {@link #update(Connection, List)}, in a transaction of its own on a connection of {@code dataSource}, and in the
      * same transaction {@link #insert}s the jobs {@code newJobsOf} names for the jobs saved (those that fanned out: their
-     * children exist if and only if their success does). Throws {@link StorageException} if the ledger could not be
-     * written (nothing was then).
+     * children exist if and only if their success does). {@code first} runs first in the transaction, before anything of
+     * {@code jobs} is changed (their versions included), so that if it throws, the transaction is rolled back and the jobs
+     * can be saved again as they are. Throws {@link StorageException} if the ledger could not be written (nothing was then).
      */
-    public Written updateAlone(DataSource dataSource, List<Job> jobs, Function<List<Job>, List<Job>> newJobsOf) {
+    public Written updateAlone(DataSource dataSource, List<Job> jobs, Function<List<Job>, List<Job>> newJobsOf, Step first) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 reusePlans(connection);
+                first.run(connection);
                 List<Job> changedMeanwhile = update(connection, jobs);
                 List<Job> saved = jobs.stream().filter(job -> !changedMeanwhile.contains(job)).toList();
                 List<Job> inserted = insert(connection, newJobsOf.apply(saved));
@@ -209,6 +211,12 @@ public final class JobRows {
         try (Statement statement = connection.createStatement()) {
             statement.execute(REUSE_PLANS);
         }
+    }
+
+    /** Work in a transaction of {@link #updateAlone}'s. */
+    @FunctionalInterface
+    public interface Step {
+        void run(Connection connection) throws SQLException;
     }
 
     /** The statement of {@link #reusePlans}, for a transaction that sets more of its own in the same round trip. */

@@ -42,6 +42,10 @@ import java.util.function.Consumer;
  * <p>The jobs a succeeded job fanned out ({@link FanOuts}) are inserted in the transaction that records its success, and
  * only if that records it: a parent whose success is not written (its worker died, someone changed it meanwhile) has no
  * children, and its next attempt makes them.
+ *
+ * <p>A {@link SuccessRider} may ride in a batch's transaction (the worker's claim for the places the batch's jobs freed):
+ * one commit then records the successes and starts the next jobs. The successes do not depend on it: a ride that fails
+ * is dropped and the batch written again at once without it, and only the batch's first try offers it a ride.
  */
 public final class SucceededJobsWriter implements AutoCloseable {
 
@@ -67,6 +71,7 @@ public final class SucceededJobsWriter implements AutoCloseable {
     /** Jobs queued and not yet written or dropped; guarded by itself for {@link #awaitWritten}. */
     private final AtomicInteger pending = new AtomicInteger();
     private final Thread thread;
+    private volatile SuccessRider rider = SuccessRider.NONE;
     private volatile boolean running = true;
 
     /**
@@ -85,6 +90,11 @@ public final class SucceededJobsWriter implements AutoCloseable {
         this.filters = filters;
         this.ledgerAnswers = ledgerAnswers;
         this.thread = Thread.ofPlatform().name("conveyor-succeeded-writer").daemon().start(this::loop);
+    }
+
+    /** Offers {@code rider} a ride in each batch's transaction; set before the first job is queued. */
+    public void rideWith(SuccessRider rider) {
+        this.rider = rider;
     }
 
     /** Queues a job whose SUCCEEDED state is elected (its election filters ran) for the next batch. */
@@ -140,36 +150,52 @@ public final class SucceededJobsWriter implements AutoCloseable {
     }
 
     private void writeWithRetries(List<Job> batch) throws InterruptedException {
-        boolean outageReported = false;
-        for (int attempt = 0; ; ) {
-            try {
-                writeBatch(batch);
-                if (outageReported) {
-                    LOGGER.info("recorded {} succeeded jobs that waited for the ledger", batch.size());
-                }
-                return;
-            } catch (StorageException e) {
-                if (running && !ledgerAnswers.getAsBoolean()) {
-                    if (!outageReported) {
-                        LOGGER.warn("the ledger cannot be reached: {} succeeded jobs wait, tried again every {} ms: {}",
-                                batch.size(), OUTAGE_RETRY_DELAY.toMillis(), e.toString());
-                        outageReported = true;
+        SuccessRider.Ride ride = rider.rideWith(batch);
+        try {
+            boolean outageReported = false;
+            for (int attempt = 0; ; ) {
+                try {
+                    writeBatch(batch, ride);
+                    if (outageReported) {
+                        LOGGER.info("recorded {} succeeded jobs that waited for the ledger", batch.size());
                     }
-                    Thread.sleep(OUTAGE_RETRY_DELAY);
-                    continue;
+                    return;
+                } catch (RideFailed e) {
+                    LOGGER.warn("the work riding with {} succeeded jobs failed; writing them without it: {}", batch.size(), e.getCause().toString());
+                    ride.close();
+                    ride = SuccessRider.Ride.NONE;
+                } catch (StorageException e) {
+                    ride.close(); // at once: what it would have done does not wait for the ledger to come back
+                    ride = SuccessRider.Ride.NONE;
+                    if (running && !ledgerAnswers.getAsBoolean()) {
+                        if (!outageReported) {
+                            LOGGER.warn("the ledger cannot be reached: {} succeeded jobs wait, tried again every {} ms: {}",
+                                    batch.size(), OUTAGE_RETRY_DELAY.toMillis(), e.toString());
+                            outageReported = true;
+                        }
+                        Thread.sleep(OUTAGE_RETRY_DELAY);
+                        continue;
+                    }
+                    if (attempt >= RETRY_DELAYS.size()) {
+                        throw e;
+                    }
+                    LOGGER.warn("could not record {} succeeded jobs, trying again in {} ms: {}", batch.size(), RETRY_DELAYS.get(attempt).toMillis(), e.toString());
+                    Thread.sleep(RETRY_DELAYS.get(attempt));
+                    attempt++;
                 }
-                if (attempt >= RETRY_DELAYS.size()) {
-                    throw e;
-                }
-                LOGGER.warn("could not record {} succeeded jobs, trying again in {} ms: {}", batch.size(), RETRY_DELAYS.get(attempt).toMillis(), e.toString());
-                Thread.sleep(RETRY_DELAYS.get(attempt));
-                attempt++;
             }
+        } finally {
+            ride.close();
         }
     }
 
-    private void writeBatch(List<Job> batch) {
-        JobRows.Written written = rows.updateAlone(dataSource, batch, this::fannedOutBy);
+    private void writeBatch(List<Job> batch, SuccessRider.Ride ride) {
+        JobRows.Written written = rows.updateAlone(dataSource, batch, this::fannedOutBy, connection -> board(ride, connection));
+        try {
+            ride.committed();
+        } catch (RuntimeException e) { // the successes are committed: they are not written again for it
+            LOGGER.error("the work riding with {} succeeded jobs failed after their commit", batch.size(), e);
+        }
         List<Job> saved = new ArrayList<>(batch);
         List<Job> inserted = new ArrayList<>(written.inserted());
         // Committed for the others. Each job that changed meanwhile is looked at again.
@@ -181,6 +207,21 @@ public final class SucceededJobsWriter implements AutoCloseable {
             onInserted.accept(inserted);
         }
         filters.run(saved);
+    }
+
+    /** Boards the ride, telling its failure from the successes' own: the batch is then written again without it. */
+    private static void board(SuccessRider.Ride ride, Connection connection) {
+        try {
+            ride.board(connection);
+        } catch (SQLException | RuntimeException e) {
+            throw new RideFailed(e);
+        }
+    }
+
+    private static final class RideFailed extends RuntimeException {
+        RideFailed(Exception cause) {
+            super(cause);
+        }
     }
 
     private List<Job> fannedOutBy(List<Job> parents) {

@@ -9,6 +9,7 @@ import io.conveyor.worker.claim.ClaimTrigger;
 import io.conveyor.worker.claim.ConveyorJobServer;
 import io.conveyor.worker.claim.JobsCancelledSignal;
 import io.conveyor.worker.claim.JobsWaitingSignal;
+import io.conveyor.worker.claim.Turnover;
 import io.conveyor.worker.intake.DeadLetters;
 import io.conveyor.worker.intake.JobIntake;
 import io.conveyor.worker.intake.LedgerWriter;
@@ -217,6 +218,7 @@ public final class WorkerProcess implements AutoCloseable {
                 settings.typeLimits(), settings.priorityAging(), clock);
         this.claimTrigger = new ClaimTrigger(claim, Duration.ofSeconds(settings.pollIntervalSeconds()));
         jobServer.onWorkerFree(claimTrigger::claimSoon);
+        jobServer.useTurnover(new Turnover(claim, claimTrigger::claimSoon));
         this.jobsWaitingSignal = new JobsWaitingSignal(serverId.toString(), database, ledger.dataSource(), claimTrigger::claimSoon);
         this.jobsCancelledSignal = new JobsCancelledSignal(database, jobServer);
         // Before intake: every member and completion job this worker writes meets the batches' triggers.
