@@ -91,7 +91,8 @@ final class DevCommand implements Callable<Integer> {
                 : freePorts(METRICS_PORT_FIRST, Math.max(1, workerCount));
         Map<String, String> workerEnvironment = workerEnvironment(kafka, database, files);
         workerEnvironment.put(WorkerSettings.METRICS_PORT, Integer.toString(metricsPort));
-        WorkerSupervisor supervisor = new WorkerSupervisor(workerCount, JavaCommand.forRole(env.string(WorkerCommand.HEAP, WorkerCommand.HEAP_DEFAULT), "worker"),
+        WorkerSupervisor supervisor = new WorkerSupervisor(workerCount, JavaCommand.withJvmOptions(
+                JavaCommand.forRole(env.string(WorkerCommand.HEAP, WorkerCommand.HEAP_DEFAULT), "worker"), JavaCommand.DEV_JVM_OPTIONS),
                 workerEnvironment,
                 Optional.empty());
         started.push(supervisor);

@@ -18,6 +18,16 @@ public final class JavaCommand {
      */
     public static final List<String> ROLE_JVM_OPTIONS = List.of("-Xms16m", "-XX:G1PeriodicGCInterval=3000");
 
+    /**
+     * What {@code dev}'s JVMs add (its worker JVMs here, its own in the {@code conveyor} launcher): only the quick
+     * compiler (C1). {@code dev} runs three JVMs and PostgreSQL on one machine, for minutes; with the full JIT, the
+     * optimizing compiler (C2) took 40 % of the JVMs' CPU in a fresh {@code dev}'s first 20,000 jobs and still a third
+     * of it eight runs later, CPU the jobs then lacked. With C1 alone, {@code bench/user-run.py} on 2 cores: 1,863
+     * against 1,227 jobs/s in the first run, and faster in each of the eight runs (160,000 jobs; docs/BENCHMARKS.md).
+     * The roles run on their own ({@code api}, {@code worker}) keep the full JIT: they live long enough to repay it.
+     */
+    public static final List<String> DEV_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+
     private JavaCommand() {
     }
 
@@ -34,6 +44,14 @@ public final class JavaCommand {
      */
     public static List<String> forRoleOnClassPath(String classPath, String heap, String... role) {
         return forMainClass(classPath, heap, ConveyorCommand.class, role);
+    }
+
+    /** {@code command} (one of this class's) with {@code options} added to its JVM's options. */
+    public static List<String> withJvmOptions(List<String> command, List<String> options) {
+        List<String> withOptions = new ArrayList<>(command.subList(0, 1));
+        withOptions.addAll(options);
+        withOptions.addAll(command.subList(1, command.size()));
+        return withOptions;
     }
 
     /**

@@ -124,6 +124,18 @@ class DevCommandIT {
         assertThat(client.get("/metrics").body()).contains("conveyor_jobs_submitted_total");
     }
 
+    /** dev's worker JVMs run with only the quick JIT compiler (JavaCommand.DEV_JVM_OPTIONS; docs/BENCHMARKS.md says why). */
+    @Test
+    @Order(3)
+    void devStartsItsWorkerJvmsWithTheDevJvmOptions() {
+        List<ProcessHandle> workers = dev.descendants().filter(process -> process.info().arguments()
+                .map(arguments -> List.of(arguments).contains("worker")).orElse(false)).toList();
+        assertThat(workers).as("dev's worker JVMs").hasSize(2);
+        for (ProcessHandle worker : workers) {
+            assertThat(worker.info().arguments().map(List::of).orElseThrow()).containsAll(JavaCommand.DEV_JVM_OPTIONS);
+        }
+    }
+
     /** Without CONVEYOR_API_TOKENS and dashboard credentials (as here), dev says that the API and the dashboard are open. */
     @Test
     @Order(4)

@@ -14,15 +14,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The {@code conveyor} launcher starts the jar with the same JVM options as the JVMs Conveyor forks itself. */
 class LauncherScriptTest {
 
-    private static final Pattern EXEC_JAVA = Pattern.compile("(?m)^exec java (.*) -jar \"\\$JAR\" \"\\$@\"$");
+    private static final Pattern EXEC_JAVA = Pattern.compile("(?m)^exec java \\$JVM_OPTIONS -jar \"\\$JAR\" \"\\$@\"$");
+    private static final Pattern JVM_OPTIONS = Pattern.compile("(?m)^JVM_OPTIONS=\"([^\"$]*)\"$");
+    private static final Pattern DEV_OPTIONS = Pattern.compile("(?m)^  dev\\) JVM_OPTIONS=\"\\$JVM_OPTIONS ([^\"]*)\" ;;$");
     private static final Pattern MODULES = Pattern.compile("(?m)^MODULES=\"([^\"]*)\"$");
 
     @Test
     void startsTheJarWithTheRoleJvmOptions() throws IOException {
         String script = Files.readString(projectRoot().resolve("conveyor"));
         Matcher exec = EXEC_JAVA.matcher(script);
-        assertThat(exec.find()).as("the launcher ends with: exec java <options> -jar \"$JAR\" \"$@\"").isTrue();
-        assertThat(List.of(exec.group(1).trim().split("\\s+"))).isEqualTo(JavaCommand.ROLE_JVM_OPTIONS);
+        assertThat(exec.find()).as("the launcher ends with: exec java $JVM_OPTIONS -jar \"$JAR\" \"$@\"").isTrue();
+        Matcher options = JVM_OPTIONS.matcher(script);
+        assertThat(options.find()).as("the launcher sets JVM_OPTIONS=\"...\"").isTrue();
+        assertThat(List.of(options.group(1).trim().split("\\s+"))).isEqualTo(JavaCommand.ROLE_JVM_OPTIONS);
+    }
+
+    /** {@code dev}'s own JVM gets what {@code dev} gives the worker JVMs it starts. */
+    @Test
+    void startsDevWithTheDevJvmOptions() throws IOException {
+        String script = Files.readString(projectRoot().resolve("conveyor"));
+        Matcher dev = DEV_OPTIONS.matcher(script);
+        assertThat(dev.find()).as("the launcher adds to JVM_OPTIONS for dev: '  dev) JVM_OPTIONS=\"$JVM_OPTIONS ...\" ;;'").isTrue();
+        assertThat(List.of(dev.group(1).trim().split("\\s+"))).isEqualTo(JavaCommand.DEV_JVM_OPTIONS);
     }
 
     /** A change in any module that goes into conveyor.jar or conveyor-bench.jar makes the launcher rebuild them. */
