@@ -21,33 +21,35 @@ class LauncherScriptTest {
 
     @Test
     void startsTheJarWithTheRoleJvmOptions() throws IOException {
-        String script = Files.readString(projectRoot().resolve("conveyor"));
-        Matcher exec = EXEC_JAVA.matcher(script);
-        assertThat(exec.find()).as("the launcher ends with: exec java $JVM_OPTIONS -jar \"$JAR\" \"$@\"").isTrue();
-        Matcher options = JVM_OPTIONS.matcher(script);
-        assertThat(options.find()).as("the launcher sets JVM_OPTIONS=\"...\"").isTrue();
-        assertThat(List.of(options.group(1).trim().split("\\s+"))).isEqualTo(JavaCommand.ROLE_JVM_OPTIONS);
+        assertThat(EXEC_JAVA.matcher(script()).find()).as("the launcher ends with: exec java $JVM_OPTIONS -jar \"$JAR\" \"$@\"").isTrue();
+        assertThat(words(JVM_OPTIONS, "the launcher sets JVM_OPTIONS=\"...\"")).isEqualTo(JavaCommand.ROLE_JVM_OPTIONS);
     }
 
     /** {@code dev}'s own JVM gets what {@code dev} gives the worker JVMs it starts. */
     @Test
     void startsDevWithTheDevJvmOptions() throws IOException {
-        String script = Files.readString(projectRoot().resolve("conveyor"));
-        Matcher dev = DEV_OPTIONS.matcher(script);
-        assertThat(dev.find()).as("the launcher adds to JVM_OPTIONS for dev: '  dev) JVM_OPTIONS=\"$JVM_OPTIONS ...\" ;;'").isTrue();
-        assertThat(List.of(dev.group(1).trim().split("\\s+"))).isEqualTo(JavaCommand.DEV_JVM_OPTIONS);
+        assertThat(words(DEV_OPTIONS, "the launcher adds to JVM_OPTIONS for dev: '  dev) JVM_OPTIONS=\"$JVM_OPTIONS ...\" ;;'"))
+                .isEqualTo(JavaCommand.DEV_JVM_OPTIONS);
     }
 
     /** A change in any module that goes into conveyor.jar or conveyor-bench.jar makes the launcher rebuild them. */
     @Test
     void rebuildsWhenTheSourcesOfAnyModuleOfTheJarsAreNewer() throws IOException {
-        String script = Files.readString(projectRoot().resolve("conveyor"));
-        Matcher modules = MODULES.matcher(script);
-        assertThat(modules.find()).as("the launcher names the modules it watches: MODULES=\"...\"").isTrue();
         List<String> jarModules = PomFile.read("pom.xml").texts("/project/modules/module").stream()
                 .filter(module -> !module.equals("examples")) // a jar of its own, not in either launcher jar
                 .toList();
-        assertThat(List.of(modules.group(1).trim().split("\\s+"))).containsExactlyInAnyOrderElementsOf(jarModules);
+        assertThat(words(MODULES, "the launcher names the modules it watches: MODULES=\"...\"")).containsExactlyInAnyOrderElementsOf(jarModules);
+    }
+
+    /** The words of the first group of {@code line}'s first match in the launcher, which must have one. */
+    private static List<String> words(Pattern line, String expected) throws IOException {
+        Matcher match = line.matcher(script());
+        assertThat(match.find()).as(expected).isTrue();
+        return List.of(match.group(1).trim().split("\\s+"));
+    }
+
+    private static String script() throws IOException {
+        return Files.readString(projectRoot().resolve("conveyor"));
     }
 
     private static Path projectRoot() {
