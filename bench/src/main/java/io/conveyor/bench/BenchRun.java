@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.DoubleStream;
 
 /**
  * The measurements in their order: warm-up, memory, then each measurement's repetitions with the systems taking turns
@@ -59,9 +60,11 @@ final class BenchRun {
                 results.add(system, Measure.NOOP_CPU_BENCH, cost.benchCpuMs());
                 results.add(system, Measure.NOOP_COMMITS, cost.commits());
                 results.add(system, Measure.NOOP_ROW_WRITES, cost.rowWrites());
+                cost.statements().ifPresent(statements -> results.add(system, Measure.NOOP_STATEMENTS, statements));
                 progress(system, "noop throughput", rep, "%s jobs/s end to end, intake %s jobs/s; per job: CPU %s ms workers, %s ms PostgreSQL,"
-                                + " %s ms benchmark JVM; %s commits, %s row writes", noop.endToEnd(), noop.intake(), cost.workerCpuMs(),
-                        cost.postgresCpuMs(), cost.benchCpuMs(), cost.commits(), cost.rowWrites());
+                                + " %s ms benchmark JVM; %s commits, %s row writes" + (cost.statements().isPresent() ? ", %s statements" : ""),
+                        DoubleStream.concat(DoubleStream.of(noop.endToEnd(), noop.intake(), cost.workerCpuMs(), cost.postgresCpuMs(),
+                                cost.benchCpuMs(), cost.commits(), cost.rowWrites()), cost.statements().stream()).toArray());
             }
         }
         for (int rep = 1; rep <= settings.repeats() && settings.includes(Part.PRIMES); rep++) {

@@ -8,24 +8,29 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 
 /**
  * What a measurement cost each process and the ledger, per job: CPU time of the system's worker JVMs, of every
  * PostgreSQL process (the other system's database is idle meanwhile), and of this JVM (the load generator; for
  * Conveyor also its API and Kafka broker, which run in it), read from the kernel through {@link ProcessHandle}; and
- * the ledger database's commits and row writes ({@code pg_stat_database}, {@code pg_stat_user_tables}). A PostgreSQL
- * backend that exits during the run takes its CPU time with it (the pools keep theirs open).
+ * the ledger database's commits and row writes ({@code pg_stat_database}, {@code pg_stat_user_tables}), and, where the
+ * server loads {@code pg_stat_statements} ({@code shared_preload_libraries}), the statements it executed for the ledger
+ * database (every call, {@code BEGIN}, {@code COMMIT} and {@code SET} included). A PostgreSQL backend that exits during
+ * the run takes its CPU time with it (the pools keep theirs open).
  */
 final class JobCosts {
 
     /** PostgreSQL publishes a backend's counters up to a second after its transaction: wait that long before reading. */
     private static final Duration STATS_SETTLE = Duration.ofMillis(1_500);
 
-    /** Per job. */
-    record PerJob(double workerCpuMs, double postgresCpuMs, double benchCpuMs, double commits, double rowWrites) {
+    /** Per job; {@code statements} empty where the server does not load {@code pg_stat_statements}. */
+    record PerJob(double workerCpuMs, double postgresCpuMs, double benchCpuMs, double commits, double rowWrites, OptionalDouble statements) {
     }
 
-    private record Snapshot(Map<Long, Long> workerCpuNanos, Map<Long, Long> postgresCpuNanos, long benchCpuNanos, long commits, long rowWrites) {
+    private record Snapshot(Map<Long, Long> workerCpuNanos, Map<Long, Long> postgresCpuNanos, long benchCpuNanos, long commits, long rowWrites,
+                            OptionalLong statements) {
     }
 
     private final SystemUnderBench system;
@@ -51,7 +56,10 @@ final class JobCosts {
                 spent(before.postgresCpuNanos(), after.postgresCpuNanos()) / ms,
                 (after.benchCpuNanos() - before.benchCpuNanos()) / ms,
                 (after.commits() - before.commits()) / (double) jobs,
-                (after.rowWrites() - before.rowWrites()) / (double) jobs);
+                (after.rowWrites() - before.rowWrites()) / (double) jobs,
+                before.statements().isPresent() && after.statements().isPresent()
+                        ? OptionalDouble.of((after.statements().getAsLong() - before.statements().getAsLong()) / (double) jobs)
+                        : OptionalDouble.empty());
     }
 
     /** CPU spent since {@code before} by the processes alive at the end (a process new since then counts whole). */
@@ -65,7 +73,8 @@ final class JobCosts {
 
     private static Snapshot take(SystemUnderBench system) {
         long[] ledger = ledgerCounters(system);
-        return new Snapshot(cpu(system.workerPids()), cpu(postgresPids()), cpuNanos(ProcessHandle.current()), ledger[0], ledger[1]);
+        return new Snapshot(cpu(system.workerPids()), cpu(postgresPids()), cpuNanos(ProcessHandle.current()), ledger[0], ledger[1],
+                statements(system));
     }
 
     private static List<Long> postgresPids() {
@@ -98,6 +107,30 @@ final class JobCosts {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("could not read the ledger's statistics: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The statements executed for the ledger's database so far, if the server loads {@code pg_stat_statements}: its view
+     * is made in that database on first use (the statistics themselves are the server's). Its own reads count too: two
+     * per snapshot, nothing next to a run's thousands.
+     */
+    private static OptionalLong statements(SystemUnderBench system) {
+        try (Connection connection = system.ledger().ledger().dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            try (ResultSet loaded = statement.executeQuery("select current_setting('shared_preload_libraries') like '%pg_stat_statements%'")) {
+                loaded.next();
+                if (!loaded.getBoolean(1)) {
+                    return OptionalLong.empty();
+                }
+            }
+            statement.execute("create extension if not exists pg_stat_statements");
+            try (ResultSet row = statement.executeQuery("select coalesce(sum(calls), 0) from pg_stat_statements "
+                    + "where dbid = (select oid from pg_database where datname = current_database())")) {
+                row.next();
+                return OptionalLong.of(row.getLong(1));
+            }
+        } catch (SQLException e) {
+            return OptionalLong.empty(); // e.g. a role that may not create the extension: the figure is left out
         }
     }
 }

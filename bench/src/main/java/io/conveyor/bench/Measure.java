@@ -18,6 +18,7 @@ enum Measure {
     NOOP_CPU_BENCH("noop: CPU per job, benchmark JVM (client; Conveyor's API and broker)", "ms", true),
     NOOP_COMMITS("noop: ledger commits per job", "commits", true),
     NOOP_ROW_WRITES("noop: ledger row writes per job", "rows", true),
+    NOOP_STATEMENTS("noop: ledger statements per job (pg_stat_statements, where loaded)", "statements", true),
     PRIMES_END_TO_END("CPU-bound, primes, end to end", "jobs/s", false),
     SLEEP_END_TO_END("Waiting jobs, sleep 100 ms, each at its defaults", "jobs/s", false),
     SINGLE_SUBMITS("Single submissions, concurrent clients", "req/s", false),
